@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sedna-observability",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sedna-exporter", targets: ["sedna-exporter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // zlib from the system, for gzip on /metrics (and gzip'd pushes later).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Pure: the metric catalog and one translator per Sedna kind. No I/O.
+        .target(name: "SednaCatalog"),
+        // Pure: per-object pre-rendered store and the deterministic writer.
+        .target(name: "Exposition", dependencies: ["SednaCatalog", "CZlib"]),
+        // Kubernetes access: config, HTTP client, reflector state machine and driver.
+        .target(name: "KubeWatch", dependencies: [
+            "SednaCatalog",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        // Wiring: HTTP server, services, self-metrics.
+        .target(name: "ExporterCore", dependencies: [
+            "SednaCatalog", "Exposition", "KubeWatch",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "sedna-exporter", dependencies: [
+            "ExporterCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SednaCatalogTests", dependencies: ["SednaCatalog", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog"]),
+        .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch"]),
+        .testTarget(name: "ExporterCoreTests", dependencies: [
+            "ExporterCore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

@@ -1,0 +1,49 @@
+import Exposition
+import Hummingbird
+import KubeWatch
+import Logging
+import SednaCatalog
+import ServiceLifecycle
+
+/// Wires the exporter: Kubernetes client, reflectors, inventory, HTTP server, all in one
+/// ServiceGroup with graceful shutdown on SIGTERM and SIGINT.
+public enum ExporterApp {
+    public static func run(_ config: ExporterConfiguration, logger: Logger) async throws {
+        let connection = try KubeConfigLoader.load(path: config.kubeconfig, context: config.context)
+        logger.info("connecting to the Kubernetes API", metadata: [
+            "server": "\(connection.redacted)", "resources": "\(config.resources.count)",
+            "namespaces": "\(config.namespaces.isEmpty ? "all" : config.namespaces.sorted().joined(separator: ","))",
+            "shard": "\(config.shard)/\(config.totalShards)",
+        ])
+        let client = try KubeClient(connection: connection, pageSize: config.pageSize)
+        let inventory = Inventory(filter: ObjectFilter(namespaces: config.namespaces, shard: config.shard,
+                                                       totalShards: config.totalShards))
+        let stats = WatchStats()
+        let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources)
+        let supervisor = WatchSupervisor(client: client, sink: inventory, stats: stats, logger: logger,
+                                         resources: config.resources, discoveryInterval: config.discoveryInterval,
+                                         watchTimeout: config.watchTimeout)
+        let app = Application(router: ExporterRouter.build(endpoint: endpoint),
+                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter"),
+                              logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [app, WatchService(supervisor: supervisor, client: client)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// The reflectors as a lifecycle Service: cancelled on graceful shutdown, then the HTTP client
+/// is shut down.
+struct WatchService: Service {
+    let supervisor: WatchSupervisor
+    let client: KubeClient
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await supervisor.run()
+        }
+        await client.shutdown()
+    }
+}

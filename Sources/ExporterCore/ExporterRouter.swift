@@ -1,0 +1,43 @@
+import Exposition
+import Hummingbird
+import NIOCore
+
+/// The exporter's HTTP surface: /metrics (content negotiation, gzip), /healthz, /readyz.
+public enum ExporterRouter {
+    public static func build(endpoint: MetricsEndpoint) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/metrics") { request, _ -> Response in
+            let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
+            var body = endpoint.body(format: format)
+            var headers: HTTPFields = [.contentType: format.contentType]
+            if acceptsGzip(request.headers[.acceptEncoding]) {
+                body = Gzip.compress(body)
+                headers[.contentEncoding] = "gzip"
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        router.get("/healthz") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("/readyz") { _, _ -> Response in
+            let (ready, reasons) = endpoint.readiness
+            let text = ready ? "ready\n" : "not ready:\n" + reasons.map { "- \($0)\n" }.joined()
+            return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        return router
+    }
+
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.split(separator: ",") {
+            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.first?.lowercased() == "gzip" else { continue }
+            if fields.dropFirst().contains(where: { $0.replacingOccurrences(of: " ", with: "") == "q=0" }) { return false }
+            return true
+        }
+        return false
+    }
+}
+
+import Foundation

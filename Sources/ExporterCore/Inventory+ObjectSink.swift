@@ -1,0 +1,5 @@
+import Exposition
+import KubeWatch
+
+/// The inventory is where reflectors deliver objects.
+extension Inventory: ObjectSink {}

@@ -1,0 +1,38 @@
+import Exposition
+import KubeWatch
+import SednaCatalog
+import Synchronization
+
+/// Builds /metrics bodies: every object's pre-rendered bytes, then self-metrics.
+public final class MetricsEndpoint: Sendable {
+    public let inventory: Inventory
+    public let stats: WatchStats
+    let resources: [WatchedResource]
+    private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
+
+    public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource]) {
+        self.inventory = inventory
+        self.stats = stats
+        self.resources = resources
+    }
+
+    public var readiness: (ready: Bool, reasons: [String]) { stats.readiness(expected: resources) }
+
+    public func body(format: ExpositionFormat) -> [UInt8] {
+        let started = ContinuousClock.now
+        var out: [UInt8] = []
+        out.reserveCapacity(64 * 1024)
+        inventory.store.write(format: format, into: &out)
+        let (count, last) = scrapeState.withLock { s -> (Int, Double) in
+            s.count += 1
+            return (s.count, s.lastSeconds)
+        }
+        SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources)
+            .write(format: format, scrapes: count, lastScrapeSeconds: last, ready: readiness.ready, into: &out)
+        if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
+        let elapsed = ContinuousClock.now - started
+        let (s, atto) = elapsed.components
+        scrapeState.withLock { $0.lastSeconds = Double(s) + Double(atto) / 1e18 }
+        return out
+    }
+}

@@ -1,0 +1,44 @@
+import Exposition
+import KubeWatch
+import SednaCatalog
+
+/// Renders the exporter's own families at scrape time (a few dozen series; no registry needed).
+struct SelfMetricsWriter {
+    let stats: WatchStats
+    let inventory: Inventory
+    let resources: [WatchedResource]
+
+    func write(format: ExpositionFormat, scrapes: Int, lastScrapeSeconds: Double, ready: Bool, into out: inout [UInt8]) {
+        let snap = stats.snapshot()
+        func family(_ f: MetricFamily, _ samples: [([String], Double)]) {
+            guard !samples.isEmpty else { return }
+            out.append(contentsOf: TextFormat.header(f, format: format))
+            for (values, v) in samples {
+                TextFormat.appendSample(name: f.name, labels: f.labels, values: values, value: v, to: &out)
+            }
+        }
+        func perResource(_ pick: (KubeWatch.WatchStats.Resource) -> [String: Int]) -> [([String], Double)] {
+            resources.flatMap { r in
+                pick(snap[r] ?? .init()).sorted { $0.key < $1.key }.map { ([r.description, $0.key], Double($0.value)) }
+            }
+        }
+        family(SelfMetrics.buildInfo, [([ExporterVersion.version], 1)])
+        family(SelfMetrics.listRequests, perResource { $0.listResults })
+        family(SelfMetrics.watchRequests, perResource { $0.watchResults })
+        family(SelfMetrics.watchEvents, perResource { $0.events })
+        family(SelfMetrics.lastSync, resources.compactMap { r in snap[r]?.lastSync.map { ([r.description], $0) } })
+        family(SelfMetrics.objects, resources.map { ([$0.description], Double(inventory.store.count($0))) })
+        family(SelfMetrics.resourceAvailable, resources.map { ([$0.description], snap[$0]?.available == true ? 1 : 0) })
+        family(SelfMetrics.resourceSynced, resources.map { r in
+            let s = snap[r]
+            let ok = s?.synced == true && (s?.consecutiveFailures ?? 0) < WatchStats.failureThreshold
+            return ([r.description], ok ? 1 : 0)
+        })
+        let errors = inventory.translateErrors
+        family(SelfMetrics.translateErrors, resources.map { ([$0.description], Double(errors[$0] ?? 0)) })
+        family(SelfMetrics.renderDuration, [([], inventory.renderSeconds)])
+        family(SelfMetrics.scrapes, [([], Double(scrapes))])
+        family(SelfMetrics.scrapeDuration, [([], lastScrapeSeconds)])
+        family(SelfMetrics.ready, [([], ready ? 1 : 0)])
+    }
+}

@@ -1,0 +1,157 @@
+import SednaCatalog
+import Synchronization
+
+/// Turns watch events into store updates: filter, translate, render, replace.
+///
+/// It also keeps the few cross-object facts translators join (node location for pods, dataset
+/// sample counts for federated learning) and re-renders the dependants when such a fact
+/// changes. Pure logic: no I/O, driven by the reflectors or directly by tests.
+public final class Inventory: Sendable {
+    public let store: MetricsStore
+    let filter: ObjectFilter
+
+    struct State {
+        var context = TranslationContext()
+        /// Raw objects kept only where a joined fact may force a re-render.
+        var pods: [String: KubeObject] = [:]
+        var federated: [String: KubeObject] = [:]
+        var keys: [WatchedResource: Set<String>] = [:]
+        var translateErrors: [WatchedResource: Int] = [:]
+        var renderSeconds: Double = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init(store: MetricsStore = MetricsStore(), filter: ObjectFilter = ObjectFilter()) {
+        self.store = store
+        self.filter = filter
+    }
+
+    /// An added or modified object.
+    public func upsert(_ resource: WatchedResource, _ object: KubeObject) {
+        state.withLock { s in apply(resource, object, deleted: false, &s) }
+    }
+
+    public func delete(_ resource: WatchedResource, _ object: KubeObject) {
+        state.withLock { s in apply(resource, object, deleted: true, &s) }
+    }
+
+    /// The result of a full LIST: objects not in it are gone.
+    public func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
+        state.withLock { s in
+            let fresh = Set(objects.map(\.key))
+            for gone in (s.keys[resource] ?? []).subtracting(fresh) {
+                let stub = KubeObject(.object(["metadata": .object(["uid": .string(gone)])]))
+                removeKey(resource, gone, stub, &s)
+            }
+            for o in objects { apply(resource, o, deleted: false, &s) }
+        }
+    }
+
+    /// The resource disappeared (its CRD was removed): drop all its series.
+    public func forget(_ resource: WatchedResource) {
+        state.withLock { s in
+            for key in s.keys[resource] ?? [] {
+                let stub = KubeObject(.object(["metadata": .object(["uid": .string(key)])]))
+                removeKey(resource, key, stub, &s)
+            }
+            s.keys[resource] = nil
+            store.removeAll(resource)
+        }
+    }
+
+    public var translateErrors: [WatchedResource: Int] { state.withLock { $0.translateErrors } }
+    public var renderSeconds: Double { state.withLock { $0.renderSeconds } }
+
+    /// Records an object that could not even be decoded (counted per resource).
+    public func recordUndecodable(_ resource: WatchedResource) {
+        state.withLock { $0.translateErrors[resource, default: 0] += 1 }
+    }
+
+    // MARK: - internals (called with the lock held)
+
+    private func apply(_ resource: WatchedResource, _ o: KubeObject, deleted: Bool, _ s: inout State) {
+        let key = o.key
+        guard !deleted, filter.accepts(resource, o) else {
+            removeKey(resource, key, o, &s)
+            return
+        }
+        let started = ContinuousClock.now
+        defer { s.renderSeconds += (ContinuousClock.now - started).seconds }
+        switch resource {
+        case .nodes:
+            let loc = NodeTranslator.location(o)
+            let previous = s.context.nodeLocations[o.name]
+            s.context.nodeLocations[o.name] = loc
+            render(resource, key, o, &s)
+            if previous != loc { rerenderPods(onNode: o.name, &s) }
+        case .pods:
+            if case .unrelated = PodRole.classify(o.labels) {
+                removeKey(resource, key, o, &s)   // labels can change; an unrelated pod keeps nothing
+                return
+            }
+            s.pods[key] = o
+            render(resource, key, o, &s)
+        case .sedna(.dataset):
+            let id = "\(o.namespace)/\(o.name)"
+            let previous = s.context.datasetSamples[id]
+            s.context.datasetSamples[id] = o.status["numberOfSamples"].number
+            render(resource, key, o, &s)
+            if previous != s.context.datasetSamples[id] { rerenderFederated(namespace: o.namespace, &s) }
+        case .sedna(.federatedLearningJob):
+            s.federated[key] = o
+            render(resource, key, o, &s)
+        default:
+            render(resource, key, o, &s)
+        }
+    }
+
+    private func removeKey(_ resource: WatchedResource, _ key: String, _ o: KubeObject, _ s: inout State) {
+        guard s.keys[resource]?.remove(key) != nil else { return }
+        store.remove(resource, key: key)
+        switch resource {
+        case .pods: s.pods[key] = nil
+        case .sedna(.federatedLearningJob): s.federated[key] = nil
+        case .nodes:
+            if !o.name.isEmpty, s.context.nodeLocations.removeValue(forKey: o.name) != nil {
+                rerenderPods(onNode: o.name, &s)
+            }
+        case .sedna(.dataset):
+            let id = "\(o.namespace)/\(o.name)"
+            if !o.name.isEmpty, s.context.datasetSamples.removeValue(forKey: id) != nil {
+                rerenderFederated(namespace: o.namespace, &s)
+            }
+        default: break
+        }
+    }
+
+    private func render(_ resource: WatchedResource, _ key: String, _ o: KubeObject, _ s: inout State) {
+        let set: MetricSet
+        switch resource {
+        case .sedna(let kind): set = Translators.forKind(kind).translate(o, context: s.context)
+        case .pods: set = PodTranslator.translate(o, context: s.context)
+        case .nodes: set = NodeTranslator.translate(o, context: s.context)
+        }
+        s.keys[resource, default: []].insert(key)
+        store.put(resource, key: key, sortKey: "\(o.namespace)/\(o.name)", RenderedObject(set))
+    }
+
+    private func rerenderPods(onNode node: String, _ s: inout State) {
+        for (key, pod) in s.pods where pod.spec["nodeName"].string == node {
+            render(.pods, key, pod, &s)
+        }
+    }
+
+    private func rerenderFederated(namespace: String, _ s: inout State) {
+        for (key, job) in s.federated where job.namespace == namespace {
+            render(.sedna(.federatedLearningJob), key, job, &s)
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

@@ -1,0 +1,28 @@
+import SednaCatalog
+
+/// One object's samples, rendered to bytes once per event and grouped by family index, so
+/// that a scrape only concatenates (the kube-state-metrics design).
+public struct RenderedObject: Sendable {
+    /// (index into Catalog.objectFamilies, sample lines of that family), ascending by index.
+    public let slices: [(family: Int, bytes: [UInt8])]
+
+    public var isEmpty: Bool { slices.isEmpty }
+    public var byteCount: Int { slices.reduce(0) { $0 + $1.bytes.count } }
+
+    public init(_ set: MetricSet) {
+        var out: [(Int, [UInt8])] = []
+        out.reserveCapacity(set.samples.count)
+        for (name, samples) in set.samples {
+            guard let index = Catalog.index[name] else { continue }
+            let family = Catalog.objectFamilies[index]
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(samples.count * 96)
+            for s in samples {
+                TextFormat.appendSample(name: family.name, labels: family.labels, values: s.labelValues, value: s.value, to: &bytes)
+            }
+            out.append((index, bytes))
+        }
+        out.sort { $0.0 < $1.0 }
+        slices = out
+    }
+}

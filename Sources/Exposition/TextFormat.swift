@@ -1,0 +1,98 @@
+import SednaCatalog
+
+/// The exposition formats the exporter negotiates.
+public enum ExpositionFormat: Sendable {
+    case text004
+    case openMetrics
+
+    public var contentType: String {
+        switch self {
+        case .text004: return "text/plain; version=0.0.4; charset=utf-8"
+        case .openMetrics: return "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        }
+    }
+
+    /// Content negotiation as Prometheus does it: OpenMetrics only when the scraper asks for it.
+    public static func negotiate(accept: String?) -> ExpositionFormat {
+        guard let accept, accept.contains("application/openmetrics-text") else { return .text004 }
+        return .openMetrics
+    }
+}
+
+/// Byte-level writing of the text format, shared by object rendering and self-metrics.
+public enum TextFormat {
+    /// Label values longer than this are cut (at a character boundary): a hostile or buggy
+    /// object must not make every scrape megabytes larger.
+    public static let maxLabelValueBytes = 1024
+
+    public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
+        var written = 0
+        for scalar in value.unicodeScalars {
+            let width = UTF8.width(scalar)
+            if written + width > maxLabelValueBytes { break }
+            written += width
+            switch scalar {
+            case "\\": out.append(0x5C); out.append(0x5C)
+            case "\"": out.append(0x5C); out.append(0x22)
+            case "\n": out.append(0x5C); out.append(0x6E)
+            default:
+                if scalar.isASCII {
+                    out.append(UInt8(scalar.value))
+                } else {
+                    out.append(contentsOf: String(scalar).utf8)
+                }
+            }
+        }
+    }
+
+    public static func appendValue(_ v: Double, to out: inout [UInt8]) {
+        if v.isNaN { out.append(contentsOf: "NaN".utf8); return }
+        if v.isInfinite { out.append(contentsOf: (v > 0 ? "+Inf" : "-Inf").utf8); return }
+        if v == v.rounded(), abs(v) < 1e15 {
+            out.append(contentsOf: String(Int64(v)).utf8)
+        } else {
+            out.append(contentsOf: String(v).utf8)
+        }
+    }
+
+    /// `name{a="x",b="y"} value\n`
+    public static func appendSample(name: String, labels: [String], values: [String], value: Double, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        if !labels.isEmpty {
+            out.append(UInt8(ascii: "{"))
+            for i in labels.indices {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: labels[i].utf8)
+                out.append(contentsOf: "=\"".utf8)
+                appendEscaped(values[i], to: &out)
+                out.append(UInt8(ascii: "\""))
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: " "))
+        appendValue(value, to: &out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// HELP text escaping (backslash and newline only).
+    static func escapeHelp(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// `# HELP` / `# TYPE` (and `# UNIT` in OpenMetrics) lines of a family.
+    public static func header(_ f: MetricFamily, format: ExpositionFormat) -> [UInt8] {
+        var s: String
+        switch format {
+        case .text004:
+            s = "# HELP \(f.name) \(escapeHelp(f.help))\n# TYPE \(f.name) \(f.type.exposedType)\n"
+        case .openMetrics:
+            let base = f.type == .counter && f.name.hasSuffix("_total") ? String(f.name.dropLast(6)) : f.name
+            s = "# TYPE \(base) \(f.type.exposedType)\n"
+            if let unit = f.unit, base.hasSuffix("_" + unit) { s += "# UNIT \(base) \(unit)\n" }
+            s += "# HELP \(base) \(escapeHelp(f.help))\n"
+        }
+        return Array(s.utf8)
+    }
+}
+
+import Foundation

@@ -1,0 +1,159 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import SednaCatalog
+
+/// The few Kubernetes API calls the exporter makes: discovery, LIST, WATCH. Read-only by
+/// construction (least privilege: get, list, watch).
+public final class KubeClient: Sendable {
+    public let connection: ClusterConnection
+    let http: HTTPClient
+    /// LIST page size (client-go's default is 500).
+    public let pageSize: Int
+    let requestTimeout: TimeAmount
+
+    public init(connection: ClusterConnection, pageSize: Int = 500, idleReadTimeout: TimeAmount = .seconds(150),
+                requestTimeout: TimeAmount = .seconds(30)) throws {
+        self.connection = connection
+        self.pageSize = pageSize
+        self.requestTimeout = requestTimeout
+        var config = HTTPClient.Configuration()
+        config.timeout = .init(connect: .seconds(10), read: idleReadTimeout)
+        config.decompression = .enabled(limit: .ratio(100))
+        config.httpVersion = .http1Only
+        if connection.server.scheme == "https" {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if connection.insecureSkipTLSVerify {
+                tls.certificateVerification = .none
+            } else if let ca = connection.caPEM {
+                do {
+                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
+                } catch {
+                    throw KubeError.config("certificate authority is not valid PEM: \(error)")
+                }
+            }
+            if case let .clientCertificate(cert, key) = connection.credential {
+                do {
+                    tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(cert).map { .certificate($0) }
+                    tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+                } catch {
+                    throw KubeError.config("client certificate or key is not valid PEM: \(error)")
+                }
+            }
+            config.tlsConfiguration = tls
+        }
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    func url(_ path: String, _ query: [(String, String)]) -> String {
+        var base = connection.server.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        var s = base + path
+        if !query.isEmpty {
+            s += "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
+        }
+        return s
+    }
+
+    static func escape(_ v: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return v.addingPercentEncoding(withAllowedCharacters: allowed) ?? v
+    }
+
+    func request(_ path: String, _ query: [(String, String)]) throws -> HTTPClientRequest {
+        var r = HTTPClientRequest(url: url(path, query))
+        r.headers.add(name: "Accept", value: "application/json")
+        r.headers.add(name: "User-Agent", value: "sedna-exporter")
+        switch connection.credential {
+        case .token(let t):
+            r.headers.add(name: "Authorization", value: "Bearer \(t)")
+        case .tokenFile(let f):
+            guard let t = try? String(contentsOfFile: f, encoding: .utf8) else {
+                throw KubeError(.config, "cannot read token file \(f)")
+            }
+            r.headers.add(name: "Authorization", value: "Bearer \(t.trimmingCharacters(in: .whitespacesAndNewlines))")
+        default: break
+        }
+        return r
+    }
+
+    /// GET and collect the body, mapping HTTP errors to KubeError codes.
+    func get(_ path: String, _ query: [(String, String)] = [], maxBytes: Int = 256 << 20) async throws -> [UInt8] {
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(try request(path, query), timeout: requestTimeout)
+        } catch let e as KubeError {
+            throw e
+        } catch {
+            throw KubeError(.transport, "GET \(path): \(error)")
+        }
+        let body: ByteBuffer
+        do { body = try await response.body.collect(upTo: maxBytes) } catch {
+            throw KubeError(.transport, "GET \(path): reading body: \(error)")
+        }
+        try Self.check(response.status, path: path, body: body)
+        return Array(body.readableBytesView)
+    }
+
+    static func check(_ status: HTTPResponseStatus, path: String, body: ByteBuffer?) throws {
+        switch status.code {
+        case 200..<300: return
+        case 410: throw KubeError(.gone, "GET \(path): 410 Gone")
+        case 404: throw KubeError(.notFound, "GET \(path): 404 Not Found")
+        default:
+            var reason = ""
+            if let body, let j = try? JSON.decode(Array(body.readableBytesView.prefix(64 << 10))), let m = j["message"].string {
+                reason = ": " + String(m.prefix(200))
+            }
+            throw KubeError(.http(Int(status.code)), "GET \(path): HTTP \(status.code)\(reason)")
+        }
+    }
+
+    /// The plurals served under sedna.io/v1alpha1; empty when the group is not installed.
+    public func discoverSednaResources() async throws -> Set<String> {
+        do {
+            let body = try await get("/apis/\(SednaKind.group)/\(SednaKind.version)")
+            let json = try JSON.decode(body)
+            var out = Set<String>()
+            for r in json["resources"].array ?? [] {
+                if let n = r["name"].string, !n.contains("/") { out.insert(n) }
+            }
+            return out
+        } catch let e as KubeError where e.code == .notFound {
+            return []
+        }
+    }
+
+    public func list(_ resource: WatchedResource, continueToken: String?) async throws -> ListPage {
+        var q = [("limit", String(pageSize))]
+        if let c = continueToken { q.append(("continue", c)) }
+        let body = try await get(resource.path, q)
+        return try ListPage.decode(body)
+    }
+
+    /// Opens a watch stream; the caller reads lines from the body until it ends.
+    public func watch(_ resource: WatchedResource, resourceVersion: String?, timeoutSeconds: Int) async throws -> HTTPClientResponse.Body {
+        var q = [("watch", "true"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(timeoutSeconds))]
+        if let rv = resourceVersion { q.append(("resourceVersion", rv)) }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(try request(resource.path, q), timeout: requestTimeout)
+        } catch let e as KubeError {
+            throw e
+        } catch {
+            throw KubeError(.transport, "WATCH \(resource): \(error)")
+        }
+        if response.status.code >= 300 {
+            let body = try? await response.body.collect(upTo: 1 << 20)
+            try Self.check(response.status, path: resource.path, body: body)
+        }
+        return response.body
+    }
+}

@@ -1,0 +1,150 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import SednaCatalog
+
+/// Runs one resource's ReflectorStateMachine against the API server: performs the actions it
+/// decides and feeds it the outcomes. All decisions live in the state machine.
+public struct Reflector: Sendable {
+    public let resource: WatchedResource
+    let client: KubeClient
+    let sink: any ObjectSink
+    let stats: WatchStats
+    let logger: Logger
+    /// Server-side watch timeout range (client-go picks 5 to 10 minutes at random).
+    let watchTimeout: ClosedRange<Int>
+
+    public init(resource: WatchedResource, client: KubeClient, sink: any ObjectSink, stats: WatchStats,
+                logger: Logger, watchTimeout: ClosedRange<Int> = 300...600) {
+        self.resource = resource
+        self.client = client
+        self.sink = sink
+        self.stats = stats
+        self.logger = logger
+        self.watchTimeout = watchTimeout
+    }
+
+    public func run() async {
+        var machine = ReflectorStateMachine()
+        var action = machine.on(.start)
+        var accumulated: [KubeObject] = []
+        let r = resource
+        while !Task.isCancelled {
+            switch action {
+            case .list(let token):
+                if token == nil { accumulated.removeAll() }
+                do {
+                    let page = try await client.list(r, continueToken: token)
+                    accumulated.append(contentsOf: page.items)
+                    for _ in 0..<page.undecodable { sink.recordUndecodable(r) }
+                    stats.update(r) { $0.listResults["ok", default: 0] += 1 }
+                    action = machine.on(.listPage(continueToken: page.continueToken, resourceVersion: page.resourceVersion))
+                } catch {
+                    let e = error as? KubeError
+                    stats.update(r) { s in
+                        s.listResults[Self.result(e), default: 0] += 1
+                        s.lastError = "\(error)"
+                    }
+                    action = machine.on(.listFailed(gone: e?.code == .gone, random: Double.random(in: 0..<1)))
+                    logger.warning("list failed", metadata: ["resource": "\(r)", "error": "\(error)", "retry_in": "\(action)"])
+                }
+
+            case .replaceAllThenWatch(let rv):
+                sink.replaceAll(r, accumulated)
+                let n = accumulated.count
+                accumulated.removeAll()
+                stats.update(r) { s in
+                    s.synced = true
+                    s.consecutiveFailures = 0
+                    s.lastSync = WatchStats.now()
+                }
+                logger.info("listed", metadata: ["resource": "\(r)", "objects": "\(n)"])
+                action = .watch(resourceVersion: rv)
+
+            case .watch(let rv):
+                action = await watchOnce(&machine, resourceVersion: rv)
+
+            case .sleep(let seconds):
+                stats.update(r) { $0.consecutiveFailures = machine.consecutiveFailures }
+                do { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) } catch { return }
+                action = machine.on(.backoffElapsed)
+
+            case .apply, .none:
+                // Only returned for single events, never as the next step; relist to be safe.
+                action = .list(continueToken: nil)
+            }
+        }
+    }
+
+    private func watchOnce(_ machine: inout ReflectorStateMachine, resourceVersion rv: String?) async -> ReflectorStateMachine.Action {
+        let r = resource
+        do {
+            let body = try await client.watch(r, resourceVersion: rv, timeoutSeconds: Int.random(in: watchTimeout))
+            var splitter = LineSplitter()
+            for try await chunk in body {
+                for line in try splitter.feed(chunk.readableBytesView) {
+                    if let next = handle(line, &machine) { return next }
+                }
+            }
+            if let last = splitter.finish(), let next = handle(last, &machine) { return next }
+            stats.update(r) { $0.watchResults["ok", default: 0] += 1 }
+            return machine.on(.watchEnded)
+        } catch is CancellationError {
+            return .none
+        } catch {
+            let e = error as? KubeError
+            stats.update(r) { s in
+                s.watchResults[Self.result(e), default: 0] += 1
+                s.lastError = "\(error)"
+            }
+            let next = machine.on(.watchFailed(gone: e?.code == .gone, random: Double.random(in: 0..<1)))
+            logger.warning("watch failed", metadata: ["resource": "\(r)", "error": "\(error)"])
+            return next
+        }
+    }
+
+    /// Applies one line; returns the next action when the stream must end here.
+    private func handle(_ line: [UInt8], _ machine: inout ReflectorStateMachine) -> ReflectorStateMachine.Action? {
+        let r = resource
+        let event: WatchEvent
+        do { event = try WatchEvent.decode(line) } catch {
+            stats.update(r) { s in
+                s.watchResults["error", default: 0] += 1
+                s.lastError = "\(error)"
+            }
+            logger.warning("malformed watch event; relisting", metadata: ["resource": "\(r)", "error": "\(error)"])
+            return machine.on(.watchErrorEvent(gone: false))
+        }
+        stats.update(r) { s in
+            s.events[event.type, default: 0] += 1
+            s.lastSync = WatchStats.now()
+        }
+        if event.type == "ERROR" {
+            let gone = event.isGone
+            stats.update(r) { $0.watchResults[gone ? "gone" : "error", default: 0] += 1 }
+            logger.info("watch ERROR event; relisting", metadata: ["resource": "\(r)", "gone": "\(gone)",
+                                                                  "message": "\(event.object.json["message"].string ?? "")"])
+            return machine.on(.watchErrorEvent(gone: gone))
+        }
+        guard machine.on(.watchEvent(type: event.type, resourceVersion: event.object.resourceVersion)) == .apply else { return nil }
+        switch event.type {
+        case "ADDED", "MODIFIED":
+            if event.object.metadata["name"].string == nil { sink.recordUndecodable(r) } else { sink.upsert(r, event.object) }
+        case "DELETED":
+            sink.delete(r, event.object)
+        default:
+            break
+        }
+        return nil
+    }
+
+    static func result(_ e: KubeError?) -> String {
+        switch e?.code {
+        case .gone: return "gone"
+        case .notFound: return "not_found"
+        case .http(let c): return c >= 500 ? "server_error" : "client_error"
+        case .decode: return "decode_error"
+        default: return "error"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+/// A decoded JSON value.
+///
+/// Kubernetes objects arrive as JSON whose shape we do not control (CRDs evolve, emulators leave
+/// fields out, users put strings where numbers belong), so translators read a dynamic tree and
+/// decide per field what to do with a surprise instead of failing the whole object.
+public enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSON])
+    case object([String: JSON])
+
+    public subscript(key: String) -> JSON {
+        if case .object(let o) = self, let v = o[key] { return v }
+        return .null
+    }
+
+    public subscript(index: Int) -> JSON {
+        if case .array(let a) = self, index >= 0, index < a.count { return a[index] }
+        return .null
+    }
+
+    public var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var array: [JSON]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    public var object: [String: JSON]? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// A number, also when it was written as a string ("120", "0.25"): Sedna's `status.metrics`
+    /// hold numbers as strings, and users write env values as strings.
+    public var number: Double? {
+        switch self {
+        case .number(let d): return d
+        case .string(let s): return JSON.parseNumber(s)
+        case .bool(let b): return b ? 1 : 0
+        default: return nil
+        }
+    }
+
+    /// Parses a decimal number the way Prometheus would accept it; rejects NaN and infinities
+    /// spelled as words so that a task cannot inject non-finite values through a label-ish string.
+    static func parseNumber(_ s: String) -> Double? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty, t.count <= 64 else { return nil }
+        guard let first = t.unicodeScalars.first,
+              first == "-" || first == "+" || first == "." || ("0"..."9").contains(first) else { return nil }
+        guard let d = Double(t), d.isFinite else { return nil }
+        return d
+    }
+}
+
+extension JSON: Decodable {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let a = try? c.decode([JSON].self) {
+            self = .array(a)
+        } else if let o = try? c.decode([String: JSON].self) {
+            self = .object(o)
+        } else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value")
+        }
+    }
+}
+
+extension JSON: Encodable {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let d): try c.encode(d)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+}
+
+import Foundation
+
+extension JSON {
+    /// Decodes JSON bytes; the error says what was wrong, for logs and counters.
+    public static func decode(_ data: some DataProtocol) throws -> JSON {
+        try JSONDecoder().decode(JSON.self, from: Data(data))
+    }
+
+    /// Decodes a string that should hold JSON (Sedna's condition `data`); nil when empty,
+    /// throws when malformed.
+    public static func decodeEmbedded(_ s: String) throws -> JSON? {
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        if t.isEmpty { return nil }
+        return try decode(Data(t.utf8))
+    }
+}

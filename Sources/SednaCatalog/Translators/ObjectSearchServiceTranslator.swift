@@ -1,0 +1,8 @@
+/// ObjectSearchService: conditions and Deployment counters only (DATA-MODEL.md 3.6).
+public enum ObjectSearchServiceTranslator: Translator {
+    public static func translate(_ o: KubeObject, context: TranslationContext) -> MetricSet {
+        var set = MetricSet()
+        TaskCommon.translate(o, kind: .objectSearchService, into: &set)
+        return set
+    }
+}

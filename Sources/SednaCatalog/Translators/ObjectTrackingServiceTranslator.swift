@@ -1,0 +1,9 @@
+/// ObjectTrackingService: conditions and counters; no GM controller writes them today, so a
+/// task that stays `Unknown` here is expected (DATA-MODEL.md 3.6).
+public enum ObjectTrackingServiceTranslator: Translator {
+    public static func translate(_ o: KubeObject, context: TranslationContext) -> MetricSet {
+        var set = MetricSet()
+        TaskCommon.translate(o, kind: .objectTrackingService, into: &set)
+        return set
+    }
+}

@@ -1,0 +1,63 @@
+/// What a pod is to Sedna, read from the labels the GM sets (DATA-MODEL.md 6) and the Helm
+/// chart's `sedna: gm|lc|kb`.
+public enum PodRole: Sendable, Equatable {
+    case worker(kind: SednaKind, task: String, workerType: String)
+    case component(String)
+    case unrelated
+
+    public static func classify(_ labels: [String: String]) -> PodRole {
+        for kind in SednaKind.allCases where kind.isTask {
+            if let task = labels[kind.labelPrefix + "name"] {
+                return .worker(kind: kind, task: task, workerType: labels[kind.labelPrefix + "worker-type"] ?? "")
+            }
+        }
+        if let c = labels["sedna"], ["gm", "lc", "kb"].contains(c) { return .component(c) }
+        return .unrelated
+    }
+}
+
+/// Pods Sedna created: workers of tasks, and Sedna's own GM/LC/KB. Other pods yield nothing
+/// (the store does not even keep them).
+public enum PodTranslator {
+    public static func translate(_ o: KubeObject, context: TranslationContext) -> MetricSet {
+        var set = MetricSet()
+        let node = o.spec["nodeName"].string ?? ""
+        let location = context.location(ofNode: node).rawValue
+        let statuses = (o.status["containerStatuses"].array ?? []) + (o.status["initContainerStatuses"].array ?? [])
+        switch PodRole.classify(o.labels) {
+        case .unrelated:
+            break
+        case let .component(component):
+            set.add(Catalog.componentInfo, [o.namespace, component, o.name, node, location], 1)
+            set.add(Catalog.componentReady, [o.namespace, component, o.name, node], ready(o))
+            for c in statuses {
+                guard let name = c["name"].string else { continue }
+                set.add(Catalog.componentRestarts, [o.namespace, component, o.name, name], c["restartCount"].number ?? 0)
+            }
+        case let .worker(kind, task, workerType):
+            let l = [o.namespace, kind.rawValue, task, o.name]
+            set.add(Catalog.workerInfo, l + [workerType, node, location], 1)
+            set.addStateSet(Catalog.workerPhase, l, current: o.status["phase"].string)
+            set.add(Catalog.workerReady, l, ready(o))
+            set.add(Catalog.workerStart, l, o.status["startTime"].string.flatMap(Timestamp.parse))
+            for c in statuses {
+                guard let name = c["name"].string else { continue }
+                set.add(Catalog.workerRestarts, l + [name], c["restartCount"].number ?? 0)
+                let state = c["state"]
+                let current = ["running", "waiting", "terminated"].first { !state[$0].isNull }
+                if let current {
+                    set.addStateSet(Catalog.workerContainerState, l + [name], current: current)
+                }
+                if let reason = state["waiting"]["reason"].string, !reason.isEmpty {
+                    set.add(Catalog.workerWaitingReason, l + [name, reason], 1)
+                }
+            }
+        }
+        return set
+    }
+
+    static func ready(_ o: KubeObject) -> Double {
+        let cond = (o.status["conditions"].array ?? []).first { $0["type"].string == "Ready" }
+        return cond?["status"].string == "True" ? 1 : 0
+    }
+}

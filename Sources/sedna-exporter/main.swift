@@ -1,0 +1,149 @@
+import ArgumentParser
+import ExporterCore
+import Foundation
+import Logging
+import SednaCatalog
+
+@main
+struct SednaExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sedna-exporter",
+        abstract: "Prometheus exporter for KubeEdge Sedna AI tasks.",
+        version: ExporterVersion.version,
+        subcommands: [Serve.self, Generate.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Option(help: "Log format: text or json.")
+    var logFormat: String = "text"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+    }
+
+    func makeLogger(_ label: String) -> Logger {
+        let json = logFormat == "json"
+        LoggingSystem.bootstrap { label in
+            json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch Sedna resources, their pods and nodes, and serve them as Prometheus metrics.")
+
+    @Option(help: "Address to listen on (host:port).")
+    var listen: String = "0.0.0.0:9479"
+
+    @Option(help: "Path to a kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "Kubeconfig context to use (default: current-context).")
+    var context: String?
+
+    @Option(help: "Comma-separated namespaces to export (default: all).")
+    var namespaces: String = ""
+
+    @Option(help: "Comma-separated resources to watch (plural names; default: all Sedna kinds, pods and nodes).")
+    var resources: String = ""
+
+    @Option(help: "This instance's shard (0-based); tasks are assigned by a hash of their UID.")
+    var shard: Int = 0
+
+    @Option(help: "Number of shards.")
+    var totalShards: Int = 1
+
+    @Option(help: "Seconds between API discovery runs (finds CRDs installed or removed later).")
+    var discoveryInterval: Double = 60
+
+    @Option(help: "Server-side watch timeout in seconds (a random value up to twice this is used).")
+    var watchTimeout: Int = 300
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard totalShards >= 1, (0..<totalShards).contains(shard) else {
+            throw ValidationError("--shard must be in 0..<--total-shards")
+        }
+        guard discoveryInterval >= 1 else { throw ValidationError("--discovery-interval must be at least 1") }
+        guard watchTimeout >= 1 else { throw ValidationError("--watch-timeout must be at least 1") }
+        _ = try parsedResources()
+        _ = try parsedListen()
+    }
+
+    func parsedResources() throws -> [WatchedResource] {
+        let names = resources.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if names.isEmpty { return WatchedResource.all }
+        return try names.map { n in
+            guard let r = WatchedResource(plural: n) else {
+                throw ValidationError("unknown resource \(n); known: \(WatchedResource.all.map(\.description).joined(separator: ","))")
+            }
+            return r
+        }
+    }
+
+    func parsedListen() throws -> (String, Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port) else { throw ValidationError("--listen must be host:port") }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    func run() async throws {
+        let logger = logging.makeLogger("sedna-exporter")
+        let (host, port) = try parsedListen()
+        let config = ExporterConfiguration(
+            host: host, port: port, kubeconfig: kubeconfig, context: context,
+            namespaces: Set(namespaces.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
+            resources: try parsedResources(), shard: shard, totalShards: totalShards,
+            discoveryInterval: discoveryInterval, watchTimeout: watchTimeout...(2 * watchTimeout))
+        do {
+            try await ExporterApp.run(config, logger: logger)
+        } catch {
+            logger.critical("exporter stopped: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the files generated from the metric catalog (docs/metrics.md).")
+
+    @Option(help: "Repository root to write into.")
+    var root: String = "."
+
+    @Flag(help: "Do not write; exit 1 when a generated file is out of date.")
+    var check = false
+
+    func run() throws {
+        var stale: [String] = []
+        for (path, content) in GeneratedFiles.all() {
+            let full = root + "/" + path
+            let existing = try? String(contentsOfFile: full, encoding: .utf8)
+            if existing == content { continue }
+            if check {
+                stale.append(path)
+            } else {
+                try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                try content.write(toFile: full, atomically: true, encoding: .utf8)
+                print("wrote \(path)")
+            }
+        }
+        if !stale.isEmpty {
+            print("out of date (run `swift run sedna-exporter generate`): " + stale.joined(separator: ", "))
+            throw ExitCode(1)
+        }
+    }
+}
