@@ -45,11 +45,14 @@ let package = Package(
             "ExporterCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "SednaCatalogTests", dependencies: ["SednaCatalog", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog"]),
-        .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch"]),
+        // Fixture loading shared by the test targets (not part of any product).
+        .target(name: "TestSupport", dependencies: ["SednaCatalog", .product(name: "Yams", package: "Yams")],
+                path: "Tests/TestSupport"),
+        .testTarget(name: "SednaCatalogTests", dependencies: ["SednaCatalog", "TestSupport"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog", "TestSupport"]),
+        .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "TestSupport"]),
         .testTarget(name: "ExporterCoreTests", dependencies: [
-            "ExporterCore",
+            "ExporterCore", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

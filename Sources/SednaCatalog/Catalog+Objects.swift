@@ -14,7 +14,7 @@ extension Catalog {
         "sedna_dataset_created_timestamp_seconds", .gauge, help: "Unix time the Dataset object was created.",
         unit: "seconds", labels: ["namespace", "dataset"], source: .metadata, objects: "Dataset")
 
-    static let datasetFamilies = [datasetInfo, datasetSamples, datasetUpdated, datasetCreated]
+    public static let datasetFamilies = [datasetInfo, datasetSamples, datasetUpdated, datasetCreated]
 
     public static let modelInfo = MetricFamily(
         "sedna_model_info", .info, help: "Static properties of a Model; the URL loses user info and query string.",
@@ -26,7 +26,7 @@ extension Catalog {
         "sedna_model_update_timestamp_seconds", .gauge, help: "Unix time the Model's metrics were last written (status.updateTime).",
         unit: "seconds", labels: ["namespace", "model"], source: .status, objects: "Model")
 
-    static let modelFamilies = [modelInfo, modelMetric, modelUpdated]
+    public static let modelFamilies = [modelInfo, modelMetric, modelUpdated]
 
     // MARK: Worker pods (labels <kind>.sedna.io/name, /worker-type; DATA-MODEL.md 6)
 
@@ -55,7 +55,7 @@ extension Catalog {
         help: "1 for a waiting container, with the reason the kubelet gives (CrashLoopBackOff, ImagePullBackOff, ...).",
         labels: workerLabels + ["container", "reason"], source: .pod, objects: "Pod")
 
-    static let workerFamilies = [
+    public static let workerFamilies = [
         workerInfo, workerPhase, workerReady, workerStart, workerRestarts, workerContainerState, workerWaitingReason,
     ]
 
@@ -71,7 +71,7 @@ extension Catalog {
         "sedna_component_container_restarts_total", .counter, help: "Restarts of each container of a component pod.",
         labels: ["namespace", "component", "pod", "container"], source: .pod, objects: "Pod")
 
-    static let componentFamilies = [componentInfo, componentReady, componentRestarts]
+    public static let componentFamilies = [componentInfo, componentReady, componentRestarts]
 
     // MARK: Nodes (edge vs cloud by node-role.kubernetes.io/edge)
 
@@ -82,5 +82,5 @@ extension Catalog {
         "sedna_node_ready", .gauge, help: "1 when the node's Ready condition is True (edgecore reports it for edge nodes).",
         labels: ["node", "location"], source: .node, objects: "Node")
 
-    static let nodeFamilies = [nodeInfo, nodeReady]
+    public static let nodeFamilies = [nodeInfo, nodeReady]
 }

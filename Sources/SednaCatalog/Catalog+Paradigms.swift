@@ -15,7 +15,7 @@ extension Catalog {
         help: "Share of inferences uploaded to the cloud worker, 0..1 (status.metrics uploadCloudRatio).",
         unit: "ratio", labels: taskLabels, source: .status, objects: "JointInferenceService")
 
-    static let jointInferenceFamilies = [jiInferences, jiHardExamples, jiUploadRatio]
+    public static let jointInferenceFamilies = [jiInferences, jiHardExamples, jiUploadRatio]
 
     // MARK: Incremental and lifelong learning (condition data, DATA-MODEL.md 3.2 and 3.3)
 
@@ -58,7 +58,7 @@ extension Catalog {
         help: "Share of the dataset used for training, 0..1 (spec.dataset.trainProb).",
         unit: "ratio", labels: taskLabels + ["dataset"], source: .spec, objects: learningKinds)
 
-    static let learningFamilies = [
+    public static let learningFamilies = [
         learningIteration, learningModelInfo, learningEvalMetric, learningEvalClassMetric, learningDeployStatus,
         learningTrainLoss, learningTrainMetric, learningTrainProb,
     ]
@@ -84,7 +84,7 @@ extension Catalog {
         "sedna_lifelong_learning_kb_model_train_samples", .gauge, help: "Training samples of each knowledge-base model.",
         labels: taskLabels + ["model_id"], source: .status, objects: "LifelongLearningJob")
 
-    static let lifelongFamilies = [kbModels, kbClasses, kbUnseen, kbLabeledUnseen, kbModelPrecision, kbModelSamples]
+    public static let lifelongFamilies = [kbModels, kbClasses, kbUnseen, kbLabeledUnseen, kbModelPrecision, kbModelSamples]
 
     // MARK: Federated learning (spec.trainingWorkers, Training conditions, DATA-MODEL.md 3.4)
 
@@ -105,5 +105,5 @@ extension Catalog {
         help: "Aggregations recorded by the GM: the number of Training conditions.",
         labels: taskLabels, source: .conditions, objects: "FederatedLearningJob", proposal: ["AggregationNo"])
 
-    static let federatedFamilies = [flTrainNode, flNodeSamples, flRound, flAggregations]
+    public static let federatedFamilies = [flTrainNode, flNodeSamples, flRound, flAggregations]
 }

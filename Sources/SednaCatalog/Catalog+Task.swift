@@ -1,5 +1,5 @@
 extension Catalog {
-    static let allTasks = "all task kinds"
+    public static let allTasks = "all task kinds"
 
     public static let taskInfo = MetricFamily(
         "sedna_task_info", .info, help: "Static properties of a Sedna task; always 1.",
@@ -63,7 +63,7 @@ extension Catalog {
         help: "Other numeric entries of status.metrics (worker ownerInfo keys the catalog does not name).",
         labels: taskLabels + ["key"], source: .status, objects: "JointInferenceService, FeatureExtractionService")
 
-    static let taskFamilies: [MetricFamily] = [
+    public static let taskFamilies: [MetricFamily] = [
         taskInfo, taskCreated, taskStart, taskCompletion, taskCondition, taskConditionTime, taskConditions,
         taskStage, taskPhase, taskActive, taskSucceeded, taskFailed, taskDataErrors, taskHyperparameter,
         taskReportedMetric,
