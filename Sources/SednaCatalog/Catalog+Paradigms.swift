@@ -66,22 +66,22 @@ extension Catalog {
     // MARK: Lifelong learning knowledge base (status.knowledgeBase)
 
     public static let kbModels = MetricFamily(
-        "sedna_lifelong_learning_kb_models", .gauge, help: "Models in the job's knowledge base (status.knowledgeBase.AIModels.numberOfAIModels).",
+        "sedna_lifelong_learning_knowledge_base_models", .gauge, help: "Models in the job's knowledge base (status.knowledgeBase.AIModels.numberOfAIModels).",
         labels: taskLabels, source: .status, objects: "LifelongLearningJob")
     public static let kbClasses = MetricFamily(
-        "sedna_lifelong_learning_kb_classes", .gauge, help: "Classes known to the knowledge base (AIClasses.numberOfAIClasses).",
+        "sedna_lifelong_learning_knowledge_base_classes", .gauge, help: "Classes known to the knowledge base (AIClasses.numberOfAIClasses).",
         labels: taskLabels, source: .status, objects: "LifelongLearningJob")
     public static let kbUnseen = MetricFamily(
-        "sedna_lifelong_learning_kb_unseen_samples", .gauge, help: "Unseen-task samples held by the knowledge base.",
+        "sedna_lifelong_learning_knowledge_base_unseen_samples", .gauge, help: "Unseen-task samples held by the knowledge base.",
         labels: taskLabels, source: .status, objects: "LifelongLearningJob")
     public static let kbLabeledUnseen = MetricFamily(
-        "sedna_lifelong_learning_kb_labeled_unseen_samples", .gauge, help: "Labeled unseen-task samples held by the knowledge base.",
+        "sedna_lifelong_learning_knowledge_base_labeled_unseen_samples", .gauge, help: "Labeled unseen-task samples held by the knowledge base.",
         labels: taskLabels, source: .status, objects: "LifelongLearningJob")
     public static let kbModelPrecision = MetricFamily(
-        "sedna_lifelong_learning_kb_model_average_precision", .gauge, help: "Average precision of each knowledge-base model.",
+        "sedna_lifelong_learning_knowledge_base_model_average_precision", .gauge, help: "Average precision of each knowledge-base model.",
         labels: taskLabels + ["model_id"], source: .status, objects: "LifelongLearningJob")
     public static let kbModelSamples = MetricFamily(
-        "sedna_lifelong_learning_kb_model_train_samples", .gauge, help: "Training samples of each knowledge-base model.",
+        "sedna_lifelong_learning_knowledge_base_model_train_samples", .gauge, help: "Training samples of each knowledge-base model.",
         labels: taskLabels + ["model_id"], source: .status, objects: "LifelongLearningJob")
 
     public static let lifelongFamilies = [kbModels, kbClasses, kbUnseen, kbLabeledUnseen, kbModelPrecision, kbModelSamples]

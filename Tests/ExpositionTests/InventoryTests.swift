@@ -1,0 +1,154 @@
+import Exposition
+import SednaCatalog
+import Testing
+import TestSupport
+
+@Suite struct InventoryTests {
+    func text(_ inv: Inventory) -> String {
+        var out: [UInt8] = []
+        inv.store.write(format: .text004, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func deleteLeavesNoSeries() {
+        let inv = Inventory()
+        let ji = Fixtures.object("jointinferenceservices", named: "helmet-detection-inference-example")
+        inv.upsert(.sedna(.jointInferenceService), ji)
+        #expect(text(inv).contains("task=\"helmet-detection-inference-example\""))
+        inv.delete(.sedna(.jointInferenceService), ji)
+        #expect(text(inv) == "")
+    }
+
+    @Test func relistDropsObjectsThatAreGone() {
+        let inv = Inventory()
+        let all = Fixtures.cluster("datasets")
+        inv.replaceAll(.sedna(.dataset), all)
+        #expect(inv.store.count(.sedna(.dataset)) == all.count)
+        inv.replaceAll(.sedna(.dataset), Array(all.prefix(1)))
+        #expect(inv.store.count(.sedna(.dataset)) == 1)
+        #expect(!text(inv).contains("edge1-surface"))
+    }
+
+    @Test func objectsWithoutUIDAreKeyedByNamespaceAndName() {
+        let inv = Inventory()
+        let a = Fixtures.json(#"{"metadata":{"name":"d","namespace":"a","uid":"..."},"status":{"numberOfSamples":1}}"#)
+        let b = Fixtures.json(#"{"metadata":{"name":"d","namespace":"b"},"status":{"numberOfSamples":2}}"#)
+        let a2 = Fixtures.json(#"{"metadata":{"name":"d","namespace":"a"},"status":{"numberOfSamples":3}}"#)
+        inv.upsert(.sedna(.dataset), a)
+        inv.upsert(.sedna(.dataset), b)
+        inv.upsert(.sedna(.dataset), a2)
+        #expect(inv.store.count(.sedna(.dataset)) == 2)
+        #expect(text(inv).contains("sedna_dataset_samples{namespace=\"a\",dataset=\"d\"} 3"))
+    }
+
+    @Test func podsAreReRenderedWhenTheirNodeBecomesKnown() {
+        let inv = Inventory()
+        let pod = Fixtures.object("pods", named: "surface-defect-detection-train-t1x9z")
+        inv.upsert(.pods, pod)
+        #expect(text(inv).contains("location=\"unknown\""))
+        inv.upsert(.nodes, Fixtures.object("nodes", named: "edge1"))
+        #expect(text(inv).contains("node=\"edge1\",location=\"edge\"} 1"))
+        #expect(!text(inv).contains("location=\"unknown\""))
+    }
+
+    @Test func federatedJobsAreReRenderedWhenTheirDatasetChanges() {
+        let inv = Inventory()
+        inv.upsert(.sedna(.federatedLearningJob), Fixtures.object("federatedlearningjobs", named: "surface-defect-detection"))
+        #expect(!text(inv).contains("sedna_federated_learning_node_samples"))
+        var ds = Fixtures.object("datasets", named: "edge1-surface-defect-detection-dataset")
+        inv.upsert(.sedna(.dataset), ds)
+        #expect(text(inv).contains("sedna_federated_learning_node_samples{namespace=\"default\",kind=\"FederatedLearningJob\",task=\"surface-defect-detection\",node=\"edge1\",dataset=\"edge1-surface-defect-detection-dataset\"} 320"))
+        ds = Fixtures.json(#"{"metadata":{"name":"edge1-surface-defect-detection-dataset","namespace":"default","uid":"uid-ds-edge1-surface-defect-detection-dataset"},"status":{"numberOfSamples":400}}"#)
+        inv.upsert(.sedna(.dataset), ds)
+        #expect(text(inv).contains("dataset=\"edge1-surface-defect-detection-dataset\"} 400"))
+        inv.delete(.sedna(.dataset), ds)
+        #expect(!text(inv).contains("sedna_federated_learning_node_samples"))
+    }
+
+    @Test func unrelatedPodsAreNotKept() {
+        let inv = Inventory()
+        inv.upsert(.pods, Fixtures.object("pods", named: "coredns-5d78c9869d-abcde"))
+        #expect(inv.store.count(.pods) == 0)
+        // A worker pod whose Sedna labels are removed stops being exported.
+        var pod = Fixtures.object("pods", named: "lc-edge1")
+        inv.upsert(.pods, pod)
+        #expect(inv.store.count(.pods) == 1)
+        pod = Fixtures.json(#"{"metadata":{"name":"lc-edge1","namespace":"sedna","uid":"uid-pod-lc-edge1","labels":{}}}"#)
+        inv.upsert(.pods, pod)
+        #expect(inv.store.count(.pods) == 0)
+    }
+
+    @Test func namespaceAllowlist() {
+        let inv = Inventory(filter: ObjectFilter(namespaces: ["sedna"]))
+        for p in Fixtures.cluster("pods") { inv.upsert(.pods, p) }
+        for n in Fixtures.cluster("nodes") { inv.upsert(.nodes, n) }
+        #expect(inv.store.count(.pods) == 6)  // gm, kb and four LCs
+        #expect(inv.store.count(.nodes) == 4, "nodes are cluster-scoped and always kept")
+    }
+
+    @Test func shardsPartitionTasksAndKeepAWorkerWithItsTask() {
+        let inv0 = Inventory(filter: ObjectFilter(shard: 0, totalShards: 2))
+        let inv1 = Inventory(filter: ObjectFilter(shard: 1, totalShards: 2))
+        var total = 0
+        for (r, o) in Fixtures.allCluster() {
+            let res = WatchedResource(plural: r)!
+            inv0.upsert(res, o)
+            inv1.upsert(res, o)
+            if res != .pods && res != .nodes { total += 1 }
+        }
+        let tasks0 = WatchedResource.all.filter { $0 != .pods && $0 != .nodes }.map { inv0.store.count($0) }.reduce(0, +)
+        let tasks1 = WatchedResource.all.filter { $0 != .pods && $0 != .nodes }.map { inv1.store.count($0) }.reduce(0, +)
+        #expect(tasks0 + tasks1 == total)
+        #expect(tasks0 > 0 && tasks1 > 0)
+        #expect(inv1.store.count(.nodes) == 0)
+        // Each FL worker pod is on the same shard as its job.
+        let flShard = ObjectFilter.fnv1a("uid-fl-sdd") % 2 == 0 ? inv0 : inv1
+        #expect(text(flShard).contains("pod=\"surface-defect-detection-train-t1x9z\""))
+        #expect(text(flShard).contains("sedna_federated_learning_round"))
+    }
+}
+
+@Suite struct TextFormatTests {
+    @Test func hostileLabelValuesAreEscapedAndCapped() {
+        var out: [UInt8] = []
+        let huge = String(repeating: "é", count: 5000)
+        TextFormat.appendSample(name: "m", labels: ["a", "b", "c"], values: ["q\"uote\\back\nnew", huge, "ok"], value: 1, to: &out)
+        let line = String(decoding: out, as: UTF8.self)
+        #expect(line.hasPrefix(#"m{a="q\"uote\\back\nnew",b=""#))
+        #expect(line.hasSuffix(#"",c="ok"} 1"# + "\n"))
+        #expect(out.count < TextFormat.maxLabelValueBytes + 100)
+        #expect(line.utf8.count == out.count, "cut at a character boundary: still valid UTF-8")
+    }
+
+    @Test func values() {
+        func v(_ d: Double) -> String { var o: [UInt8] = []; TextFormat.appendValue(d, to: &o); return String(decoding: o, as: UTF8.self) }
+        #expect(v(1) == "1")
+        #expect(v(0.25) == "0.25")
+        #expect(v(-3) == "-3")
+        #expect(v(1e20) == "1e+20")
+        #expect(v(.nan) == "NaN")
+        #expect(v(.infinity) == "+Inf")
+        #expect(v(1_735_725_600.5) == "1735725600.5")
+    }
+
+    @Test func openMetricsHeadersDropTotalAndCarryUnits() {
+        let counter = String(decoding: TextFormat.header(Catalog.jiInferences, format: .openMetrics), as: UTF8.self)
+        #expect(counter.hasPrefix("# TYPE sedna_joint_inference_inferences counter\n"))
+        let ts = String(decoding: TextFormat.header(Catalog.taskStart, format: .openMetrics), as: UTF8.self)
+        #expect(ts.contains("# UNIT sedna_task_start_timestamp_seconds seconds\n"))
+        #expect(ExpositionFormat.negotiate(accept: "application/openmetrics-text;version=1.0.0,text/plain;q=0.5") == .openMetrics)
+        #expect(ExpositionFormat.negotiate(accept: "text/plain") == .text004)
+        #expect(ExpositionFormat.negotiate(accept: nil) == .text004)
+    }
+
+    @Test func gzipRoundTripAndBombLimit() throws {
+        let data = Array(String(repeating: "sedna_task_info 1\n", count: 1000).utf8)
+        let z = Gzip.compress(data)
+        #expect(z.count < data.count / 10)
+        #expect(z.prefix(2) == [0x1f, 0x8b])
+        #expect(try Gzip.decompress(z, limit: 1 << 20) == data)
+        #expect(throws: Gzip.Error.self) { try Gzip.decompress(z, limit: 100) }
+        #expect(throws: Gzip.Error.self) { try Gzip.decompress([1, 2, 3, 4], limit: 100) }
+        #expect(throws: Gzip.Error.self) { try Gzip.decompress(Array(z.prefix(z.count / 2)), limit: 1 << 20) }
+    }
+}
