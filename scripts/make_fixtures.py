@@ -35,7 +35,8 @@ def meta(obj, uid, namespace="default", minutes=0, name=None):
     m["namespace"] = namespace
     m["uid"] = uid
     m["creationTimestamp"] = ts(minutes)
-    m["resourceVersion"] = "1"
+    # No resourceVersion: kmock keeps whatever the client sends, so a fixed one would let a
+    # watch "resume" across an emulator restart; a real API server always sets its own.
     return obj
 
 
@@ -96,8 +97,7 @@ def pod(name, uid, node, labels, phase="Running", containers=(("worker", 0, "run
         statuses.append({"name": cname, "restartCount": restarts, "ready": state == "running", "state": st,
                          "image": "kubeedge/sedna-example:v0.1.0"})
     p = {"apiVersion": "v1", "kind": "Pod",
-         "metadata": {"name": name, "namespace": namespace, "uid": uid, "labels": labels, "creationTimestamp": ts(start),
-                      "resourceVersion": "1"},
+         "metadata": {"name": name, "namespace": namespace, "uid": uid, "labels": labels, "creationTimestamp": ts(start)},
          "spec": {"nodeName": node, "containers": [{"name": c[0], "image": "kubeedge/sedna-example:v0.1.0",
                                                     "env": env or []} for c in containers]},
          "status": {"phase": phase, "startTime": ts(start), "containerStatuses": statuses,
@@ -116,7 +116,7 @@ def node(name, edge, ready=True, version="v1.28.6"):
     else:
         labels["node-role.kubernetes.io/control-plane"] = ""
     return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "uid": f"node-{name}", "labels": labels, "creationTimestamp": T0, "resourceVersion": "1"},
+            "metadata": {"name": name, "uid": f"node-{name}", "labels": labels, "creationTimestamp": T0},
             "status": {"nodeInfo": {"kubeletVersion": version},
                        "conditions": [{"type": "Ready", "status": "True" if ready else "False",
                                        "lastHeartbeatTime": ts(20)}]}}

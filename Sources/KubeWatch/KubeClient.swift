@@ -4,12 +4,15 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import SednaCatalog
+import Synchronization
 
 /// The few Kubernetes API calls the exporter makes: discovery, LIST, WATCH. Read-only by
 /// construction (least privilege: get, list, watch).
 public final class KubeClient: Sendable {
     public let connection: ClusterConnection
-    let http: HTTPClient
+    let configuration: HTTPClient.Configuration
+    private let httpBox: Mutex<HTTPClient>
+    var http: HTTPClient { httpBox.withLock { $0 } }
     /// LIST page size (client-go's default is 500).
     public let pageSize: Int
     let requestTimeout: TimeAmount
@@ -23,6 +26,10 @@ public final class KubeClient: Sendable {
         config.timeout = .init(connect: .seconds(10), read: idleReadTimeout)
         config.decompression = .enabled(limit: .ratio(100))
         config.httpVersion = .http1Only
+        // Every watch holds one HTTP/1.1 connection for minutes; AsyncHTTPClient's default of 8
+        // per host would queue the ninth watch forever (13 resources are watched).
+        config.connectionPool = .init(idleTimeout: .seconds(60),
+                                      concurrentHTTP1ConnectionsPerHostSoftLimit: WatchedResource.all.count + 8)
         if connection.server.scheme == "https" {
             var tls = TLSConfiguration.makeClientConfiguration()
             if connection.insecureSkipTLSVerify {
@@ -44,7 +51,35 @@ public final class KubeClient: Sendable {
             }
             config.tlsConfiguration = tls
         }
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        self.configuration = config
+        self.httpBox = Mutex(HTTPClient(eventLoopGroupProvider: .singleton, configuration: config))
+    }
+
+    private init(connection: ClusterConnection, configuration: HTTPClient.Configuration, pageSize: Int, requestTimeout: TimeAmount) {
+        self.connection = connection
+        self.configuration = configuration
+        self.pageSize = pageSize
+        self.requestTimeout = requestTimeout
+        self.httpBox = Mutex(HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
+    }
+
+    /// A client with the same settings and its own connection pool: each reflector gets one,
+    /// so one resource's broken connections never hold up another's.
+    public func fork() -> KubeClient {
+        KubeClient(connection: connection, configuration: configuration, pageSize: pageSize, requestTimeout: requestTimeout)
+    }
+
+    /// Drops every pooled connection and the pool's own reconnect backoff (which grows to a
+    /// minute while the API server is unreachable); called after transport errors so that a
+    /// recovered API server is used as soon as our own backoff says so.
+    public func resetConnections() {
+        let fresh = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let old = httpBox.withLock { box -> HTTPClient in
+            let o = box
+            box = fresh
+            return o
+        }
+        Task { try? await old.shutdown() }
     }
 
     public func shutdown() async {

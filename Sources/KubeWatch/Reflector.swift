@@ -25,6 +25,8 @@ public struct Reflector: Sendable {
     }
 
     public func run() async {
+        let client = self.client.fork()
+        defer { Task { await client.shutdown() } }
         var machine = ReflectorStateMachine()
         var action = machine.on(.start)
         var accumulated: [KubeObject] = []
@@ -45,6 +47,7 @@ public struct Reflector: Sendable {
                         s.listResults[Self.result(e), default: 0] += 1
                         s.lastError = "\(error)"
                     }
+                    if e?.code == .transport { client.resetConnections() }
                     action = machine.on(.listFailed(gone: e?.code == .gone, random: Double.random(in: 0..<1)))
                     logger.warning("list failed", metadata: ["resource": "\(r)", "error": "\(error)", "retry_in": "\(action)"])
                 }
@@ -62,7 +65,7 @@ public struct Reflector: Sendable {
                 action = .watch(resourceVersion: rv)
 
             case .watch(let rv):
-                action = await watchOnce(&machine, resourceVersion: rv)
+                action = await watchOnce(&machine, client: client, resourceVersion: rv)
 
             case .sleep(let seconds):
                 stats.update(r) { $0.consecutiveFailures = machine.consecutiveFailures }
@@ -76,10 +79,13 @@ public struct Reflector: Sendable {
         }
     }
 
-    private func watchOnce(_ machine: inout ReflectorStateMachine, resourceVersion rv: String?) async -> ReflectorStateMachine.Action {
+    private func watchOnce(_ machine: inout ReflectorStateMachine, client: KubeClient,
+                           resourceVersion rv: String?) async -> ReflectorStateMachine.Action {
         let r = resource
         do {
             let body = try await client.watch(r, resourceVersion: rv, timeoutSeconds: Int.random(in: watchTimeout))
+            _ = machine.on(.watchOpened)
+            stats.update(r) { $0.consecutiveFailures = 0 }
             var splitter = LineSplitter()
             for try await chunk in body {
                 for line in try splitter.feed(chunk.readableBytesView) {
@@ -97,6 +103,7 @@ public struct Reflector: Sendable {
                 s.watchResults[Self.result(e), default: 0] += 1
                 s.lastError = "\(error)"
             }
+            if e == nil || e?.code == .transport { client.resetConnections() }
             let next = machine.on(.watchFailed(gone: e?.code == .gone, random: Double.random(in: 0..<1)))
             logger.warning("watch failed", metadata: ["resource": "\(r)", "error": "\(error)"])
             return next

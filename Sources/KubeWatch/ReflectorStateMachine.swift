@@ -23,6 +23,8 @@ public struct ReflectorStateMachine: Sendable {
         /// The LIST failed; `gone` when the continue token expired (410).
         case listFailed(gone: Bool, random: Double)
         case watchEvent(type: String, resourceVersion: String?)
+        /// The watch request was answered with 200: the API server is reachable again.
+        case watchOpened
         /// An ERROR event inside the stream (`gone` when its Status code is 410).
         case watchErrorEvent(gone: Bool)
         /// The server closed the stream normally (timeoutSeconds elapsed, or a proxy cut it).
@@ -81,6 +83,10 @@ public struct ReflectorStateMachine: Sendable {
             if let rv = normalized(rv) { resourceVersion = rv }
             if consecutiveFailures > 0 { consecutiveFailures = 0; backoff.reset() }
             return type == "BOOKMARK" ? .none : .apply
+
+        case (.watching, .watchOpened):
+            if consecutiveFailures > 0 { consecutiveFailures = 0; backoff.reset() }
+            return .none
 
         case (.watching, .watchErrorEvent):
             // 410 or another error inside the stream: our resourceVersion cannot be trusted.

@@ -37,6 +37,7 @@ public struct WatchSupervisor: Sendable {
                 stats.setDiscovered(true)
                 backoff.reset()
             } catch {
+                if (error as? KubeError)?.code == .transport { client.resetConnections() }
                 logger.warning("discovery of \(SednaKind.group)/\(SednaKind.version) failed", metadata: ["error": "\(error)"])
             }
             if let served {

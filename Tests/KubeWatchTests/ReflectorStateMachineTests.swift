@@ -167,3 +167,20 @@ import Testing
         #expect(throws: KubeError.self) { try ListPage.decode(Array(#"{"kind":"Status"}"#.utf8)) }
     }
 }
+
+@Suite struct ReflectorRecoveryTests {
+    @Test func anAnsweredWatchClearsTheFailureStreak() {
+        var m = ReflectorStateMachine()
+        _ = m.on(.start)
+        _ = m.on(.listPage(continueToken: nil, resourceVersion: "10"))
+        for _ in 0..<4 {
+            _ = m.on(.watchFailed(gone: false, random: 0))
+            _ = m.on(.backoffElapsed)
+        }
+        #expect(m.consecutiveFailures == 4)
+        // An empty resource sends no events; the 200 answer alone proves the server is back.
+        #expect(m.on(.watchOpened) == .none)
+        #expect(m.consecutiveFailures == 0)
+        if case .sleep(let s) = m.on(.watchFailed(gone: false, random: 0)) { #expect(s == 0.8) } else { Issue.record("expected sleep") }
+    }
+}

@@ -1,0 +1,209 @@
+"""Processes for end-to-end tests: the kmock Kubernetes API, the exporter, a real Prometheus.
+
+Every process binds 127.0.0.1 on a free port, is started by the test and killed by its PID.
+Waits are bounded; timing is never an assertion.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURES = os.path.join(ROOT, "fixtures", "cluster")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def exporter_bin():
+    path = os.environ.get("SEDNA_EXPORTER_BIN") or os.path.join(ROOT, ".build", "debug", "sedna-exporter")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"{path} is missing: run `swift build` (scripts/test.sh does)")
+    return path
+
+
+def wait_for(predicate, timeout=30.0, interval=0.2, what="condition"):
+    """Polls until predicate() is truthy; returns its value or raises with `what`."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as e:  # noqa: BLE001 - the service may not be up yet
+            last_error = e
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f" (last error: {last_error})" if last_error else ""))
+
+
+class Process:
+    def __init__(self, args, log_path, env=None):
+        self.args = args
+        self.log_path = log_path
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+        return self.proc.returncode
+
+    def output(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+
+class KubeAPI:
+    """kmock's emulator on a loopback port, driven over HTTP like a real API server."""
+
+    SEDNA = ("datasets", "models", "jointinferenceservices", "incrementallearningjobs", "lifelonglearningjobs",
+             "federatedlearningjobs", "featureextractionservices", "objectsearchservices", "objecttrackingservices",
+             "reidjobs", "videoanalyticsjobs")
+
+    def __init__(self, workdir, load=True, omit=(), port=None):
+        self.port = port or free_port()
+        self.workdir = workdir
+        args = [sys.executable, os.path.join(ROOT, "scripts", "kmock_cluster.py"), "--port", str(self.port)]
+        if load:
+            args += ["--load", load if isinstance(load, str) else FIXTURES]
+        if omit:
+            args += ["--omit", ",".join(omit)]
+        self.process = Process(args, os.path.join(workdir, f"kmock-{self.port}.log"))
+        wait_for(lambda: "kmock serving" in self.process.output() or not self.process.alive(), 30, what="kmock to start")
+        if not self.process.alive():
+            raise RuntimeError("kmock exited:\n" + self.process.output())
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def path(self, plural, namespace=None, name=None):
+        base = "/api/v1" if plural in ("pods", "nodes") else "/apis/sedna.io/v1alpha1"
+        p = f"{base}/namespaces/{namespace}/{plural}" if namespace else f"{base}/{plural}"
+        return self.url + p + (f"/{name}" if name else "")
+
+    def create(self, plural, obj):
+        r = requests.post(self.path(plural, obj["metadata"].get("namespace")), json=obj, timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+    def patch(self, plural, namespace, name, patch):
+        r = requests.patch(self.path(plural, namespace, name), data=json.dumps(patch),
+                           headers={"Content-Type": "application/merge-patch+json"}, timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+    def delete(self, plural, namespace, name):
+        r = requests.delete(self.path(plural, namespace, name), timeout=10)
+        r.raise_for_status()
+
+    def stop(self):
+        self.process.stop()
+
+    def kubeconfig(self, token="e2e-secret-token"):
+        path = os.path.join(self.workdir, f"kubeconfig-{self.port}")
+        with open(path, "w") as f:
+            f.write(f"""apiVersion: v1
+kind: Config
+clusters:
+- name: kmock
+  cluster: {{server: "http://127.0.0.1:{self.port}"}}
+users:
+- name: e2e
+  user: {{token: "{token}"}}
+contexts:
+- name: kmock
+  context: {{cluster: kmock, user: e2e}}
+current-context: kmock
+""")
+        return path
+
+
+class Exporter:
+    def __init__(self, workdir, kubeconfig, extra=()):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = [exporter_bin(), "serve", "--kubeconfig", kubeconfig, "--listen", f"127.0.0.1:{self.port}",
+                "--discovery-interval", "2", "--watch-timeout", "20", *extra]
+        self.process = Process(args, os.path.join(workdir, f"exporter-{self.port}.log"))
+
+    def wait_ready(self, timeout=60):
+        wait_for(lambda: self.ready() or not self.process.alive(), timeout, what="exporter /readyz")
+        if not self.process.alive():
+            raise RuntimeError("exporter exited:\n" + self.process.output())
+
+    def ready(self):
+        return requests.get(self.url + "/readyz", timeout=5).status_code == 200
+
+    def metrics(self, accept=None):
+        headers = {"Accept": accept} if accept else {}
+        r = requests.get(self.url + "/metrics", headers=headers, timeout=10)
+        r.raise_for_status()
+        return r.text
+
+    def object_lines(self):
+        """The object-level exposition (self-metrics removed), comparable with the golden file."""
+        out, skip = [], False
+        for line in self.metrics().splitlines(keepends=True):
+            if line.startswith("# HELP "):
+                skip = line.split()[2].startswith("sedna_exporter_")
+            if not skip:
+                out.append(line)
+        return "".join(out)
+
+    def stop(self):
+        return self.process.stop()
+
+
+class Prometheus:
+    """A real Prometheus (Debian package) scraping the exporter every second."""
+
+    def __init__(self, workdir, targets, rule_files=()):
+        binary = shutil.which("prometheus")
+        if not binary:
+            raise RuntimeError("prometheus is missing: scripts/test.sh installs the Debian package")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.dir = tempfile.mkdtemp(prefix="prom-", dir=workdir)
+        config = os.path.join(self.dir, "prometheus.yml")
+        rules = "".join(f"  - {r}\n" for r in rule_files)
+        with open(config, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                    + (f"rule_files:\n{rules}" if rules else "")
+                    + "scrape_configs:\n  - job_name: sedna-exporter\n    static_configs:\n      - targets: ["
+                    + ", ".join(f'"{t}"' for t in targets) + "]\n")
+        self.process = Process([binary, f"--config.file={config}", f"--storage.tsdb.path={self.dir}/data",
+                                f"--web.listen-address=127.0.0.1:{self.port}"],
+                               os.path.join(self.dir, "prometheus.log"))
+        wait_for(lambda: requests.get(self.url + "/-/ready", timeout=2).status_code == 200, 60, what="Prometheus ready")
+
+    def query(self, expr):
+        r = requests.get(self.url + "/api/v1/query", params={"query": expr}, timeout=10)
+        r.raise_for_status()
+        body = r.json()
+        assert body["status"] == "success", body
+        return body["data"]["result"]
+
+    def stop(self):
+        self.process.stop()
