@@ -84,7 +84,7 @@ class KubeAPI:
              "federatedlearningjobs", "featureextractionservices", "objectsearchservices", "objecttrackingservices",
              "reidjobs", "videoanalyticsjobs")
 
-    def __init__(self, workdir, load=True, omit=(), port=None):
+    def __init__(self, workdir, load=True, omit=(), port=None, start_timeout=30):
         self.port = port or free_port()
         self.workdir = workdir
         args = [sys.executable, os.path.join(ROOT, "scripts", "kmock_cluster.py"), "--port", str(self.port)]
@@ -93,7 +93,8 @@ class KubeAPI:
         if omit:
             args += ["--omit", ",".join(omit)]
         self.process = Process(args, os.path.join(workdir, f"kmock-{self.port}.log"))
-        wait_for(lambda: "kmock serving" in self.process.output() or not self.process.alive(), 30, what="kmock to start")
+        wait_for(lambda: "kmock serving" in self.process.output() or not self.process.alive(), start_timeout,
+                 what="kmock to start")
         if not self.process.alive():
             raise RuntimeError("kmock exited:\n" + self.process.output())
         self.url = f"http://127.0.0.1:{self.port}"
