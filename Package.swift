@@ -34,10 +34,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Worker telemetry: Sedna worker reports and Pushgateway-compatible pushes (pure).
+        .target(name: "Intake", dependencies: ["SednaCatalog", "Exposition"]),
         // Wiring: HTTP server, services, self-metrics.
         .target(name: "ExporterCore", dependencies: [
-            "SednaCatalog", "Exposition", "KubeWatch",
+            "SednaCatalog", "Exposition", "KubeWatch", "Intake",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "SednaCatalogTests", dependencies: ["SednaCatalog", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog", "TestSupport"]),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "TestSupport"]),
+        .testTarget(name: "IntakeTests", dependencies: ["Intake", "Exposition", "SednaCatalog", "TestSupport"]),
         .testTarget(name: "ExporterCoreTests", dependencies: [
             "ExporterCore", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,5 @@
-// libFuzzer target for the parsers and translators that see untrusted input: RFC 3339
+// libFuzzer target for the parsers and translators that see untrusted input: pushed text
+// format bodies, RFC 3339
 // timestamps, numbers in strings, URLs that go into labels, and every translator fed arbitrary
 // JSON objects (Foundation's decoder is not instrumented, our code behind it is).
 // Built by scripts/fuzz.sh with `swiftc -sanitize=fuzzer,address`.
@@ -13,6 +14,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let clean = URLSanitizer.sanitize(text)
     precondition(!clean.contains("?"), "query string survived sanitizing")
     _ = FederatedLearningJobTranslator.roundNumber(text)
+    // The push parser sees hostile bodies straight from the network.
+    if let families = try? TextParser.parse(bytes) {
+        for f in families { precondition(TextParser.isMetricName(f.name), "accepted an invalid name") }
+    }
     if let json = try? JSON.decode(bytes) {
         let object = KubeObject(json)
         let context = TranslationContext(nodeLocations: ["edge1": .edge], datasetSamples: ["default/d": 3])

@@ -8,7 +8,7 @@ seconds=${1:-60}
 out=${FUZZ_DIR:-.build-fuzz}
 mkdir -p "$out/corpus"
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name SednaFuzz \
-  $(find Sources/SednaCatalog -name "*.swift" | sort) fuzz/TranslatorFuzzer.swift \
+  $(find Sources/SednaCatalog -name "*.swift" | sort) Sources/Intake/TextParser.swift fuzz/TranslatorFuzzer.swift \
   -o "$out/translator-fuzzer"
 # Seeds: every fixture object on its own, plus a few timestamps and URLs.
 python3 - "$out/corpus" <<'PY'

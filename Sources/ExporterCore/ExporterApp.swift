@@ -1,5 +1,7 @@
 import Exposition
+import AsyncHTTPClient
 import Hummingbird
+import Intake
 import KubeWatch
 import Logging
 import SednaCatalog
@@ -19,11 +21,21 @@ public enum ExporterApp {
         let inventory = Inventory(filter: ObjectFilter(namespaces: config.namespaces, shard: config.shard,
                                                        totalShards: config.totalShards))
         let stats = WatchStats()
-        let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources)
+        var intakeRoutes: IntakeRoutes? = nil
+        var intakeStore: IntakeStore? = nil
+        var forwarder: HTTPClient? = nil
+        if let ic = config.intake {
+            let store = IntakeStore(limits: ic.limits, unboundExpiry: ic.unboundExpiry)
+            if ic.forwardLC != nil { forwarder = HTTPClient(eventLoopGroupProvider: .singleton) }
+            intakeRoutes = IntakeRoutes(store: store, inventory: inventory, config: ic, forwarder: forwarder, logger: logger)
+            intakeStore = store
+        }
+        defer { if let forwarder { Task { try? await forwarder.shutdown() } } }
+        let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intakeStore)
         let supervisor = WatchSupervisor(client: client, sink: inventory, stats: stats, logger: logger,
                                          resources: config.resources, discoveryInterval: config.discoveryInterval,
                                          watchTimeout: config.watchTimeout)
-        let app = Application(router: ExporterRouter.build(endpoint: endpoint),
+        let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes),
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter"),
                               logger: logger)
         let group = ServiceGroup(configuration: .init(

@@ -13,6 +13,8 @@ public struct ExporterConfiguration: Sendable {
     public var discoveryInterval: Double
     public var watchTimeout: ClosedRange<Int>
     public var pageSize: Int
+    /// nil disables the intake endpoints.
+    public var intake: IntakeConfiguration? = IntakeConfiguration()
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,

@@ -1,4 +1,6 @@
 import Exposition
+import Foundation
+import Intake
 import KubeWatch
 import SednaCatalog
 import Synchronization
@@ -8,12 +10,14 @@ public final class MetricsEndpoint: Sendable {
     public let inventory: Inventory
     public let stats: WatchStats
     let resources: [WatchedResource]
+    public let intake: IntakeStore?
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
 
-    public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource]) {
+    public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeStore? = nil) {
         self.inventory = inventory
         self.stats = stats
         self.resources = resources
+        self.intake = intake
     }
 
     public var readiness: (ready: Bool, reasons: [String]) { stats.readiness(expected: resources) }
@@ -22,13 +26,17 @@ public final class MetricsEndpoint: Sendable {
         let started = ContinuousClock.now
         var out: [UInt8] = []
         out.reserveCapacity(64 * 1024)
-        inventory.store.write(format: format, into: &out)
+        inventory.store.write(format: format, extra: intake?.workerRenderings() ?? [], into: &out)
         let (count, last) = scrapeState.withLock { s -> (Int, Double) in
             s.count += 1
             return (s.count, s.lastSeconds)
         }
         SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources)
             .write(format: format, scrapes: count, lastScrapeSeconds: last, ready: readiness.ready, into: &out)
+        if let intake {
+            intake.writeSelfMetrics(into: &out)
+            intake.writePushes(format: format, into: &out, now: Date().timeIntervalSince1970)
+        }
         if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
         let elapsed = ContinuousClock.now - started
         let (s, atto) = elapsed.components

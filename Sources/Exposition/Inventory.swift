@@ -10,8 +10,40 @@ public final class Inventory: Sendable {
     public let store: MetricsStore
     let filter: ObjectFilter
 
+    /// Who a removed object was, for the intake: telemetry bound to a task or pod goes with it.
+    public struct Identity: Sendable, Equatable, Hashable {
+        public let resource: WatchedResource
+        public let namespace: String
+        public let name: String
+
+        public init(resource: WatchedResource, namespace: String, name: String) {
+            self.resource = resource
+            self.namespace = namespace
+            self.name = name
+        }
+    }
+
+    /// A watched Sedna worker pod, as the intake needs it to tie a report to its task.
+    public struct WorkerPod: Sendable, Equatable {
+        public let namespace: String
+        public let pod: String
+        public let workerName: String?
+        public let kind: SednaKind
+        public let task: String
+
+        public init(namespace: String, pod: String, workerName: String?, kind: SednaKind, task: String) {
+            self.namespace = namespace
+            self.pod = pod
+            self.workerName = workerName
+            self.kind = kind
+            self.task = task
+        }
+    }
+
     struct State {
         var context = TranslationContext()
+        var identities: [WatchedResource: [String: Identity]] = [:]
+        var removalObservers: [@Sendable (Identity) -> Void] = []
         /// Raw objects kept only where a joined fact may force a re-render.
         var pods: [String: KubeObject] = [:]
         var federated: [String: KubeObject] = [:]
@@ -57,6 +89,31 @@ public final class Inventory: Sendable {
             }
             s.keys[resource] = nil
             store.removeAll(resource)
+        }
+    }
+
+    /// Called (with the inventory's lock held: keep it short, never call back) for every task,
+    /// dataset, model or pod that disappears, by deletion or because a relist no longer has it.
+    public func onRemoval(_ observer: @escaping @Sendable (Identity) -> Void) {
+        state.withLock { $0.removalObservers.append(observer) }
+    }
+
+    /// The watched Sedna worker pods of a namespace.
+    public func workerPods(namespace: String) -> [WorkerPod] {
+        state.withLock { s in
+            s.pods.values.compactMap { pod -> WorkerPod? in
+                guard pod.namespace == namespace, case let .worker(kind, task, _) = PodRole.classify(pod.labels) else { return nil }
+                let env = (pod.spec["containers"].array ?? []).flatMap { $0["env"].array ?? [] }
+                let workerName = env.first { $0["name"].string == "WORKER_NAME" }?["value"].string
+                return WorkerPod(namespace: namespace, pod: pod.name, workerName: workerName, kind: kind, task: task)
+            }
+        }
+    }
+
+    /// Whether a task of this kind and name is currently watched.
+    public func hasTask(_ kind: SednaKind, namespace: String, name: String) -> Bool {
+        state.withLock { s in
+            (s.identities[.sedna(kind)] ?? [:]).values.contains { $0.namespace == namespace && $0.name == name }
         }
     }
 
@@ -109,6 +166,9 @@ public final class Inventory: Sendable {
     private func removeKey(_ resource: WatchedResource, _ key: String, _ o: KubeObject, _ s: inout State) {
         guard s.keys[resource]?.remove(key) != nil else { return }
         store.remove(resource, key: key)
+        if let id = s.identities[resource]?.removeValue(forKey: key) {
+            for observer in s.removalObservers { observer(id) }
+        }
         switch resource {
         case .pods: s.pods[key] = nil
         case .sedna(.federatedLearningJob): s.federated[key] = nil
@@ -133,6 +193,9 @@ public final class Inventory: Sendable {
         case .nodes: set = NodeTranslator.translate(o, context: s.context)
         }
         s.keys[resource, default: []].insert(key)
+        if resource != .nodes {
+            s.identities[resource, default: [:]][key] = Identity(resource: resource, namespace: o.namespace, name: o.name)
+        }
         store.put(resource, key: key, sortKey: "\(o.namespace)/\(o.name)", RenderedObject(set))
     }
 

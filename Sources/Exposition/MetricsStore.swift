@@ -71,8 +71,9 @@ public final class MetricsStore: Sendable {
     }
 
     /// The exposition body of all objects: family by family, header then every object's slice.
-    public func write(format: ExpositionFormat, into out: inout [UInt8]) {
-        let objects = snapshot()
+    /// `extra` renderings (worker reports) join the families they belong to, after the objects.
+    public func write(format: ExpositionFormat, extra: [RenderedObject] = [], into out: inout [UInt8]) {
+        let objects = snapshot() + extra
         let familyCount = Catalog.objectFamilies.count
         var buckets = [[[UInt8]]](repeating: [], count: familyCount)
         for o in objects {

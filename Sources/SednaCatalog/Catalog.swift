@@ -10,7 +10,7 @@ public enum Catalog {
 
     public static let objectFamilies: [MetricFamily] =
         taskFamilies + jointInferenceFamilies + learningFamilies + lifelongFamilies + federatedFamilies
-        + datasetFamilies + modelFamilies + workerFamilies + componentFamilies + nodeFamilies
+        + datasetFamilies + modelFamilies + workerFamilies + componentFamilies + nodeFamilies + intakeFamilies
 
     public static let all: [MetricFamily] = objectFamilies + SelfMetrics.families
 

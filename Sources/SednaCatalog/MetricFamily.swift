@@ -19,6 +19,7 @@ public enum MetricSource: String, Sendable {
     case pod = "Pod"
     case node = "Node"
     case exporter = "exporter"
+    case intake = "worker report (intake)"
 }
 
 /// One metric family of the catalog: everything needed to render it and to document it.

@@ -68,9 +68,41 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Server-side watch timeout in seconds (a random value up to twice this is used).")
     var watchTimeout: Int = 300
 
+    @Flag(help: "Serve no intake endpoints (worker reports, pushes).")
+    var disableIntake = false
+
+    @Option(help: "File holding a bearer token required on the intake endpoints (/metrics and health stay open).")
+    var intakeTokenFile: String?
+
+    @Option(help: "LocalController URL to forward every accepted worker report to (e.g. http://127.0.0.1:9100).")
+    var forwardLc: String?
+
+    @Option(help: "Largest intake request body in bytes (after gzip decompression too).")
+    var maxBodyBytes: Int = 1 << 20
+
+    @Option(help: "Most series one pushed group may hold.")
+    var maxSeriesPerGroup: Int = 5_000
+
+    @Option(help: "Most pushed groups held at once.")
+    var maxGroups: Int = 2_000
+
+    @Option(help: "Longest label value accepted from pushes, in bytes.")
+    var maxLabelValueBytes: Int = 1_024
+
+    @Option(help: "Seconds after which a pushed group bound to no task or pod is dropped (0: never).")
+    var pushExpiry: Double = 0
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        guard maxBodyBytes > 0, maxSeriesPerGroup > 0, maxGroups > 0, maxLabelValueBytes > 0, pushExpiry >= 0 else {
+            throw ValidationError("intake limits must be positive")
+        }
+        if let f = intakeTokenFile {
+            guard let t = try? String(contentsOfFile: f, encoding: .utf8), !t.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ValidationError("--intake-token-file \(f) cannot be read or is empty")
+            }
+        }
         guard totalShards >= 1, (0..<totalShards).contains(shard) else {
             throw ValidationError("--shard must be in 0..<--total-shards")
         }
@@ -102,11 +134,25 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.makeLogger("sedna-exporter")
         let (host, port) = try parsedListen()
-        let config = ExporterConfiguration(
+        var config = ExporterConfiguration(
             host: host, port: port, kubeconfig: kubeconfig, context: context,
             namespaces: Set(namespaces.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
             resources: try parsedResources(), shard: shard, totalShards: totalShards,
             discoveryInterval: discoveryInterval, watchTimeout: watchTimeout...(2 * watchTimeout))
+        if disableIntake {
+            config.intake = nil
+        } else {
+            var ic = IntakeConfiguration()
+            ic.limits.maxBodyBytes = maxBodyBytes
+            ic.limits.maxSeriesPerGroup = maxSeriesPerGroup
+            ic.limits.maxGroups = maxGroups
+            ic.limits.maxLabelValueBytes = maxLabelValueBytes
+            ic.unboundExpiry = pushExpiry
+            ic.forwardLC = forwardLc
+            ic.token = intakeTokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            config.intake = ic
+        }
         do {
             try await ExporterApp.run(config, logger: logger)
         } catch {

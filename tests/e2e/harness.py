@@ -168,7 +168,7 @@ class Exporter:
         out, skip = [], False
         for line in self.metrics().splitlines(keepends=True):
             if line.startswith("# HELP "):
-                skip = line.split()[2].startswith("sedna_exporter_")
+                skip = line.split()[2].startswith(("sedna_exporter_", "sedna_intake_"))
             if not skip:
                 out.append(line)
         return "".join(out)

@@ -1,0 +1,180 @@
+import AsyncHTTPClient
+import Exposition
+import Foundation
+import Hummingbird
+import Intake
+import KubeWatch
+import Logging
+import NIOCore
+import SednaCatalog
+
+/// Configuration of the intake endpoints.
+public struct IntakeConfiguration: Sendable {
+    public var limits = IntakeLimits()
+    /// Bearer token required on intake endpoints (read from --intake-token-file); nil = open.
+    public var token: String?
+    /// The real LocalController to forward every accepted report to (--forward-lc).
+    public var forwardLC: String?
+    /// Seconds after which an unbound pushed group is dropped; 0 = never.
+    public var unboundExpiry: Double = 0
+
+    public init() {}
+}
+
+/// HTTP handlers of the intake: Sedna worker reports and the Pushgateway-compatible API.
+public struct IntakeRoutes: Sendable {
+    let store: IntakeStore
+    let inventory: Inventory
+    let config: IntakeConfiguration
+    let forwarder: HTTPClient?
+    let logger: Logger
+
+    public init(store: IntakeStore, inventory: Inventory, config: IntakeConfiguration, forwarder: HTTPClient?, logger: Logger) {
+        self.store = store
+        self.inventory = inventory
+        self.config = config
+        self.forwarder = forwarder
+        self.logger = logger
+        inventory.onRemoval { [store] id in store.removed(id) }
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/sedna/workers/:worker/info") { request, context in
+            try await guarded(request) { try await report(request, worker: context.parameters.get("worker") ?? "") }
+        }
+        for method in [HTTPRequest.Method.put, .post, .delete] {
+            router.on("/metrics/**", method: method) { request, context in
+                try await guarded(request) { try await push(request, method: method, path: context.parameters.getCatchAll()) }
+            }
+        }
+    }
+
+    /// Auth, then the handler; IntakeErrors become their status with a plain-text message.
+    func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        if let token = config.token {
+            let given = request.headers[.authorization] ?? ""
+            guard constantTimeEqual(given, "Bearer " + token) else {
+                return text(401, "missing or wrong bearer token\n", headers: [.wwwAuthenticate: "Bearer"])
+            }
+        }
+        do {
+            return try await body()
+        } catch let e as IntakeError {
+            logger.info("intake request rejected", metadata: ["status": "\(e.status)", "reason": "\(e.message)"])
+            return text(e.status, e.message + "\n")
+        }
+    }
+
+    func readBody(_ request: Request) async throws -> [UInt8] {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: config.limits.maxBodyBytes)
+        } catch {
+            throw IntakeError(413, "body larger than \(config.limits.maxBodyBytes) bytes (max-body-bytes)")
+        }
+        var bytes = Array(buffer.readableBytesView)
+        if let enc = request.headers[.contentEncoding]?.lowercased(), enc.contains("gzip") {
+            do { bytes = try Gzip.decompress(bytes, limit: config.limits.maxBodyBytes) } catch {
+                throw IntakeError(400, "gzip body: \(error) (max-body-bytes \(config.limits.maxBodyBytes) applies after decompression)")
+            }
+        }
+        return bytes
+    }
+
+    // MARK: worker reports
+
+    func report(_ request: Request, worker: String) async throws -> Response {
+        let body = try await readBody(request)
+        if let ct = request.headers[.contentType], !ct.lowercased().contains("json") {
+            throw IntakeError(415, "content type must be application/json, got \(ct.prefix(80))")
+        }
+        let r = try WorkerReport.decode(body)
+        guard r.name == worker else {
+            // The LC answers 400 in this case too (pkg/localcontroller/server/server.go).
+            return json(400, ["Status": 400, "Message": "worker name in the body (\(r.name.prefix(80))) differs from the path"])
+        }
+        let resolution = TaskResolver.resolve(r, pods: inventory.workerPods(namespace: r.namespace)) { kind, name in
+            inventory.hasTask(kind, namespace: r.namespace, name: name)
+        }
+        if let res = resolution {
+            try store.report(r, kind: res.kind, task: res.task, pod: res.pod, now: Date().timeIntervalSince1970)
+            store.countReport(kind: res.kind.rawValue, outcome: res.outcome)
+        } else {
+            store.countReport(kind: SednaKind.fromLowercased(r.ownerKind)?.rawValue ?? "unknown", outcome: "unresolved")
+            logger.info("worker report not tied to any watched task", metadata: [
+                "worker": "\(r.name.prefix(80))", "namespace": "\(r.namespace.prefix(80))",
+                "ownerKind": "\(r.ownerKind.prefix(40))", "ownerName": "\(r.ownerName.prefix(80))"])
+        }
+        if let lc = config.forwardLC, let forwarder {
+            if let answer = await forward(body, to: lc, worker: worker, client: forwarder) { return answer }
+        }
+        return json(200, ["Status": 200, "Message": "OK"])
+    }
+
+    /// Sends the report unchanged to the LocalController; nil when the LC cannot be reached
+    /// (the report is already kept here, the worker gets our answer).
+    func forward(_ body: [UInt8], to lc: String, worker: String, client: HTTPClient) async -> Response? {
+        var url = lc
+        while url.hasSuffix("/") { url.removeLast() }
+        var req = HTTPClientRequest(url: url + "/sedna/workers/\(worker.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? worker)/info")
+        req.method = .POST
+        req.headers.add(name: "Content-Type", value: "application/json")
+        req.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            // Short: AsyncHTTPClient retries a refused connection until the deadline, and the
+            // worker (LCClient) waits for this answer; the report is already kept here.
+            let resp = try await client.execute(req, timeout: .seconds(3))
+            let answer = try await resp.body.collect(upTo: 1 << 20)
+            var headers = HTTPFields()
+            headers[.contentType] = resp.headers.first(name: "Content-Type") ?? "application/json"
+            return Response(status: .init(code: Int(resp.status.code)), headers: headers, body: .init(byteBuffer: answer))
+        } catch {
+            logger.warning("forwarding a report to the LocalController failed; kept here", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    // MARK: pushes
+
+    func push(_ request: Request, method: HTTPRequest.Method, path: [Substring]) async throws -> Response {
+        let segments = path.map { String($0).removingPercentEncoding ?? String($0) }
+        let key = try GroupingKey.parse(segments, limits: config.limits)
+        let (binding, taskLabels) = PushBinder.bind(key, pods: inventory.workerPods(namespace: key.value("namespace") ?? "")) { kind, name in
+            inventory.hasTask(kind, namespace: key.value("namespace") ?? "", name: name)
+        }
+        if method == .delete {
+            try store.push(.delete, key: key, families: [], binding: binding, taskLabels: taskLabels, now: Date().timeIntervalSince1970)
+            return text(202, "")
+        }
+        if let ct = request.headers[.contentType]?.lowercased(), ct.contains("protobuf") {
+            throw IntakeError(415, "protobuf pushes are not supported; send text format 0.0.4")
+        }
+        let body = try await readBody(request)
+        let families: [TextParser.Family]
+        do { families = try TextParser.parse(body) } catch { throw IntakeError(400, "text format: \(error)") }
+        try store.push(method == .put ? .put : .post, key: key, families: families, binding: binding, taskLabels: taskLabels,
+                       now: Date().timeIntervalSince1970)
+        return text(200, "")
+    }
+
+    // MARK: helpers
+
+    func text(_ status: Int, _ s: String, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: .init(code: status), headers: h, body: .init(byteBuffer: ByteBuffer(string: s)))
+    }
+
+    func json(_ status: Int, _ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var diff = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) { diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0) }
+        return diff == 0
+    }
+}

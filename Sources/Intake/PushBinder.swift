@@ -1,0 +1,30 @@
+import Exposition
+import SednaCatalog
+
+/// Decides which task or pod a pushed group belongs to, from its grouping key: `namespace` and
+/// `pod` name a worker pod (and through its labels, the task); `namespace` and `task` (with
+/// `kind`, or any kind that has a task of that name) name a task. Anything else is unbound.
+public enum PushBinder {
+    public static func bind(_ key: GroupingKey, pods: [Inventory.WorkerPod],
+                            taskExists: (SednaKind, String) -> Bool) -> (IntakeStore.Binding, [(String, String)]) {
+        guard let ns = key.value("namespace") else { return (IntakeStore.Binding(), []) }
+        if let podName = key.value("pod"), let p = pods.first(where: { $0.pod == podName }) {
+            return (IntakeStore.Binding(task: Inventory.Identity(resource: .sedna(p.kind), namespace: ns, name: p.task),
+                                        pod: Inventory.Identity(resource: .pods, namespace: ns, name: p.pod)),
+                    [("kind", p.kind.rawValue), ("task", p.task)])
+        }
+        if let task = key.value("task") {
+            let kinds: [SednaKind]
+            if let k = key.value("kind") {
+                kinds = SednaKind.fromLowercased(k).map { [$0] } ?? []
+            } else {
+                kinds = SednaKind.allCases.filter { $0.isTask && taskExists($0, task) }
+            }
+            if kinds.count == 1, let kind = kinds.first, kind.isTask {
+                return (IntakeStore.Binding(task: Inventory.Identity(resource: .sedna(kind), namespace: ns, name: task)),
+                        [("kind", kind.rawValue), ("task", task)])
+            }
+        }
+        return (IntakeStore.Binding(), [])
+    }
+}

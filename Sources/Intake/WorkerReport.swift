@@ -1,0 +1,67 @@
+import SednaCatalog
+
+/// The JSON a Sedna worker posts to its LocalController (`MessageContent`, DATA-MODEL.md 4):
+/// name, namespace, ownerName, ownerKind, kind, status, ownerInfo, results.
+public struct WorkerReport: Sendable, Equatable {
+    public let name: String
+    public let namespace: String
+    public let ownerName: String
+    public let ownerKind: String
+    public let phase: String
+    public let status: String
+    public let ownerInfo: JSON
+    public let results: [JSON]
+
+    public static func decode(_ bytes: [UInt8]) throws(IntakeError) -> WorkerReport {
+        let json: JSON
+        do { json = try JSON.decode(bytes) } catch { throw .bad("body is not valid JSON") }
+        guard json.object != nil else { throw .bad("body must be a JSON object") }
+        guard let name = json["name"].string, !name.isEmpty else { throw .bad("\"name\" (the worker name) is required") }
+        for key in ["namespace", "ownerName", "ownerKind", "kind", "status"] {
+            if !json[key].isNull && json[key].string == nil { throw .bad("\"\(key)\" must be a string") }
+        }
+        if !json["results"].isNull && json["results"].array == nil { throw .bad("\"results\" must be an array") }
+        if !json["ownerInfo"].isNull && json["ownerInfo"].object == nil { throw .bad("\"ownerInfo\" must be an object") }
+        return WorkerReport(name: name, namespace: json["namespace"].string ?? "", ownerName: json["ownerName"].string ?? "",
+                            ownerKind: json["ownerKind"].string ?? "", phase: json["kind"].string ?? "",
+                            status: json["status"].string ?? "", ownerInfo: json["ownerInfo"], results: json["results"].array ?? [])
+    }
+
+    /// The samples of this report for the worker of a task (labels namespace, kind, task, worker).
+    func samples(kind: SednaKind, task: String, now: Double, limits: IntakeLimits) -> MetricSet {
+        var set = MetricSet()
+        let l = [namespace, kind.rawValue, task, name]
+        set.add(Catalog.reportLast, l, now)
+        set.add(Catalog.reportStatus, l + [String(phase.prefix(32)), String(status.prefix(32))], 1)
+        set.add(Catalog.reportInferences, l, ownerInfo["inferenceNumber"].number)
+        set.add(Catalog.reportHardExamples, l, ownerInfo["hardExampleNumber"].number)
+        set.add(Catalog.reportUploadRatio, l, ownerInfo["uploadCloudRatio"].number)
+        set.add(Catalog.reportRound, l, ownerInfo["currentRound"].number)
+        set.add(Catalog.reportSamples, l, ownerInfo["sampleCount"].number)
+        var added = 0
+        for (i, model) in results.enumerated() {
+            let role: String
+            switch (phase, i) {
+            case ("eval", 0): role = "new"
+            case ("eval", 1): role = "deployed"
+            case (_, 0): role = "output"
+            default: continue  // IL writes the same metrics for each output format; the first is enough
+            }
+            for (metric, raw) in (model["metrics"].object ?? [:]).sorted(by: { $0.key < $1.key }) {
+                guard added < limits.maxMetricsPerReport, metric.utf8.count <= 128 else { break }
+                let value: Double?
+                if let list = raw.array {
+                    let nums = list.compactMap(\.number)
+                    value = nums.isEmpty || nums.count != list.count ? nil : nums.reduce(0, +) / Double(nums.count)
+                } else {
+                    value = raw.number
+                }
+                if let value {
+                    set.add(Catalog.reportTrainMetric, l + [String(phase.prefix(32)), role, metric], value)
+                    added += 1
+                }
+            }
+        }
+        return set
+    }
+}

@@ -1,0 +1,122 @@
+import Exposition
+import Intake
+import SednaCatalog
+import Testing
+
+@Suite struct IntakeStoreTests {
+    let key = try! GroupingKey.parse(["job", "w", "namespace", "ns", "task", "t"], limits: IntakeLimits())
+    let task = Inventory.Identity(resource: .sedna(.incrementalLearningJob), namespace: "ns", name: "t")
+
+    func families(_ s: String) -> [TextParser.Family] { try! TextParser.parse(Array(s.utf8)) }
+
+    func text(_ store: IntakeStore) -> String {
+        var out: [UInt8] = []
+        store.writePushes(into: &out, now: 100)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func putReplacesPostMergesDeleteRemoves() throws {
+        let store = IntakeStore()
+        let b = IntakeStore.Binding(task: task)
+        try store.push(.put, key: key, families: families("a 1\nb 2\n"), binding: b, taskLabels: [("kind", "IncrementalLearningJob")], now: 1)
+        try store.push(.post, key: key, families: families("b 3\n"), binding: b, taskLabels: [], now: 2)
+        var t = text(store)
+        #expect(t.contains("a{job=\"w\",namespace=\"ns\",task=\"t\"} 1"))
+        #expect(t.contains("b{job=\"w\",namespace=\"ns\",task=\"t\"} 3"))
+        #expect(t.contains("push_time_seconds{job=\"w\",namespace=\"ns\",task=\"t\"} 2"))
+        try store.push(.put, key: key, families: families("c 4\n"), binding: b, taskLabels: [], now: 3)
+        t = text(store)
+        #expect(!t.contains("a{") && !t.contains("b{") && t.contains("c{"))
+        try store.push(.delete, key: key, families: [], binding: b, taskLabels: [], now: 4)
+        #expect(text(store) == "")
+    }
+
+    @Test func rejectedPushChangesNothing() throws {
+        var limits = IntakeLimits()
+        limits.maxSeriesPerGroup = 2
+        let store = IntakeStore(limits: limits)
+        try store.push(.put, key: key, families: families("a 1\n"), binding: .init(), taskLabels: [], now: 1)
+        let before = text(store)
+        #expect(throws: IntakeError.self) {
+            try store.push(.post, key: key, families: families("b 1\nc 1\n"), binding: .init(), taskLabels: [], now: 2)
+        }
+        #expect(text(store) == before)
+    }
+
+    @Test func groupsBoundToATaskOrPodGoWithIt() throws {
+        let store = IntakeStore()
+        let pod = Inventory.Identity(resource: .pods, namespace: "ns", name: "p")
+        let other = try GroupingKey.parse(["job", "w", "namespace", "ns", "pod", "p"], limits: IntakeLimits())
+        try store.push(.put, key: key, families: families("a 1\n"), binding: .init(task: task), taskLabels: [], now: 1)
+        try store.push(.put, key: other, families: families("a 1\n"), binding: .init(task: task, pod: pod), taskLabels: [], now: 1)
+        #expect(store.groupCount == 2)
+        store.removed(pod)
+        #expect(store.groupCount == 1)
+        store.removed(task)
+        #expect(store.groupCount == 0)
+    }
+
+    @Test func unboundGroupsExpireWhenConfigured() throws {
+        let store = IntakeStore(unboundExpiry: 50)
+        try store.push(.put, key: key, families: families("a 1\n"), binding: .init(), taskLabels: [], now: 10)
+        #expect(text(store).isEmpty, "rendered at now=100, 90 s after the push")
+        #expect(store.groupCount == 0)
+    }
+
+    @Test func reportsAreKeptPerWorkerAndDroppedWithTheTask() throws {
+        let store = IntakeStore()
+        let r = try WorkerReport.decode(Array(#"""
+        {"name":"w1","namespace":"ns","ownerName":"t","ownerKind":"incrementallearningjob","kind":"eval","status":"completed",
+         "results":[{"metrics":{"precision":[0.8,0.9]}},{"metrics":{"precision":[0.7,0.7]}}]}
+        """#.utf8))
+        try store.report(r, kind: .incrementalLearningJob, task: "t", pod: nil, now: 5)
+        try store.report(r, kind: .incrementalLearningJob, task: "t", pod: nil, now: 6)
+        #expect(store.workerCount == 1)
+        var out: [UInt8] = []
+        MetricsStore().write(format: .text004, extra: store.workerRenderings(), into: &out)
+        let t = String(decoding: out, as: UTF8.self)
+        #expect(t.contains(#"sedna_worker_reported_metric{namespace="ns",kind="IncrementalLearningJob",task="t",worker="w1",phase="eval",model_role="deployed",metric="precision"} 0.7"#))
+        #expect(t.contains(#"sedna_worker_last_report_timestamp_seconds{namespace="ns",kind="IncrementalLearningJob",task="t",worker="w1"} 6"#))
+        store.removed(task)
+        #expect(store.workerCount == 0)
+    }
+}
+
+@Suite struct ResolutionTests {
+    let pods = [
+        Inventory.WorkerPod(namespace: "default", pod: "ji-deployment-edge-abc", workerName: "edgeworker-ab1cd", kind: .jointInferenceService, task: "ji"),
+        Inventory.WorkerPod(namespace: "default", pod: "ji-deployment-edge-def", workerName: "edgeworker-ab1cd", kind: .jointInferenceService, task: "ji"),
+        Inventory.WorkerPod(namespace: "default", pod: "fl-train-x1", workerName: "trainworker-zz", kind: .federatedLearningJob, task: "fl"),
+    ]
+
+    func report(_ name: String, kind: String, owner: String) -> WorkerReport {
+        try! WorkerReport.decode(Array(#"{"name":"\#(name)","namespace":"default","ownerKind":"\#(kind)","ownerName":"\#(owner)"}"#.utf8))
+    }
+
+    @Test func workerEvidenceBeatsTheBody() {
+        // Sedna's JI worker says ownerName "sedna"; two replicas share WORKER_NAME.
+        let ji = TaskResolver.resolve(report("edgeworker-ab1cd", kind: "jointinferenceservice", owner: "sedna"), pods: pods) { _, _ in false }
+        #expect(ji == .init(kind: .jointInferenceService, task: "ji", pod: nil, outcome: "by_worker_env"))
+        // Sedna's FL worker says ownerKind "default".
+        let fl = TaskResolver.resolve(report("fl-train-x1", kind: "default", owner: "sedna"), pods: pods) { _, _ in false }
+        #expect(fl == .init(kind: .federatedLearningJob, task: "fl", pod: "fl-train-x1", outcome: "by_pod_name"))
+        let il = TaskResolver.resolve(report("eval-worker-1", kind: "incrementallearningjob", owner: "il"), pods: pods) { k, n in
+            k == .incrementalLearningJob && n == "il"
+        }
+        #expect(il?.outcome == "by_owner")
+        #expect(TaskResolver.resolve(report("x", kind: "default", owner: "sedna"), pods: pods) { _, _ in true } == nil)
+        #expect(TaskResolver.resolve(report("x", kind: "dataset", owner: "d"), pods: pods) { _, _ in true } == nil)
+    }
+
+    @Test func pushBinding() throws {
+        let byPod = try GroupingKey.parse(["job", "w", "namespace", "default", "pod", "fl-train-x1"], limits: IntakeLimits())
+        let (b1, l1) = PushBinder.bind(byPod, pods: pods) { _, _ in false }
+        #expect(b1.pod?.name == "fl-train-x1" && b1.task?.name == "fl")
+        #expect(l1.map(\.0) == ["kind", "task"])
+        let byTask = try GroupingKey.parse(["job", "w", "namespace", "default", "task", "il"], limits: IntakeLimits())
+        let (b2, _) = PushBinder.bind(byTask, pods: pods) { k, n in k == .incrementalLearningJob && n == "il" }
+        #expect(b2.task == Inventory.Identity(resource: .sedna(.incrementalLearningJob), namespace: "default", name: "il"))
+        let nothing = try GroupingKey.parse(["job", "w"], limits: IntakeLimits())
+        #expect(PushBinder.bind(nothing, pods: pods) { _, _ in true }.0 == IntakeStore.Binding())
+    }
+}
