@@ -80,6 +80,7 @@ public enum MetricsReference {
             ("Worker pods", Catalog.workerFamilies),
             ("Sedna components (GM, LC, KB)", Catalog.componentFamilies),
             ("Nodes", Catalog.nodeFamilies),
+            ("Worker reports (intake)", Catalog.intakeFamilies),
             ("Exporter self-metrics", SelfMetrics.families),
         ]
         for (title, families) in sections {
@@ -95,6 +96,47 @@ public enum MetricsReference {
             }
             s += "\n"
         }
+        s += pushVocabularyMarkdown()
+        return s
+    }
+
+    static func pushVocabularyMarkdown() -> String {
+        var s = """
+        ## Pushed training telemetry (intake)
+
+        Sedna never reports these; workers push them to the exporter's Pushgateway-compatible API
+        (`PUT|POST|DELETE /metrics/job/<job>{/<label>/<value>}`), unchanged `prometheus_client`
+        calls. A grouping key with `namespace` and `task` (and optionally `kind`), or with
+        `namespace` and `pod`, binds the group to that task or worker pod: the group gets the
+        task's `namespace`, `kind` and `task` labels and disappears when the task or pod is deleted.
+
+        | Name | Type | Extra labels | Proposal |
+        |---|---|---|---|
+
+        """
+        for e in PushVocabulary.entries {
+            let labels = e.labels.isEmpty ? "—" : e.labels.map { "`\($0)`" }.joined(separator: ", ")
+            s += "| `\(e.name)` | \(e.type.rawValue) | \(labels) | \(e.proposal.joined(separator: ", ")) |\n"
+        }
+        s += "\nPaste into a Sedna worker (the exporter's intake URL in `SEDNA_INTAKE`, e.g. `http://sedna-exporter.sedna-observability:9479`):\n\n```python\n"
+        s += "import os\nfrom prometheus_client import CollectorRegistry, Gauge, Counter, pushadd_to_gateway\n\n"
+        s += "registry = CollectorRegistry()\n"
+        for e in PushVocabulary.entries {
+            let ctor = e.type == .counter ? "Counter" : "Gauge"
+            let pyName = e.type == .counter ? String(e.name.dropLast(6)) : e.name
+            let labels = e.labels.isEmpty ? "" : ", [\(e.labels.map { "\"\($0)\"" }.joined(separator: ", "))]"
+            let use = e.labels.isEmpty ? "" : ".labels(\(e.labels.map { _ in "\"train\"" }.joined(separator: ", ")))"
+            let op = e.type == .counter ? "inc(\(e.example))" : "set(\(e.example))"
+            s += "\(ctor)(\"\(pyName)\", \"\(e.help)\"\(labels), registry=registry)\(use).\(op)\n"
+        }
+        s += """
+        # WORKER_NAME and NAMESPACE are set by Sedna in every worker pod; the pod name is HOSTNAME.
+        pushadd_to_gateway(os.environ.get("SEDNA_INTAKE", "http://127.0.0.1:9479"), job="sedna-worker",
+                           grouping_key={"namespace": os.environ["NAMESPACE"], "pod": os.environ["HOSTNAME"]},
+                           registry=registry)
+        ```
+
+        """
         return s
     }
 }
@@ -102,6 +144,7 @@ public enum MetricsReference {
 /// Every file generated from the catalog, by repository-relative path.
 public enum GeneratedFiles {
     public static func all() -> [(path: String, content: String)] {
-        [("docs/metrics.md", MetricsReference.markdown())]
+        [("docs/metrics.md", MetricsReference.markdown() + ObservabilityArtifacts.metricsSection())]
+            + ObservabilityArtifacts.files()
     }
 }

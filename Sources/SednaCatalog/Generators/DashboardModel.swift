@@ -1,0 +1,97 @@
+/// What a query needs besides the Sedna exporter. The query test runs every `.exporter` query
+/// against a real Prometheus scraping the exporter and checks the others for syntax only.
+public enum QueryNeeds: String, Sendable, CaseIterable {
+    case exporter = "exporter"
+    case kubeStateMetrics = "kube-state-metrics"
+    case nodeExporter = "node-exporter"
+    case loki = "Loki"
+    case telemetry = "worker telemetry (intake)"
+
+    /// The sentence every panel with this need carries in its description.
+    public var sentence: String { self == .exporter ? "" : "Needs \(rawValue)." }
+}
+
+/// Metric names that workers will push through the intake (issue 3). The exporter does not
+/// serve them yet; panels and alerts over them are marked `.telemetry`.
+public enum PlannedTelemetry {
+    public static let names = [
+        "sedna_training_learning_rate", "sedna_training_epoch", "sedna_training_batch_size",
+        "sedna_training_loss", "sedna_training_remaining_seconds",
+        "sedna_worker_last_report_timestamp_seconds",
+    ]
+}
+
+public struct DashQuery: Sendable {
+    public var expr: String
+    public var legend: String
+    public var instant: Bool
+    public var table: Bool
+
+    public init(_ expr: String, legend: String = "", instant: Bool = false, table: Bool = false) {
+        self.expr = expr
+        self.legend = legend
+        self.instant = instant
+        self.table = table
+    }
+}
+
+/// One panel of a generated dashboard, before layout.
+public struct DashPanel {
+    public var type: String
+    public var title: String
+    public var description: String
+    public var unit: String
+    public var queries: [DashQuery]
+    public var width: Int
+    public var height: Int
+    public var needs: QueryNeeds
+    /// Proposal metric names (MetricsReference.proposalMetrics) this panel shows.
+    public var proposal: [String]
+    public var mappings: [GenValue] = []
+    public var links: [GenValue] = []
+    public var overrides: [GenValue] = []
+    public var transformations: [GenValue] = []
+    public var thresholds: [(Double?, String)] = [(nil, "green")]
+    public var minValue: Double? = nil
+    public var maxValue: Double? = nil
+    public var extraOptions: [(String, GenValue)] = []
+
+    public init(_ type: String, _ title: String, _ description: String, unit: String, _ queries: [DashQuery],
+                w: Int = 8, h: Int = 8, needs: QueryNeeds = .exporter, proposal: [String] = []) {
+        self.type = type
+        self.title = title
+        self.description = description
+        self.unit = unit
+        self.queries = queries
+        self.width = w
+        self.height = h
+        self.needs = needs
+        self.proposal = proposal
+    }
+
+    public static func row(_ title: String) -> DashPanel {
+        DashPanel("row", title, "", unit: "", [], w: 24, h: 1)
+    }
+
+    public var isRow: Bool { type == "row" }
+    public var isLoki: Bool { needs == .loki }
+}
+
+/// A generated dashboard: identity, variables and panels.
+public struct DashboardSpec {
+    public var file: String
+    public var uid: String
+    public var title: String
+    public var description: String
+    public var tags: [String]
+    /// Kind whose tasks the `task` variable lists, nil for all kinds.
+    public var taskKind: String?
+    public var taskMulti: Bool
+    public var extraVariables: [GenValue] = []
+    public var panels: [DashPanel]
+
+    /// Panel ids after layout, in order (rows included).
+    public func numbered() -> [(id: Int, panel: DashPanel)] {
+        panels.enumerated().map { ($0.offset + 1, $0.element) }
+    }
+}
