@@ -44,8 +44,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The edge relay: worker reports spooled to disk and delivered to the central exporter.
+        .target(name: "Relay", dependencies: [
+            "KubeWatch", "Exposition",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "sedna-exporter", dependencies: [
-            "ExporterCore",
+            "ExporterCore", "Relay",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture loading shared by the test targets (not part of any product).
@@ -55,6 +63,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog", "TestSupport"]),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "TestSupport"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Exposition", "SednaCatalog", "TestSupport"]),
+        .testTarget(name: "RelayTests", dependencies: ["Relay"]),
         .testTarget(name: "ExporterCoreTests", dependencies: [
             "ExporterCore", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

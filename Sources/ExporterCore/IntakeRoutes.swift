@@ -42,6 +42,9 @@ public struct IntakeRoutes: Sendable {
         router.post("/sedna/workers/:worker/info") { request, context in
             try await guarded(request) { try await report(request, worker: context.parameters.get("worker") ?? "") }
         }
+        router.post("/sedna/relay/:relay/reports") { request, context in
+            try await guarded(request) { try await relayBatch(request, relay: context.parameters.get("relay") ?? "") }
+        }
         for method in [HTTPRequest.Method.put, .post, .delete] {
             router.on("/metrics/**", method: method) { request, context in
                 try await guarded(request) { try await push(request, method: method, path: context.parameters.getCatchAll()) }
@@ -93,6 +96,41 @@ public struct IntakeRoutes: Sendable {
             // The LC answers 400 in this case too (pkg/localcontroller/server/server.go).
             return json(400, ["Status": 400, "Message": "worker name in the body (\(r.name.prefix(80))) differs from the path"])
         }
+        try ingest(r)
+        if let lc = config.forwardLC, let forwarder {
+            if let answer = await forward(body, to: lc, worker: worker, client: forwarder) { return answer }
+        }
+        return json(200, ["Status": 200, "Message": "OK"])
+    }
+
+    /// Reports from an edge relay: `{"reports": [{"seq": N, "worker": "...", "body": "<the worker's JSON>"}]}`
+    /// in sequence order; answers `{"acked": <highest sequence accepted from this relay>}`.
+    func relayBatch(_ request: Request, relay: String) async throws -> Response {
+        guard !relay.isEmpty, relay.utf8.count <= 253 else { throw IntakeError(400, "invalid relay name") }
+        let body = try await readBody(request)
+        let batch: JSON
+        do { batch = try JSON.decode(body) } catch { throw IntakeError(400, "relay batch is not valid JSON") }
+        guard let reports = batch["reports"].array else { throw IntakeError(400, "relay batch needs a \"reports\" array") }
+        for entry in reports {
+            guard let seqNumber = entry["seq"].number, seqNumber >= 1, seqNumber < 9e15, let worker = entry["worker"].string,
+                  let text = entry["body"].string else {
+                throw IntakeError(400, "each relayed report needs seq, worker and body")
+            }
+            guard store.relays.admit(relay: relay, seq: UInt64(seqNumber)) else { continue }
+            // An unusable report still advances the sequence: one bad report must not block the queue.
+            do {
+                let r = try WorkerReport.decode(Array(text.utf8))
+                guard r.name == worker else { throw IntakeError(400, "worker name differs") }
+                try ingest(r)
+            } catch {
+                store.countReport(kind: "unknown", outcome: "relay_rejected")
+            }
+        }
+        return json(200, ["acked": store.relays.last(relay: relay)])
+    }
+
+    /// Ties a report to its task and stores it (or counts it as unresolved).
+    func ingest(_ r: WorkerReport) throws {
         let resolution = TaskResolver.resolve(r, pods: inventory.workerPods(namespace: r.namespace)) { kind, name in
             inventory.hasTask(kind, namespace: r.namespace, name: name)
         }
@@ -105,10 +143,6 @@ public struct IntakeRoutes: Sendable {
                 "worker": "\(r.name.prefix(80))", "namespace": "\(r.namespace.prefix(80))",
                 "ownerKind": "\(r.ownerKind.prefix(40))", "ownerName": "\(r.ownerName.prefix(80))"])
         }
-        if let lc = config.forwardLC, let forwarder {
-            if let answer = await forward(body, to: lc, worker: worker, client: forwarder) { return answer }
-        }
-        return json(200, ["Status": 200, "Message": "OK"])
     }
 
     /// Sends the report unchanged to the LocalController; nil when the LC cannot be reached

@@ -47,6 +47,8 @@ public final class IntakeStore: Sendable {
     }
 
     public let limits: IntakeLimits
+    /// Sequence numbers of the edge relays delivering to this exporter.
+    public let relays = RelayLedger()
     /// Unbound groups older than this many seconds are dropped; 0 keeps them.
     public let unboundExpiry: Double
     private let state = Mutex(State())
@@ -220,6 +222,14 @@ public final class IntakeStore: Sendable {
         for (k, v) in pushes.sorted(by: { $0.key < $1.key }) {
             let parts = k.split(separator: "_", maxSplits: 1).map(String.init)
             TextFormat.appendSample(name: "sedna_intake_pushes_total", labels: ["method", "result"], values: parts, value: Double(v), to: &out)
+        }
+        let relayCounts = relays.counts()
+        if !relayCounts.isEmpty {
+            out.append(contentsOf: "# HELP sedna_intake_relay_reports_total Reports delivered by edge relays: accepted, or duplicate (already accepted, dropped).\n# TYPE sedna_intake_relay_reports_total counter\n".utf8)
+            for c in relayCounts {
+                TextFormat.appendSample(name: "sedna_intake_relay_reports_total", labels: ["relay", "result"], values: [c.relay, c.result],
+                                        value: Double(c.count), to: &out)
+            }
         }
         out.append(contentsOf: "# HELP sedna_intake_groups Pushed groups held.\n# TYPE sedna_intake_groups gauge\nsedna_intake_groups \(groups)\n".utf8)
         out.append(contentsOf: "# HELP sedna_intake_workers Workers whose newest report is held.\n# TYPE sedna_intake_workers gauge\nsedna_intake_workers \(workers)\n".utf8)

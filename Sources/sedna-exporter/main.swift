@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExporterCore
 import Foundation
+import Relay
 import Logging
 import SednaCatalog
 
@@ -10,7 +11,7 @@ struct SednaExporterCommand: AsyncParsableCommand {
         commandName: "sedna-exporter",
         abstract: "Prometheus exporter for KubeEdge Sedna AI tasks.",
         version: ExporterVersion.version,
-        subcommands: [Serve.self, Generate.self],
+        subcommands: [Serve.self, RelayCommand.self, Generate.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -189,6 +190,57 @@ struct Generate: ParsableCommand {
         }
         if !stale.isEmpty {
             print("out of date (run `swift run sedna-exporter generate`): " + stale.joined(separator: ", "))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "Edge relay: take worker reports on the node, spool them to disk, deliver them to the central exporter.")
+
+    @Option(help: "Address workers post reports to (host:port).")
+    var listen: String = "0.0.0.0:9480"
+
+    @Option(help: "The node's LocalController, to forward every report to (e.g. http://127.0.0.1:9100); empty: none.")
+    var lcUrl: String = ""
+
+    @Option(help: "The central exporter's URL (its intake).")
+    var centralUrl: String
+
+    @Option(help: "Folder of the on-disk queue; keep it on the node (hostPath) so a restart loses nothing.")
+    var spoolDir: String = "/var/lib/sedna-relay"
+
+    @Option(help: "Largest spool size in bytes; past it new reports are dropped and counted.")
+    var maxSpoolBytes: Int = 256 << 20
+
+    @Option(help: "This relay's name (default: $NODE_NAME, else the host name); the central side orders and deduplicates per name.")
+    var relayName: String?
+
+    @Option(help: "File with the bearer token of the central intake; a missing file means no token.")
+    var tokenFile: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.makeLogger("sedna-relay")
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            throw ValidationError("--listen must be host:port")
+        }
+        let name = relayName ?? ProcessInfo.processInfo.environment["NODE_NAME"] ?? ProcessInfo.processInfo.hostName
+        var config = RelayConfiguration(centralURL: centralUrl, spoolDir: spoolDir, relayName: name)
+        config.host = String(listen[..<colon]).isEmpty ? "0.0.0.0" : String(listen[..<colon])
+        config.port = port
+        config.lcURL = lcUrl.isEmpty ? nil : lcUrl
+        config.maxSpoolBytes = maxSpoolBytes
+        config.token = tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        logger.info("relay starting", metadata: ["relay": "\(name)", "central": "\(centralUrl)", "spool": "\(spoolDir)"])
+        do {
+            try await RelayApp.run(config, logger: logger)
+        } catch {
+            logger.critical("relay stopped: \(error)")
             throw ExitCode(1)
         }
     }

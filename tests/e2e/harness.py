@@ -142,8 +142,8 @@ current-context: kmock
 
 
 class Exporter:
-    def __init__(self, workdir, kubeconfig, extra=()):
-        self.port = free_port()
+    def __init__(self, workdir, kubeconfig, extra=(), port=None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [exporter_bin(), "serve", "--kubeconfig", kubeconfig, "--listen", f"127.0.0.1:{self.port}",
                 "--discovery-interval", "2", "--watch-timeout", "20", *extra]
