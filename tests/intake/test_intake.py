@@ -290,3 +290,11 @@ def test_pushed_and_reported_series_reach_prometheus(tmp_path, exporter):
         assert res[0]["metric"]["worker"] == "edgeworker-ab1cd" and res[0]["value"][1] == "30"
     finally:
         prom.stop()
+
+
+def test_gzip_push_body(exporter):
+    body = gzip.compress(b"# TYPE sedna_training_epoch gauge\nsedna_training_epoch 4\n")
+    r = requests.put(exporter.url + "/metrics/job/gz/namespace/default/task/" + IL, data=body,
+                     headers={"Content-Encoding": "gzip"}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert f'sedna_training_epoch{{job="gz",namespace="default",task="{IL}",kind="IncrementalLearningJob"}} 4' in exporter.metrics()
