@@ -66,8 +66,16 @@ def main():
     for path in glob.glob(os.path.join(args.load, "*.json")):
         plural = os.path.basename(path)[:-5]
         objects[plural] = [json.dumps(o).encode() for o in json.load(open(path))["items"]]
-    print(f"kmock serving on 127.0.0.1:{args.port} (static bench API)", flush=True)
-    web.run_app(build_app(objects), host="127.0.0.1", port=args.port, print=None)
+    asyncio.run(serve(build_app(objects), args.port))
+
+
+async def serve(app, port):
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    # Only now is the port bound: readers of this line can start timing.
+    print(f"kmock serving on 127.0.0.1:{port} (static bench API)", flush=True)
+    await asyncio.Event().wait()
 
 
 if __name__ == "__main__":
