@@ -15,10 +15,12 @@ public final class KubeClient: Sendable {
     var http: HTTPClient { httpBox.withLock { $0 } }
     /// LIST page size (client-go's default is 500).
     public let pageSize: Int
+    /// Deadline for response headers. AsyncHTTPClient retries a refused connection until this
+    /// deadline, so it also bounds how long a down API server hides behind one request.
     let requestTimeout: TimeAmount
 
     public init(connection: ClusterConnection, pageSize: Int = 500, idleReadTimeout: TimeAmount = .seconds(150),
-                requestTimeout: TimeAmount = .seconds(30)) throws {
+                requestTimeout: TimeAmount = .seconds(10)) throws {
         self.connection = connection
         self.pageSize = pageSize
         self.requestTimeout = requestTimeout
