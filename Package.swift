@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Intake", dependencies: ["SednaCatalog", "Exposition"]),
         // Wiring: HTTP server, services, self-metrics.
         .target(name: "ExporterCore", dependencies: [
-            "SednaCatalog", "Exposition", "KubeWatch", "Intake",
+            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "Relay",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

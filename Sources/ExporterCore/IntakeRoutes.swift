@@ -6,6 +6,7 @@ import Intake
 import KubeWatch
 import Logging
 import NIOCore
+import Relay
 import SednaCatalog
 
 /// Configuration of the intake endpoints.
@@ -148,20 +149,9 @@ public struct IntakeRoutes: Sendable {
     /// Sends the report unchanged to the LocalController; nil when the LC cannot be reached
     /// (the report is already kept here, the worker gets our answer).
     func forward(_ body: [UInt8], to lc: String, worker: String, client: HTTPClient) async -> Response? {
-        var url = lc
-        while url.hasSuffix("/") { url.removeLast() }
-        var req = HTTPClientRequest(url: url + "/sedna/workers/\(worker.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? worker)/info")
-        req.method = .POST
-        req.headers.add(name: "Content-Type", value: "application/json")
-        req.body = .bytes(ByteBuffer(bytes: body))
         do {
-            // Short: AsyncHTTPClient retries a refused connection until the deadline, and the
-            // worker (LCClient) waits for this answer; the report is already kept here.
-            let resp = try await client.execute(req, timeout: .seconds(3))
-            let answer = try await resp.body.collect(upTo: 1 << 20)
-            var headers = HTTPFields()
-            headers[.contentType] = resp.headers.first(name: "Content-Type") ?? "application/json"
-            return Response(status: .init(code: Int(resp.status.code)), headers: headers, body: .init(byteBuffer: answer))
+            let a = try await LocalControllerForwarder.forward(body, lc: lc, worker: worker, client: client)
+            return Response(status: .init(code: a.status), headers: [.contentType: a.contentType], body: .init(byteBuffer: a.body))
         } catch {
             logger.warning("forwarding a report to the LocalController failed; kept here", metadata: ["error": "\(error)"])
             return nil

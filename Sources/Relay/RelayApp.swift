@@ -92,16 +92,8 @@ public enum RelayApp {
     }
 
     static func forward(_ body: [UInt8], lc: String, worker: String, client: HTTPClient) async -> Response? {
-        var url = lc
-        while url.hasSuffix("/") { url.removeLast() }
-        var req = HTTPClientRequest(url: url + "/sedna/workers/\(worker.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? worker)/info")
-        req.method = .POST
-        req.headers.add(name: "Content-Type", value: "application/json")
-        req.body = .bytes(ByteBuffer(bytes: body))
-        guard let resp = try? await client.execute(req, timeout: .seconds(3)),
-              let answer = try? await resp.body.collect(upTo: 1 << 20) else { return nil }
-        return Response(status: .init(code: Int(resp.status.code)), headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: answer))
+        guard let a = try? await LocalControllerForwarder.forward(body, lc: lc, worker: worker, client: client) else { return nil }
+        return Response(status: .init(code: a.status), headers: [.contentType: a.contentType], body: .init(byteBuffer: a.body))
     }
 
     static func json(_ status: Int, _ object: [String: Any]) -> Response {
