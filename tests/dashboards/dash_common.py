@@ -29,7 +29,6 @@ NOT_GENERATED = {"nodes.json"}
 NEEDS_PATTERNS = [
     ("kube-state-metrics", re.compile(r"\bkube_[a-z_]+")),
     ("node-exporter", re.compile(r"\bnode_[a-z_]+(?=[{\[( ])")),
-    ("worker telemetry (intake)", re.compile(r"\b(sedna_training_[a-z_]+|sedna_worker_last_report_timestamp_seconds)\b")),
 ]
 
 

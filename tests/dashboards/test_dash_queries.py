@@ -5,7 +5,7 @@ rule files.
 The cluster is kmock's Kubernetes API emulator loaded with fixtures/cluster (the simulated cluster
 of issue 4 does not exist yet). The fixture cluster is static, so a rate or increase is 0: a query
 "returns data" when its result is non-empty. Queries that need kube-state-metrics, node-exporter,
-Loki or worker telemetry (the intake of issue 3) cannot return data here; they are listed by the
+or Loki cannot return data here (worker telemetry is fed through the real intake); they are listed by the
 test and checked for syntax (promtool for PromQL, a structural check for LogQL)."""
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def stack(tmp_path_factory):
     try:
         exporter = Exporter(workdir, kube.kubeconfig())
         exporter.wait_ready()
+        feed_worker_telemetry(exporter)
         prom = Prometheus(workdir, [f"127.0.0.1:{exporter.port}"], rule_files=[str(p) for p in sedna_rule_files()])
         # rate() needs two samples, the 1m windows a few: wait for several scrapes and rule evaluations.
         wait_for(lambda: prom.query('count_over_time(up{job="sedna-exporter"}[1m]) >= 4'), 60, what="4 scrapes")
@@ -56,6 +57,26 @@ def stack(tmp_path_factory):
             if p:
                 p.stop()
         kube.stop()
+
+
+def feed_worker_telemetry(exporter):
+    """What workers hand to the intake: the training vocabulary pushed with prometheus_client by
+    the IL and FL train pods, and Sedna-format reports (so the telemetry panels have data)."""
+    from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
+
+    for pod in ("helmet-detection-demo-train-9xk2p", "surface-defect-detection-train-t1x9z"):
+        reg = CollectorRegistry()
+        Gauge("sedna_training_learning_rate", "Learning rate the worker uses now.", registry=reg).set(0.001)
+        Gauge("sedna_training_epoch", "Current epoch of the training worker.", registry=reg).set(3)
+        Gauge("sedna_training_batch_size", "Batch size the worker uses.", registry=reg).set(32)
+        Gauge("sedna_training_loss", "Training loss after the latest step or epoch.", registry=reg).set(0.42)
+        Gauge("sedna_training_remaining_seconds", "Estimated time left in the current phase.", ["phase"],
+              registry=reg).labels("train").set(540)
+        push_to_gateway(exporter.url, job="sedna-worker", grouping_key={"namespace": "default", "pod": pod}, registry=reg)
+    report = {"name": "edgeworker-ab1cd", "namespace": "default", "ownerName": "sedna", "ownerKind": "jointinferenceservice",
+              "kind": "inference", "ownerInfo": {"inferenceNumber": 120, "hardExampleNumber": 30, "uploadCloudRatio": 0.25}}
+    r = requests.post(exporter.url + "/sedna/workers/edgeworker-ab1cd/info", json=report, timeout=10)
+    assert r.status_code == 200, r.text
 
 
 def query_range(prom, expr):

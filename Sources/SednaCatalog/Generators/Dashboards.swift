@@ -78,8 +78,8 @@ public enum Dashboards {
     }
 
     static func telemetry(_ name: String, _ title: String, _ description: String, unit: String, proposal: [String]) -> DashPanel {
-        DashPanel("timeseries", title, description + " Pushed by the workers through the intake; labels namespace, kind, task, worker.",
-                  unit: unit, [DashQuery("max by (worker) (\(name){namespace=\"$namespace\", task=\"$task\"})", legend: "{{worker}}")],
+        DashPanel("timeseries", title, description + " Pushed by the workers through the intake (grouping key namespace and pod); the exporter adds the task's kind and task labels.",
+                  unit: unit, [DashQuery("max by (pod) (\(name){namespace=\"$namespace\", task=\"$task\"})", legend: "{{pod}}")],
                   w: 8, h: 7, needs: .telemetry, proposal: proposal)
     }
 
