@@ -9,14 +9,17 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+import sys as _sys
+
+_sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
+from harness import free_port, wait_for  # noqa: E402  (one copy of the process helpers)
 
 REPO = Path(__file__).resolve().parents[2]
 PROM_DIR = REPO / "deploy" / "prometheus"
@@ -38,25 +41,9 @@ def tool(name: str) -> str:
     pytest.fail(f"{name} not found: install the Debian packages prometheus and prometheus-node-exporter")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_until(predicate, timeout: float, interval: float = 0.5, what: str = "condition"):
     """Polls predicate() until it returns a truthy value; fails after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except Exception as error:  # noqa: BLE001 - the process may not be up yet
-            last_error = error
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last_error!r})")
+    return wait_for(predicate, timeout, interval, what)
 
 
 def http_get(url: str, timeout: float = 5.0) -> bytes:
