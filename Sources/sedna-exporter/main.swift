@@ -15,6 +15,15 @@ struct SednaExporterCommand: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 }
 
+/// `host:port` (or `[v6]:port`, or `:port` for all addresses) of a --listen flag.
+func parseListen(_ listen: String) throws -> (String, Int) {
+    guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+          (0...65535).contains(port) else { throw ValidationError("--listen must be host:port") }
+    var host = String(listen[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return (host.isEmpty ? "0.0.0.0" : host, port)
+}
+
 struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -124,13 +133,7 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    func parsedListen() throws -> (String, Int) {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-              (0...65535).contains(port) else { throw ValidationError("--listen must be host:port") }
-        var host = String(listen[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "0.0.0.0" : host, port)
-    }
+    func parsedListen() throws -> (String, Int) { try parseListen(listen) }
 
     func run() async throws {
         let logger = logging.makeLogger("sedna-exporter")
@@ -225,12 +228,10 @@ struct RelayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.makeLogger("sedna-relay")
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
-            throw ValidationError("--listen must be host:port")
-        }
+        let (host, port) = try parseListen(listen)
         let name = relayName ?? ProcessInfo.processInfo.environment["NODE_NAME"] ?? ProcessInfo.processInfo.hostName
         var config = RelayConfiguration(centralURL: centralUrl, spoolDir: spoolDir, relayName: name)
-        config.host = String(listen[..<colon]).isEmpty ? "0.0.0.0" : String(listen[..<colon])
+        config.host = host
         config.port = port
         config.lcURL = lcUrl.isEmpty ? nil : lcUrl
         config.maxSpoolBytes = maxSpoolBytes
