@@ -52,8 +52,20 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Pure: a deterministic simulated Sedna cluster (objects and worker telemetry over time).
+        .target(name: "SimulatedCluster", dependencies: ["SednaCatalog"]),
+        // I/O around it: the Kubernetes API it serves and the telemetry its workers send.
+        .target(name: "SimulatorServer", dependencies: [
+            "SimulatedCluster", "SednaCatalog",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .executableTarget(name: "sedna-exporter", dependencies: [
-            "ExporterCore", "Relay",
+            "ExporterCore", "Relay", "SimulatorServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture loading shared by the test targets (not part of any product).
@@ -63,6 +75,13 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog", "TestSupport"]),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "TestSupport"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Exposition", "SednaCatalog", "TestSupport"]),
+        .testTarget(name: "SimulatedClusterTests", dependencies: [
+            "SimulatedCluster", "SednaCatalog", "Intake", "Exposition", "TestSupport",
+        ]),
+        .testTarget(name: "SimulatorServerTests", dependencies: [
+            "SimulatorServer", "SimulatedCluster", "SednaCatalog",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "RelayTests", dependencies: ["Relay"]),
         .testTarget(name: "ExporterCoreTests", dependencies: [
             "ExporterCore", "TestSupport",

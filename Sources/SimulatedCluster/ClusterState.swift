@@ -1,0 +1,77 @@
+import SednaCatalog
+
+/// What the lifecycles share: the simulated time, the pods (so node health can mark every pod
+/// on a node not ready), node readiness, dataset sample counts, and the output of the current
+/// `advance`.
+///
+/// Times inside the simulation are *nominal* seconds since the first advance; wall-clock time
+/// is `start + nominal / speed`, which is what every timestamp written into an object uses.
+struct ClusterState: Sendable {
+    let start: Double
+    let speed: Double
+    /// Nominal time of the event being handled.
+    var time: Double = 0
+    var step = SimulationStep()
+    var pods: [String: SimPod] = [:]
+    var nodeReady: [String: Bool] = [:]
+    var datasetSamples: [String: Int] = [:]
+    var network = NodeNetwork()
+
+    init(start: Double, speed: Double) {
+        self.start = start
+        self.speed = speed
+    }
+
+    func wall(_ nominal: Double) -> Double { start + nominal / speed }
+    var wallNow: Double { wall(time) }
+    /// RFC 3339 "now", as the API server and the GM write it.
+    var timestamp: String { RFC3339.format(wallNow) }
+    /// `%Y-%m-%d %H:%M:%S` "now", as Sedna's Python workers write it.
+    var localTime: String { RFC3339.sednaLocal(wallNow) }
+    /// Nominal seconds for a wall-clock duration a worker reports (remaining time).
+    func wallSeconds(_ nominal: Double) -> Double { nominal / speed }
+
+    func isReady(_ node: String) -> Bool { nodeReady[node] ?? true }
+
+    mutating func put(_ resource: WatchedResource, _ object: JSON) {
+        step.changes.append(.put(resource, object))
+    }
+
+    mutating func delete(_ resource: WatchedResource, namespace: String, name: String) {
+        step.changes.append(.delete(resource, namespace: namespace, name: name))
+    }
+
+    mutating func send(_ t: WorkerTelemetry) { step.telemetry.append(t) }
+
+    // MARK: pods
+
+    mutating func putPod(_ pod: SimPod) {
+        var p = pod
+        p.nodeReady = isReady(p.node)
+        pods[p.key] = p
+        put(.pods, p.json)
+    }
+
+    /// Changes a pod and writes it; nothing when it is gone.
+    /// `change` gets the pod and the current timestamp.
+    mutating func updatePod(_ key: String, _ change: (inout SimPod, String) -> Void) {
+        guard var p = pods[key] else { return }
+        change(&p, timestamp)
+        putPod(p)
+    }
+
+    mutating func deletePod(_ key: String) {
+        guard let p = pods.removeValue(forKey: key) else { return }
+        delete(.pods, namespace: p.namespace, name: p.name)
+    }
+}
+
+/// One independently scheduled part of the world (a task, the nodes, the datasets...).
+///
+/// `begin` writes the objects that exist before the first advance; `fire` handles the event
+/// due at `nextEvent` (nominal seconds) and schedules the next one (`.infinity` for none).
+protocol Lifecycle: Sendable {
+    var nextEvent: Double { get }
+    mutating func begin(_ c: inout ClusterState)
+    mutating func fire(_ c: inout ClusterState)
+}
