@@ -4,6 +4,7 @@ import Foundation
 import Relay
 import Logging
 import SednaCatalog
+import SimulatorServer
 
 @main
 struct SednaExporterCommand: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct SednaExporterCommand: AsyncParsableCommand {
         commandName: "sedna-exporter",
         abstract: "Prometheus exporter for KubeEdge Sedna AI tasks.",
         version: ExporterVersion.version,
-        subcommands: [Serve.self, RelayCommand.self, Generate.self],
+        subcommands: [Serve.self, RelayCommand.self, Simulate.self, Generate.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -242,6 +243,93 @@ struct RelayCommand: AsyncParsableCommand {
             try await RelayApp.run(config, logger: logger)
         } catch {
             logger.critical("relay stopped: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a simulated Sedna cluster as a Kubernetes API, with workers sending telemetry to an exporter.",
+        discussion: """
+        Task lifecycles follow Sedna's controllers (joint inference, incremental, lifelong and federated learning, \
+        datasets, models, the other kinds, worker pods, edge nodes). Point `serve --kubeconfig` at it \
+        (--write-kubeconfig writes one) and give it the exporter's URL with --intake-url.
+        """)
+
+    @Option(help: "Address of the simulated API (host:port).")
+    var listen: String = "127.0.0.1:18080"
+
+    @Option(help: "The exporter whose intake the simulated workers report and push to (e.g. http://127.0.0.1:9479); empty: none.")
+    var intakeUrl: String = ""
+
+    @Option(help: "File with the intake's bearer token.")
+    var intakeTokenFile: String?
+
+    @Option(help: "Seed of every random choice: the same seed gives the same cluster history.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Time scale: 2 runs every lifecycle twice as fast.")
+    var speed: Double = 1
+
+    @Option(help: "Size knob: multiplies the number of tasks of each kind (and nodes), for benchmarks.")
+    var tasks: Int = 1
+
+    @Option(help: "Changes a watch can resume across; a watch from an older resource version gets 410 Gone.")
+    var history: Int = 5_000
+
+    @Option(help: "Seconds between BOOKMARK events on watches that allow them.")
+    var bookmarkInterval: Double = 10
+
+    @Option(help: "Write a kubeconfig for the simulated API to this file.")
+    var writeKubeconfig: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        _ = try parseListen(listen)
+        guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed must be in (0, 1000]") }
+        guard (1...10_000).contains(tasks) else { throw ValidationError("--tasks must be in 1...10000") }
+        guard history >= 1 else { throw ValidationError("--history must be at least 1") }
+        guard bookmarkInterval >= 0.1 else { throw ValidationError("--bookmark-interval must be at least 0.1") }
+        if !intakeUrl.isEmpty {
+            guard let u = URL(string: intakeUrl), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+                throw ValidationError("--intake-url must be an http(s) URL")
+            }
+        }
+    }
+
+    func run() async throws {
+        let logger = logging.makeLogger("sedna-simulator")
+        let (host, port) = try parseListen(listen)
+        var config = SimulatorConfiguration()
+        config.host = host
+        config.port = port
+        config.seed = seed
+        config.speed = speed
+        config.tasks = tasks
+        config.historyWindow = history
+        config.bookmarkInterval = bookmarkInterval
+        config.intakeURL = intakeUrl.isEmpty ? nil : intakeUrl
+        config.intakeToken = intakeTokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if let path = writeKubeconfig {
+            let server = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+            let text = """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: sedna-simulator, cluster: {server: "\(server)"}}]
+            users: [{name: sedna-simulator, user: {}}]
+            contexts: [{name: sedna-simulator, context: {cluster: sedna-simulator, user: sedna-simulator}}]
+            current-context: sedna-simulator
+
+            """
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        do {
+            try await SimulatorApp.run(config, logger: logger)
+        } catch {
+            logger.critical("simulator stopped: \(error)")
             throw ExitCode(1)
         }
     }

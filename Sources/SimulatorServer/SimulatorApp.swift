@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SimulatedCluster
+
+/// Settings of `sedna-exporter simulate`.
+public struct SimulatorConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 18080
+    public var seed: UInt64 = 1
+    public var tasks = 1
+    public var speed = 1.0
+    /// Changes a watch can resume across; older resource versions get 410 Gone.
+    public var historyWindow = 5_000
+    public var bookmarkInterval = 10.0
+    public var maxWatchSeconds = 1_800
+    /// Real seconds between simulation steps.
+    public var tick = 0.5
+    /// The exporter to send worker telemetry to (nil: simulate the API only).
+    public var intakeURL: String?
+    public var intakeToken: String?
+    /// Seconds a worker's telemetry waits, so the exporter has seen its pod first.
+    public var telemetryDelay = 2.0
+
+    public init() {}
+}
+
+/// `sedna-exporter simulate`: a Kubernetes API holding a simulated Sedna cluster whose
+/// control plane and workers behave as DATA-MODEL.md describes, for demos, tests and benchmarks.
+public enum SimulatorApp {
+    public static func run(_ config: SimulatorConfiguration, logger: Logger) async throws {
+        let api = SimulatedAPI(historyWindow: config.historyWindow)
+        let sender = config.intakeURL.map {
+            TelemetrySender(intakeURL: $0, token: config.intakeToken, delay: config.telemetryDelay, logger: logger)
+        }
+        let router = Router()
+        KubeAPIRoutes(api: api, maxWatchSeconds: config.maxWatchSeconds, bookmarkInterval: config.bookmarkInterval)
+            .register(on: router)
+        let app = Application(router: router,
+                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-simulator"),
+                              logger: logger)
+        let driver = SimulationDriver(config: config, api: api, sender: sender, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [driver, app], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        logger.info("simulated Sedna cluster", metadata: [
+            "api": "http://\(config.host):\(config.port)", "seed": "\(config.seed)", "tasks": "\(config.tasks)",
+            "speed": "\(config.speed)", "intake": "\(config.intakeURL.map(redact) ?? "none")",
+        ])
+        try await group.run()
+        await sender?.shutdown()
+    }
+
+    /// The intake URL without user info or query (they may hold credentials).
+    static func redact(_ url: String) -> String {
+        guard var c = URLComponents(string: url) else { return "<unparsable URL>" }
+        c.user = nil
+        c.password = nil
+        c.query = nil
+        return c.string ?? "<unparsable URL>"
+    }
+}
+
+/// Steps the world every tick: its changes go into the API (and out to the watches), its
+/// telemetry into the sender's queue; then the watches get a tick (bookmarks, timeouts) and
+/// due telemetry is sent.
+struct SimulationDriver: Service {
+    let config: SimulatorConfiguration
+    let api: SimulatedAPI
+    let sender: TelemetrySender?
+    let logger: Logger
+
+    func run() async throws {
+        let sending = Task { [sender, tick = config.tick] in
+            guard let sender else { return }
+            while !Task.isCancelled {
+                await sender.drain()
+                try? await Task.sleep(for: .seconds(tick / 2))
+            }
+        }
+        defer { sending.cancel() }
+        await cancelWhenGracefulShutdown { [config, api, sender, logger] in
+            var world = SimulatedWorld(seed: config.seed, tasks: config.tasks, speed: config.speed,
+                                       start: Date().timeIntervalSince1970)
+            let first = world.advance(to: Date().timeIntervalSince1970)
+            await api.apply(first.changes)
+            await sender?.enqueue(first.telemetry)
+            let version = await api.resourceVersion
+            logger.info("initial objects served", metadata: ["objects": "\(first.changes.count)", "resourceVersion": "\(version)"])
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(config.tick))
+                if Task.isCancelled { break }
+                let step = world.advance(to: Date().timeIntervalSince1970)
+                await api.apply(step.changes)
+                if !step.telemetry.isEmpty { await sender?.enqueue(step.telemetry) }
+                await api.tick()
+            }
+        }
+        await api.closeAll()
+    }
+}

@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SimulatedCluster
+
+/// Delivers the simulated workers' telemetry to the exporter's intake over HTTP, in order,
+/// the way real workers do it: Sedna reports as JSON POSTs, training figures as
+/// Pushgateway-style PUTs (what prometheus_client's `push_to_gateway` sends).
+///
+/// Each batch waits `delay` before it is sent, so that the exporter has seen the worker's pod
+/// through its watch first (a report for a pod the exporter does not know yet cannot be tied
+/// to its task). Failures are counted and logged at most every 30 s; a simulated worker,
+/// like a real one, does not stop because the intake is away.
+actor TelemetrySender {
+    struct Counts: Sendable { var sent = 0, rejected = 0, failed = 0, dropped = 0 }
+
+    let base: String
+    let token: String?
+    let delay: Double
+    let maxQueued: Int
+    private let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    private let logger: Logger
+    private var queue: [(due: ContinuousClock.Instant, item: WorkerTelemetry)] = []
+    private var head = 0
+    private(set) var counts = Counts()
+    private var lastWarning: ContinuousClock.Instant? = nil
+
+    init(intakeURL: String, token: String?, delay: Double, maxQueued: Int = 20_000, logger: Logger) {
+        var base = intakeURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.base = base
+        self.token = token
+        self.delay = delay
+        self.maxQueued = maxQueued
+        self.logger = logger
+    }
+
+    func enqueue(_ items: [WorkerTelemetry]) {
+        let due = ContinuousClock.now + .seconds(delay)
+        for item in items { queue.append((due, item)) }
+        let backlog = queue.count - head
+        if backlog > maxQueued {
+            // The intake has been away for long: keep the newest, as a worker's own retry
+            // buffer would, and say how much was dropped.
+            head += backlog - maxQueued
+            counts.dropped += backlog - maxQueued
+        }
+        if head > 4_096 { queue.removeFirst(head); head = 0 }
+    }
+
+    /// Sends every due item; returns when the queue holds only items not yet due.
+    func drain() async {
+        while head < queue.count, queue[head].due <= ContinuousClock.now {
+            let item = queue[head].item
+            head += 1
+            await send(item)
+        }
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    private func send(_ item: WorkerTelemetry) async {
+        let (method, path, body, contentType) = Self.request(for: item)
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await client.execute(request, timeout: .seconds(5))
+            let text = try? await response.body.collect(upTo: 64 << 10)
+            if (200..<300).contains(Int(response.status.code)) {
+                counts.sent += 1
+            } else {
+                counts.rejected += 1
+                warn("intake rejected \(method) \(path): HTTP \(response.status.code) \(text.map { String(buffer: $0).prefix(200) } ?? "")")
+            }
+        } catch {
+            counts.failed += 1
+            warn("intake unreachable (\(method) \(path)): \(error)")
+        }
+    }
+
+    private func warn(_ message: String) {
+        let now = ContinuousClock.now
+        if let last = lastWarning, now - last < .seconds(30) { return }
+        lastWarning = now
+        logger.warning("\(message)", metadata: ["sent": "\(counts.sent)", "rejected": "\(counts.rejected)",
+                                                 "failed": "\(counts.failed)", "dropped": "\(counts.dropped)"])
+    }
+
+    /// Method, path, body and content type of one telemetry item (pure, tested).
+    static func request(for item: WorkerTelemetry) -> (HTTPMethod, String, [UInt8]?, String) {
+        switch item {
+        case .report(let worker, let body):
+            return (.POST, "/sedna/workers/\(segment(worker))/info", encode(body), "application/json")
+        case .push(let job, let namespace, let pod, let exposition):
+            return (.PUT, groupPath(job, namespace, pod), Array(exposition.utf8), "text/plain; version=0.0.4; charset=utf-8")
+        case .deletePush(let job, let namespace, let pod):
+            return (.DELETE, groupPath(job, namespace, pod), nil, "")
+        }
+    }
+
+    static func groupPath(_ job: String, _ namespace: String, _ pod: String) -> String {
+        "/metrics/" + [("job", job), ("namespace", namespace), ("pod", pod)].map { name, value in
+            label(name, value)
+        }.joined(separator: "/")
+    }
+
+    /// A grouping-key pair in the Pushgateway's URL syntax: `name/value`, or `name@base64/...`
+    /// when the value is empty or holds a slash (what prometheus_client does too).
+    static func label(_ name: String, _ value: String) -> String {
+        if value.isEmpty || value.contains("/") {
+            let b64 = Data(value.utf8).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            return "\(name)@base64/\(b64.isEmpty ? "=" : b64)"
+        }
+        return "\(name)/\(segment(value))"
+    }
+
+    static func segment(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? s
+    }
+}
