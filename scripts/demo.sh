@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # README command 1: the whole pipeline on one machine, no cluster needed.
 #
-# Starts a Kubernetes API holding a realistic Sedna cluster (the third-party emulator kmock,
-# loaded from fixtures/cluster), the exporter watching it, and Prometheus scraping the exporter
-# with the project's scrape config and rules; prints where to look; stops everything on Ctrl-C.
+# Starts the simulated Sedna cluster (`sedna-exporter simulate`: a Kubernetes API whose tasks,
+# pods and edge nodes live through Sedna's lifecycles, and whose workers report and push to the
+# exporter), the exporter watching it, Prometheus scraping the exporter with the project's scrape
+# config and rules, and Grafana with the project's dashboards when grafana-server is installed;
+# prints where to look; stops everything on Ctrl-C.
 #
-#   scripts/demo.sh                 # build in release mode, run until Ctrl-C
-#   scripts/demo.sh --duration 60   # stop by itself after 60 s
-# Environment: SEDNA_EXPORTER_BIN (skip the build), DEMO_API_PORT (18080),
-# DEMO_EXPORTER_PORT (9479), DEMO_PROMETHEUS_PORT (9090), DEMO_DIR (a temp folder).
+#   scripts/demo.sh                          # build in release mode, run until Ctrl-C
+#   scripts/demo.sh --duration 60            # stop by itself after 60 s
+#   scripts/demo.sh --seed 7 --speed 2       # another cluster history, twice as fast
+# Environment: SEDNA_EXPORTER_BIN (skip the build), DEMO_API_PORT (18080), DEMO_EXPORTER_PORT (9479),
+# DEMO_PROMETHEUS_PORT (9090), DEMO_GRAFANA_PORT (3000), DEMO_DIR (a temp folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 duration=0
+seed=1
+speed=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --seed) seed=$2; shift 2 ;;
+    --speed) speed=$2; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -25,6 +32,7 @@ done
 api_port=${DEMO_API_PORT:-18080}
 exp_port=${DEMO_EXPORTER_PORT:-9479}
 prom_port=${DEMO_PROMETHEUS_PORT:-9090}
+graf_port=${DEMO_GRAFANA_PORT:-3000}
 dir=${DEMO_DIR:-$(mktemp -d /tmp/sedna-demo.XXXXXX)}
 mkdir -p "$dir"
 
@@ -55,22 +63,14 @@ wait_http() {  # url, what
   exit 1
 }
 
-echo "== Kubernetes API (kmock) with the fixture cluster on 127.0.0.1:$api_port"
-python3 scripts/kmock_cluster.py --port "$api_port" --load fixtures/cluster >"$dir/kmock.log" 2>&1 &
+echo "== simulated Sedna cluster (Kubernetes API) on 127.0.0.1:$api_port (seed $seed, speed $speed)"
+"$bin" simulate --listen "127.0.0.1:$api_port" --intake-url "http://127.0.0.1:$exp_port" \
+  --seed "$seed" --speed "$speed" --write-kubeconfig "$dir/kubeconfig" >"$dir/simulator.log" 2>&1 &
 pids+=($!)
-wait_http "http://127.0.0.1:$api_port/api/v1/nodes" "kmock"
-
-cat >"$dir/kubeconfig" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: demo, cluster: {server: "http://127.0.0.1:$api_port"}}]
-users: [{name: demo, user: {}}]
-contexts: [{name: demo, context: {cluster: demo, user: demo}}]
-current-context: demo
-KC
+wait_http "http://127.0.0.1:$api_port/healthz" "the simulator"
 
 echo "== sedna-exporter on 127.0.0.1:$exp_port"
-"$bin" serve --kubeconfig "$dir/kubeconfig" --listen "127.0.0.1:$exp_port" >"$dir/exporter.log" 2>&1 &
+"$bin" serve --kubeconfig "$dir/kubeconfig" --listen "127.0.0.1:$exp_port" --watch-timeout 30 >"$dir/exporter.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$exp_port/readyz" "the exporter"
 
@@ -84,29 +84,55 @@ prometheus --config.file="$dir/prometheus/prometheus.yml" --storage.tsdb.path="$
 pids+=($!)
 wait_http "http://127.0.0.1:$prom_port/-/ready" "Prometheus"
 
-g="http://127.0.0.1:$prom_port/graph?g0.tab=1&g0.expr="
+grafana_line="  Grafana            not started (install grafana to get the dashboards: docs/deploy.md)"
+if command -v grafana-server >/dev/null 2>&1; then
+  echo "== Grafana on 127.0.0.1:$graf_port"
+  g="$dir/grafana"
+  mkdir -p "$g/provisioning/datasources" "$g/provisioning/dashboards" "$g/data" "$g/plugins" \
+           "$g/provisioning/plugins" "$g/provisioning/alerting" "$g/provisioning/notifiers"
+  # The project's datasources (same uids the dashboards select by default), pointed at the demo.
+  sed -e "s#url: http://kube-prometheus-stack-prometheus.monitoring.svc:9090#url: http://127.0.0.1:$prom_port#" \
+      -e "s#timeInterval: 30s#timeInterval: 5s#" \
+      deploy/grafana/provisioning/datasources/sedna.yaml >"$g/provisioning/datasources/sedna.yaml"
+  cat >"$g/provisioning/dashboards/sedna.yaml" <<YAML
+apiVersion: 1
+providers:
+  - name: sedna
+    folder: Sedna
+    type: file
+    allowUiUpdates: false
+    options: {path: $root/deploy/grafana/dashboards}
+YAML
+  homepath=/usr/share/grafana
+  [ -d "$homepath" ] || homepath=$(dirname "$(dirname "$(command -v grafana-server)")")
+  GF_PATHS_PROVISIONING="$g/provisioning" GF_PATHS_DATA="$g/data" GF_PATHS_PLUGINS="$g/plugins" GF_PATHS_LOGS="$g" \
+  GF_SERVER_HTTP_ADDR=127.0.0.1 GF_SERVER_HTTP_PORT="$graf_port" GF_AUTH_ANONYMOUS_ENABLED=true \
+  GF_AUTH_ANONYMOUS_ORG_ROLE=Viewer GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH="$root/deploy/grafana/dashboards/overview.json" \
+    grafana-server --homepath "$homepath" >"$dir/grafana.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$graf_port/api/health" "Grafana"
+  grafana_line="  Grafana            http://127.0.0.1:$graf_port/dashboards/f/ (anonymous viewer; the Loki panels stay empty: no Loki here)"
+fi
+
+g="http://127.0.0.1:$prom_port/graph?g0.tab=0&g0.range_input=15m&g0.expr="
 cat <<MSG
 
 Sedna observability demo is running (logs: $dir)
+  simulated cluster  http://127.0.0.1:$api_port/apis/sedna.io/v1alpha1 (kubeconfig: $dir/kubeconfig)
   exporter metrics   http://127.0.0.1:$exp_port/metrics
   exporter readiness http://127.0.0.1:$exp_port/readyz
   Prometheus         http://127.0.0.1:$prom_port
+$grafana_line
   tasks by kind      ${g}count%20by%20(kind)%20(sedna_task_info)
-  current conditions ${g}sedna_task_condition%20%3D%3D%201
-  IL/LL stages       ${g}sedna_task_stage%20%3D%3D%201
-  JI inferences      ${g}sedna_joint_inference_inferences_total
+  current conditions ${g}sedna_task%3Acurrent_condition
+  IL/LL iterations   ${g}sedna_learning_iteration
+  JI inference rate  ${g}sum%20by%20(task)%20(rate(sedna_joint_inference_worker_inferences_total%5B1m%5D))
   FL rounds          ${g}sedna_federated_learning_round
+  training loss      ${g}sedna_training_loss
+  edge nodes ready   ${g}sedna_node_ready
   alerts             http://127.0.0.1:$prom_port/alerts
-Change the cluster with plain HTTP, e.g.
-  curl -X PATCH -H 'Content-Type: application/merge-patch+json' \\
-    http://127.0.0.1:$api_port/apis/sedna.io/v1alpha1/namespaces/default/datasets/dataset-demo0 \\
-    -d '{"status":{"numberOfSamples":1500}}'
 Press Ctrl-C to stop.
 MSG
-
-if command -v grafana-server >/dev/null 2>&1; then
-  echo "(grafana-server found; Grafana provisioning arrives with the dashboards issue)"
-fi
 
 if [ "$duration" -gt 0 ]; then
   sleep "$duration"

@@ -141,6 +141,47 @@ current-context: kmock
         return path
 
 
+class Simulator:
+    """`sedna-exporter simulate`: our own Kubernetes API holding the simulated Sedna cluster,
+    whose workers send telemetry to `intake_url` (an exporter) when given."""
+
+    def __init__(self, workdir, intake_url=None, seed=1, speed=1.0, extra=(), port=None):
+        self.port = port or free_port()
+        self.workdir = workdir
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = [exporter_bin(), "simulate", "--listen", f"127.0.0.1:{self.port}", "--seed", str(seed), "--speed", str(speed),
+                *(["--intake-url", intake_url] if intake_url else []), *extra]
+        self.process = Process(args, os.path.join(workdir, f"simulator-{self.port}.log"))
+        wait_for(lambda: self.healthy() or not self.process.alive(), 30, what="the simulator's API")
+        if not self.process.alive():
+            raise RuntimeError("simulator exited:\n" + self.process.output())
+
+    def healthy(self):
+        return requests.get(self.url + "/healthz", timeout=2).status_code == 200
+
+    def list(self, plural, namespace=None):
+        base = "/api/v1" if plural in ("pods", "nodes") else "/apis/sedna.io/v1alpha1"
+        path = f"{base}/namespaces/{namespace}/{plural}" if namespace else f"{base}/{plural}"
+        r = requests.get(self.url + path, timeout=10)
+        r.raise_for_status()
+        return r.json()["items"]
+
+    def kubeconfig(self):
+        path = os.path.join(self.workdir, f"kubeconfig-sim-{self.port}")
+        with open(path, "w") as f:
+            f.write(f"""apiVersion: v1
+kind: Config
+clusters: [{{name: sim, cluster: {{server: "{self.url}"}}}}]
+users: [{{name: sim, user: {{}}}}]
+contexts: [{{name: sim, context: {{cluster: sim, user: sim}}}}]
+current-context: sim
+""")
+        return path
+
+    def stop(self):
+        return self.process.stop()
+
+
 class Exporter:
     def __init__(self, workdir, kubeconfig, extra=(), port=None):
         self.port = port or free_port()
