@@ -4,6 +4,8 @@ public enum QueryNeeds: String, Sendable, CaseIterable {
     case exporter = "exporter"
     case kubeStateMetrics = "kube-state-metrics"
     case nodeExporter = "node-exporter"
+    /// The Prometheus agents of the edge nodes (their own remote-write metrics, job prometheus-agent).
+    case edgeAgent = "the edge Prometheus agent"
     case loki = "Loki"
     case telemetry = "worker telemetry (intake)"
 
@@ -55,6 +57,9 @@ public struct DashPanel {
     public var minValue: Double? = nil
     public var maxValue: Double? = nil
     public var extraOptions: [(String, GenValue)] = []
+    /// fieldConfig color mode; nil for the type's default (thresholds for tables and state
+    /// timelines, palette-classic otherwise).
+    public var colorMode: String? = nil
 
     public init(_ type: String, _ title: String, _ description: String, unit: String, _ queries: [DashQuery],
                 w: Int = 8, h: Int = 8, needs: QueryNeeds = .exporter, proposal: [String] = []) {
@@ -88,6 +93,11 @@ public struct DashboardSpec {
     public var taskKind: String?
     public var taskMulti: Bool
     public var extraVariables: [GenValue] = []
+    /// Variables right after the datasources, before namespace (the node dashboard's location and node).
+    public var leadingVariables: [GenValue] = []
+    /// Hides the Loki, namespace and task variables of a dashboard whose panels do not use them:
+    /// they stay so the dashboard links (includeVars) carry the task context through it.
+    public var taskVariablesHidden = false
     public var panels: [DashPanel]
 
     /// Panel ids after layout, in order (rows included).

@@ -95,7 +95,11 @@ public enum DashboardRenderer {
         var taskSelector = "namespace=~\"$namespace\""
         if let k = d.taskKind { taskSelector += ", kind=\"\(k)\"" } else if d.extraVariables.contains(where: { $0.name == "kind" }) { taskSelector += ", kind=~\"$kind\"" }
         let task = queryVariable("task", "Task", "label_values(sedna_task_info{\(taskSelector)}, task)", multi: d.taskMulti)
-        return ds + [ns] + d.extraVariables + [task]
+        if d.taskVariablesHidden {
+            return [ds[0], ds[1].setting("hide", 2)] + d.leadingVariables + [ns.setting("hide", 2)] + d.extraVariables
+                + [task.setting("hide", 2)]
+        }
+        return ds + d.leadingVariables + [ns] + d.extraVariables + [task]
     }
 
     static func panel(_ p: DashPanel, id: Int, x: Int, y: Int) -> GenValue {
@@ -126,7 +130,7 @@ public enum DashboardRenderer {
                 ["color": .string(c), "value": v.map { .double($0) } ?? .null]
             })],
         ]
-        defaults = defaults.setting("color", ["mode": defaults.colorMode])
+        defaults = defaults.setting("color", ["mode": p.colorMode.map { .string($0) } ?? defaults.colorMode])
         if let m = p.minValue { defaults = defaults.setting("min", .double(m)) }
         if let m = p.maxValue { defaults = defaults.setting("max", .double(m)) }
         if p.type == "timeseries" {

@@ -84,7 +84,8 @@ public enum Dashboards {
     }
 
     public static func all() -> [DashboardSpec] {
-        [overview(), jointInference(), incrementalLearning(), federatedLearning(), lifelongLearning(), components(), logs()]
+        [overview(), jointInference(), incrementalLearning(), federatedLearning(), lifelongLearning(), components(), logs(),
+         nodes()]
     }
 
     // MARK: Overview

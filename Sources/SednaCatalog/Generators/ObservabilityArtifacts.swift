@@ -48,8 +48,10 @@ public enum ObservabilityArtifacts {
 
         Every panel query is run by `tests/dashboards` against a real Prometheus scraping the exporter
         on the fixture cluster and must return data, except the panels listed here as needing
-        kube-state-metrics, Loki, node-exporter or worker telemetry (the intake), which are checked
-        for syntax only. Recording rules are in `\(SednaRules.recordsFile)`, alerts in
+        kube-state-metrics, Loki, node-exporter, the edge Prometheus agent or worker telemetry (the
+        intake), which are checked for syntax only; `tests/node` runs the node dashboard's queries on
+        a live node-exporter and edge agent.
+        Recording rules are in `\(SednaRules.recordsFile)`, alerts in
         `\(SednaRules.alertsFile)` with runbooks in `docs/runbooks.md`.
 
         | Dashboard | uid | Panel | id | Type | Unit | Needs |
