@@ -3,11 +3,11 @@ import HummingbirdTesting
 import SednaCatalog
 import SimulatedCluster
 @testable import SimulatorServer
-import XCTest
+import Testing
 
 /// The simulated API as an HTTP client sees it: discovery, paged LIST, WATCH that replays,
 /// bookmarks and ends at its timeout, 410 Gone as an ERROR event, read-only writes.
-final class KubeAPIRoutesTests: XCTestCase {
+@Suite struct KubeAPIRoutesTests {
     func makeApp(history: Int = 100) async -> (Application<RouterResponder<BasicRequestContext>>, SimulatedAPI) {
         let api = SimulatedAPI(historyWindow: history)
         await api.apply((0..<5).map { i in
@@ -30,27 +30,29 @@ final class KubeAPIRoutesTests: XCTestCase {
         }
     }
 
-    func testDiscoveryListsEveryKindWithReadOnlyVerbs() async throws {
+    @Test func discoveryListsEveryKindWithReadOnlyVerbs() async throws {
         let (app, _) = await makeApp()
         try await app.test(.router) { client in
             try await client.execute(uri: "/apis/sedna.io/v1alpha1", method: .get) { r in
                 let j = try decode(r.body)
                 let names = (j["resources"].array ?? []).compactMap { $0["name"].string }.filter { !$0.contains("/") }
-                XCTAssertEqual(Set(names), Set(SednaKind.allCases.map(\.plural)))
+                #expect(Set(names) == Set(SednaKind.allCases.map(\.plural)))
                 for r in j["resources"].array ?? [] where !(r["name"].string ?? "").contains("/") {
-                    XCTAssertEqual(r["verbs"], ["get", "list", "watch"])
+                    #expect(r["verbs"] == ["get", "list", "watch"])
                 }
             }
             try await client.execute(uri: "/api/v1", method: .get) { r in
-                XCTAssertEqual(Set((try decode(r.body)["resources"].array ?? []).compactMap { $0["name"].string }), ["pods", "nodes"])
+                let j = try decode(r.body)
+                #expect(Set((j["resources"].array ?? []).compactMap { $0["name"].string }) == ["pods", "nodes"])
             }
             try await client.execute(uri: "/apis", method: .get) { r in
-                XCTAssertEqual(try decode(r.body)["groups"][0]["name"].string, "sedna.io")
+                let j = try decode(r.body)
+                #expect(j["groups"][0]["name"].string == "sedna.io")
             }
         }
     }
 
-    func testListIsPagedAndNamespaced() async throws {
+    @Test func listIsPagedAndNamespaced() async throws {
         let (app, _) = await makeApp()
         try await app.test(.router) { client in
             var names: [String] = []
@@ -59,39 +61,42 @@ final class KubeAPIRoutesTests: XCTestCase {
             repeat {
                 let uri = "/api/v1/pods?limit=2" + (token.isEmpty ? "" : "&continue=\(token)")
                 try await client.execute(uri: uri, method: .get) { r in
-                    XCTAssertEqual(r.status, .ok)
+                    #expect(r.status == .ok)
                     let j = try decode(r.body)
-                    XCTAssertEqual(j["kind"].string, "PodList")
+                    #expect(j["kind"].string == "PodList")
                     names += (j["items"].array ?? []).compactMap { $0["metadata"]["name"].string }
                     token = j["metadata"]["continue"].string ?? ""
                 }
                 pages += 1
             } while !token.isEmpty && pages < 10
-            XCTAssertEqual(pages, 3)
-            XCTAssertEqual(names.sorted(), (0..<5).map { "pod-\($0)" })
+            #expect(pages == 3)
+            #expect(names.sorted() == (0..<5).map { "pod-\($0)" })
             try await client.execute(uri: "/api/v1/namespaces/sedna/pods", method: .get) { r in
-                XCTAssertEqual(try decode(r.body)["items"].array?.count, 2)
+                let j = try decode(r.body)
+                #expect(j["items"].array?.count == 2)
             }
             try await client.execute(uri: "/apis/sedna.io/v1alpha1/namespaces/default/datasets/ds", method: .get) { r in
-                XCTAssertEqual(try decode(r.body)["status"]["numberOfSamples"].number, 10)
+                let j = try decode(r.body)
+                #expect(j["status"]["numberOfSamples"].number == 10)
             }
             try await client.execute(uri: "/apis/sedna.io/v1alpha1/namespaces/default/datasets/nope", method: .get) { r in
-                XCTAssertEqual(r.status, .notFound)
-                XCTAssertEqual(try decode(r.body)["kind"].string, "Status")
+                #expect(r.status == .notFound)
+                let j = try decode(r.body)
+                #expect(j["kind"].string == "Status")
             }
-            try await client.execute(uri: "/api/v1/widgets", method: .get) { r in XCTAssertEqual(r.status, .notFound) }
-            try await client.execute(uri: "/apis/sedna.io/v1alpha1/pods", method: .get) { r in XCTAssertEqual(r.status, .notFound) }
-            try await client.execute(uri: "/api/v1/pods?continue=bogus&limit=1", method: .get) { r in XCTAssertEqual(r.status, .badRequest) }
+            try await client.execute(uri: "/api/v1/widgets", method: .get) { r in #expect(r.status == .notFound) }
+            try await client.execute(uri: "/apis/sedna.io/v1alpha1/pods", method: .get) { r in #expect(r.status == .notFound) }
+            try await client.execute(uri: "/api/v1/pods?continue=bogus&limit=1", method: .get) { r in #expect(r.status == .badRequest) }
             try await client.execute(uri: "/api/v1/pods?watch=1&resourceVersion=abc", method: .get) { r in
-                XCTAssertEqual(r.status, .badRequest)
+                #expect(r.status == .badRequest)
             }
             try await client.execute(uri: "/api/v1/namespaces/default/pods/pod-1", method: .delete) { r in
-                XCTAssertEqual(r.status, .methodNotAllowed)
+                #expect(r.status == .methodNotAllowed)
             }
         }
     }
 
-    func testWatchReplaysStreamsBookmarksAndEndsAtItsTimeout() async throws {
+    @Test func watchReplaysStreamsBookmarksAndEndsAtItsTimeout() async throws {
         let (app, api) = await makeApp()
         let listed = await api.resourceVersion
         await api.apply([.put(.pods, ["metadata": ["namespace": "default", "name": "pod-new"]])])
@@ -104,56 +109,56 @@ final class KubeAPIRoutesTests: XCTestCase {
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=\(listed)",
                                      method: .get) { r in
-                XCTAssertEqual(r.status, .ok)
+                #expect(r.status == .ok)
                 let events = try lines(r.body)
                 let types = events.compactMap { $0["type"].string }
-                XCTAssertEqual(types.first, "ADDED", "the change after the listed version is replayed")
-                XCTAssertTrue(types.contains("DELETED"), "a live change is streamed: \(types)")
-                XCTAssertTrue(types.contains("BOOKMARK"), "bookmarks were allowed: \(types)")
+                #expect(types.first == "ADDED", "the change after the listed version is replayed")
+                #expect(types.contains("DELETED"), "a live change is streamed: \(types)")
+                #expect(types.contains("BOOKMARK"), "bookmarks were allowed: \(types)")
                 let versions = events.compactMap { $0["object"]["metadata"]["resourceVersion"].string.flatMap(Int.init) }
-                XCTAssertEqual(versions, versions.sorted(), "versions never go back")
+                #expect(versions == versions.sorted(), "versions never go back")
             }
         }
         await live.value
         let open = await api.openWatches
-        XCTAssertEqual(open, 0, "the watch ended at its timeout and was unregistered")
+        #expect(open == 0, "the watch ended at its timeout and was unregistered")
     }
 
-    func testTooOldVersionIsAnErrorEventWith410() async throws {
+    @Test func tooOldVersionIsAnErrorEventWith410() async throws {
         let (app, api) = await makeApp(history: 2)
         for i in 0..<5 { await api.apply([.put(.pods, ["metadata": ["namespace": "default", "name": .string("churn-\(i)")]])]) }
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/pods?watch=true&resourceVersion=2", method: .get) { r in
-                XCTAssertEqual(r.status, .ok)
+                #expect(r.status == .ok)
                 let events = try lines(r.body)
-                XCTAssertEqual(events.count, 1)
-                XCTAssertEqual(events[0]["type"].string, "ERROR")
-                XCTAssertEqual(events[0]["object"]["code"].number, 410)
+                #expect(events.count == 1)
+                #expect(events[0]["type"].string == "ERROR")
+                #expect(events[0]["object"]["code"].number == 410)
             }
         }
     }
 
-    func testTelemetryRequestsLookLikeWhatWorkersSend() {
+    @Test func telemetryRequestsLookLikeWhatWorkersSend() {
         let (m1, p1, b1, _) = TelemetrySender.request(for: .report(worker: "edgeworker-ab1cd", body: ["name": "edgeworker-ab1cd"]))
-        XCTAssertEqual(m1, .POST)
-        XCTAssertEqual(p1, "/sedna/workers/edgeworker-ab1cd/info")
-        XCTAssertEqual(String(decoding: b1 ?? [], as: UTF8.self), #"{"name":"edgeworker-ab1cd"}"#)
+        #expect(m1 == .POST)
+        #expect(p1 == "/sedna/workers/edgeworker-ab1cd/info")
+        #expect(String(decoding: b1 ?? [], as: UTF8.self) == #"{"name":"edgeworker-ab1cd"}"#)
         let (m2, p2, b2, ct) = TelemetrySender.request(for: .push(job: "sedna-worker", namespace: "default", pod: "il-train-x1y2z",
                                                                    exposition: "sedna_training_epoch 3\n"))
-        XCTAssertEqual(m2, .PUT)
-        XCTAssertEqual(p2, "/metrics/job/sedna-worker/namespace/default/pod/il-train-x1y2z")
-        XCTAssertEqual(b2.map { String(decoding: $0, as: UTF8.self) }, "sedna_training_epoch 3\n")
-        XCTAssertTrue(ct.hasPrefix("text/plain"))
-        XCTAssertEqual(TelemetrySender.label("pod", "a/b"), "pod@base64/YS9i")
-        XCTAssertEqual(TelemetrySender.label("pod", ""), "pod@base64/=")
+        #expect(m2 == .PUT)
+        #expect(p2 == "/metrics/job/sedna-worker/namespace/default/pod/il-train-x1y2z")
+        #expect(b2.map { String(decoding: $0, as: UTF8.self) } == "sedna_training_epoch 3\n")
+        #expect(ct.hasPrefix("text/plain"))
+        #expect(TelemetrySender.label("pod", "a/b") == "pod@base64/YS9i")
+        #expect(TelemetrySender.label("pod", "") == "pod@base64/=")
         let (m3, p3, b3, _) = TelemetrySender.request(for: .deletePush(job: "j", namespace: "n", pod: "p"))
-        XCTAssertEqual(m3, .DELETE)
-        XCTAssertEqual(p3, "/metrics/job/j/namespace/n/pod/p")
-        XCTAssertNil(b3)
+        #expect(m3 == .DELETE)
+        #expect(p3 == "/metrics/job/j/namespace/n/pod/p")
+        #expect(b3 == nil)
     }
 
-    func testRedactsCredentialsFromTheIntakeURL() {
-        XCTAssertEqual(SimulatorApp.redact("http://user:secret@exporter:9479/?token=abc"), "http://exporter:9479/")
+    @Test func redactsCredentialsFromTheIntakeURL() {
+        #expect(SimulatorApp.redact("http://user:secret@exporter:9479/?token=abc") == "http://exporter:9479/")
     }
 }
 
