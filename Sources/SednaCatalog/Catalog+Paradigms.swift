@@ -102,7 +102,7 @@ extension Catalog {
         labels: taskLabels, source: .conditions, objects: "FederatedLearningJob", proposal: ["IterationNo"])
     public static let flAggregations = MetricFamily(
         "sedna_federated_learning_aggregations", .gauge,
-        help: "Aggregations recorded by the GM: the number of Training conditions.",
+        help: "Aggregation rounds recorded by the GM: distinct rounds among the Training conditions.",
         labels: taskLabels, source: .conditions, objects: "FederatedLearningJob", proposal: ["AggregationNo"])
 
     public static let federatedFamilies = [flTrainNode, flNodeSamples, flRound, flAggregations]

@@ -26,6 +26,16 @@ import TestSupport
         #expect(set.value(Catalog.taskConditionTime) == Timestamp.parse("2025-01-01T10:13:00Z"))
     }
 
+    @Test func aggregationsCountRoundsNotWorkerReports() {
+        // Two train workers report every round; the GM appends a Training condition per report.
+        let conditions = [1, 1, 2, 2, 3].map { #"{"type":"Training","reason":"DoTraining","message":"Round \#($0) reaches at 2025-01-01 10:00:00"}"# }
+            + [#"{"type":"Training","message":"unexpected"}"#]
+        let o = Fixtures.json(#"{"metadata":{"name":"f","namespace":"n"},"status":{"conditions":[\#(conditions.joined(separator: ","))]}}"#)
+        let set = FederatedLearningJobTranslator.translate(o, context: .init())
+        #expect(set.value(Catalog.flAggregations) == 4, "rounds 1, 2, 3 and the condition naming no round")
+        #expect(set.value(Catalog.flRound) == 3)
+    }
+
     @Test func hyperparametersPerWorkerType() {
         let set = FederatedLearningJobTranslator.translate(fl, context: context)
         #expect(set.value(Catalog.taskHyperparameter, ["worker_type": "aggregation", "parameter": "exit_round"]) == 3)

@@ -16,7 +16,11 @@ public enum FederatedLearningJobTranslator: Translator {
         Hyperparameters.translate(templates, labels: l, into: &set)
 
         let training = (o.status["conditions"].array ?? []).filter { $0["type"].string == "Training" }
-        set.add(Catalog.flAggregations, l, Double(training.count))
+        // Every train worker's report appends a Training condition (DATA-MODEL.md 3.4), so N
+        // workers give N conditions per round: aggregations are the distinct rounds (a
+        // condition whose message names no round still counts once).
+        let rounds = training.map { roundNumber($0["message"].string ?? "") }
+        set.add(Catalog.flAggregations, l, Double(Set(rounds.compactMap { $0 }).count + rounds.filter { $0 == nil }.count))
         if let round = training.reversed().lazy.compactMap({ roundNumber($0["message"].string ?? "") }).first {
             set.add(Catalog.flRound, l, Double(round))
         }
