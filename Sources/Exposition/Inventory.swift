@@ -154,7 +154,7 @@ public final class Inventory: Sendable {
             let previous = s.context.datasetSamples[id]
             s.context.datasetSamples[id] = o.status["numberOfSamples"].number
             render(resource, key, o, &s)
-            if previous != s.context.datasetSamples[id] { rerenderFederated(namespace: o.namespace, &s) }
+            if previous != s.context.datasetSamples[id] { rerenderFederated(namespace: o.namespace, dataset: o.name, &s) }
         case .sedna(.federatedLearningJob):
             s.federated[key] = o
             render(resource, key, o, &s)
@@ -179,7 +179,7 @@ public final class Inventory: Sendable {
         case .sedna(.dataset):
             let id = "\(o.namespace)/\(o.name)"
             if !o.name.isEmpty, s.context.datasetSamples.removeValue(forKey: id) != nil {
-                rerenderFederated(namespace: o.namespace, &s)
+                rerenderFederated(namespace: o.namespace, dataset: o.name, &s)
             }
         default: break
         }
@@ -205,8 +205,13 @@ public final class Inventory: Sendable {
         }
     }
 
-    private func rerenderFederated(namespace: String, _ s: inout State) {
-        for (key, job) in s.federated where job.namespace == namespace {
+    /// Re-renders the federated jobs that train on `dataset` (their per-node sample counts come
+    /// from it). Only those: datasets change often (every LC re-read) and a long-running job's
+    /// condition list grows with every round, so re-rendering every job of the namespace made
+    /// dataset churn cost jobs x conditions (measured with `bench/exporter_bench.py --simulated-tasks`).
+    private func rerenderFederated(namespace: String, dataset: String, _ s: inout State) {
+        for (key, job) in s.federated where job.namespace == namespace
+            && (job.spec["trainingWorkers"].array ?? []).contains(where: { $0["dataset"]["name"].string == dataset }) {
             render(.sedna(.federatedLearningJob), key, job, &s)
         }
     }

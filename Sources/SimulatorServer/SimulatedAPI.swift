@@ -27,7 +27,7 @@ actor SimulatedAPI {
     private var watchers: [Int: Watcher] = [:]
     private var nextID = 0
 
-    init(historyWindow: Int, watchBuffer: Int = 50_000) {
+    init(historyWindow: Int, watchBuffer: Int = 1_000) {
         store = APIStore(historyWindow: historyWindow)
         self.watchBuffer = watchBuffer
     }

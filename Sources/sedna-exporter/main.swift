@@ -25,6 +25,11 @@ func parseListen(_ listen: String) throws -> (String, Int) {
     return (host.isEmpty ? "0.0.0.0" : host, port)
 }
 
+/// A bearer token from a file (trimmed); nil without a file or when it cannot be read.
+func readToken(_ path: String?) -> String? {
+    path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
 struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -154,8 +159,7 @@ struct Serve: AsyncParsableCommand {
             ic.limits.maxLabelValueBytes = maxLabelValueBytes
             ic.unboundExpiry = pushExpiry
             ic.forwardLC = forwardLc
-            ic.token = intakeTokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            ic.token = readToken(intakeTokenFile)
             config.intake = ic
         }
         do {
@@ -236,8 +240,7 @@ struct RelayCommand: AsyncParsableCommand {
         config.port = port
         config.lcURL = lcUrl.isEmpty ? nil : lcUrl
         config.maxSpoolBytes = maxSpoolBytes
-        config.token = tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        config.token = readToken(tokenFile)
         logger.info("relay starting", metadata: ["relay": "\(name)", "central": "\(centralUrl)", "spool": "\(spoolDir)"])
         do {
             try await RelayApp.run(config, logger: logger)
@@ -292,6 +295,9 @@ struct Simulate: AsyncParsableCommand {
         guard (1...10_000).contains(tasks) else { throw ValidationError("--tasks must be in 1...10000") }
         guard history >= 1 else { throw ValidationError("--history must be at least 1") }
         guard bookmarkInterval >= 0.1 else { throw ValidationError("--bookmark-interval must be at least 0.1") }
+        if let f = intakeTokenFile, (readToken(f) ?? "").isEmpty {
+            throw ValidationError("--intake-token-file \(f) cannot be read or is empty")
+        }
         if !intakeUrl.isEmpty {
             guard let u = URL(string: intakeUrl), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
                 throw ValidationError("--intake-url must be an http(s) URL")
@@ -311,8 +317,7 @@ struct Simulate: AsyncParsableCommand {
         config.historyWindow = history
         config.bookmarkInterval = bookmarkInterval
         config.intakeURL = intakeUrl.isEmpty ? nil : intakeUrl
-        config.intakeToken = intakeTokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        config.intakeToken = readToken(intakeTokenFile)
         if let path = writeKubeconfig {
             let server = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
             let text = """
