@@ -171,3 +171,13 @@ def test_recording_rules_return_data_and_alerts_load(stack):
     for g in groups:
         for r in g["rules"]:
             assert not r.get("lastError"), (r["name"], r["lastError"])
+
+
+def test_an_alert_goes_pending_on_simulated_data(stack):
+    """The simulated VideoAnalyticsJob fails (docs/simulator.md): the failed-task alert must pick
+    it up from the exporter's series through the recording rules, with the task's labels."""
+    prom = stack
+    alerts = wait_for(lambda: prom.query('ALERTS{alertname="SednaTaskFailed", kind="VideoAnalyticsJob"}'), 60, interval=1,
+                      what="SednaTaskFailed for the failed VideoAnalyticsJob")
+    assert alerts[0]["metric"]["task"] == "video-analytics-demo" and alerts[0]["metric"]["namespace"]
+
