@@ -48,6 +48,10 @@ public final class Inventory: Sendable {
         var pods: [String: KubeObject] = [:]
         var federated: [String: KubeObject] = [:]
         var keys: [WatchedResource: Set<String>] = [:]
+        /// Indexes for the intake, which asks on every report and push: worker pods by
+        /// namespace and pod key, and the key of each task by kind and "namespace/name".
+        var workers: [String: [String: WorkerPod]] = [:]
+        var taskKeys: [SednaKind: [String: String]] = [:]
         var translateErrors: [WatchedResource: Int] = [:]
         var renderSeconds: Double = 0
     }
@@ -98,23 +102,15 @@ public final class Inventory: Sendable {
         state.withLock { $0.removalObservers.append(observer) }
     }
 
-    /// The watched Sedna worker pods of a namespace.
+    /// The watched Sedna worker pods of a namespace (from an index kept on every pod event:
+    /// the intake asks on every report and push, and a scan of all pods made that O(pods)).
     public func workerPods(namespace: String) -> [WorkerPod] {
-        state.withLock { s in
-            s.pods.values.compactMap { pod -> WorkerPod? in
-                guard pod.namespace == namespace, case let .worker(kind, task, _) = PodRole.classify(pod.labels) else { return nil }
-                let env = (pod.spec["containers"].array ?? []).flatMap { $0["env"].array ?? [] }
-                let workerName = env.first { $0["name"].string == "WORKER_NAME" }?["value"].string
-                return WorkerPod(namespace: namespace, pod: pod.name, workerName: workerName, kind: kind, task: task)
-            }
-        }
+        state.withLock { s in Array((s.workers[namespace] ?? [:]).values) }
     }
 
     /// Whether a task of this kind and name is currently watched.
     public func hasTask(_ kind: SednaKind, namespace: String, name: String) -> Bool {
-        state.withLock { s in
-            (s.identities[.sedna(kind)] ?? [:]).values.contains { $0.namespace == namespace && $0.name == name }
-        }
+        state.withLock { s in s.taskKeys[kind]?["\(namespace)/\(name)"] != nil }
     }
 
     public var translateErrors: [WatchedResource: Int] { state.withLock { $0.translateErrors } }
@@ -148,6 +144,14 @@ public final class Inventory: Sendable {
                 return
             }
             s.pods[key] = o
+            if case let .worker(kind, task, _) = PodRole.classify(o.labels) {
+                let env = (o.spec["containers"].array ?? []).flatMap { $0["env"].array ?? [] }
+                let workerName = env.first { $0["name"].string == "WORKER_NAME" }?["value"].string
+                s.workers[o.namespace, default: [:]][key] = WorkerPod(namespace: o.namespace, pod: o.name, workerName: workerName,
+                                                                     kind: kind, task: task)
+            } else {
+                s.workers[o.namespace]?[key] = nil
+            }
             render(resource, key, o, &s)
         case .sedna(.dataset):
             let id = "\(o.namespace)/\(o.name)"
@@ -167,10 +171,14 @@ public final class Inventory: Sendable {
         guard s.keys[resource]?.remove(key) != nil else { return }
         store.remove(resource, key: key)
         if let id = s.identities[resource]?.removeValue(forKey: key) {
+            if case .sedna(let kind) = resource, s.taskKeys[kind]?["\(id.namespace)/\(id.name)"] == key {
+                s.taskKeys[kind]?["\(id.namespace)/\(id.name)"] = nil
+            }
             for observer in s.removalObservers { observer(id) }
         }
         switch resource {
-        case .pods: s.pods[key] = nil
+        case .pods:
+            if let pod = s.pods.removeValue(forKey: key) { s.workers[pod.namespace]?[key] = nil }
         case .sedna(.federatedLearningJob): s.federated[key] = nil
         case .nodes:
             if !o.name.isEmpty, s.context.nodeLocations.removeValue(forKey: o.name) != nil {
@@ -196,6 +204,7 @@ public final class Inventory: Sendable {
         if resource != .nodes {
             s.identities[resource, default: [:]][key] = Identity(resource: resource, namespace: o.namespace, name: o.name)
         }
+        if case .sedna(let kind) = resource { s.taskKeys[kind, default: [:]]["\(o.namespace)/\(o.name)"] = key }
         store.put(resource, key: key, sortKey: "\(o.namespace)/\(o.name)", RenderedObject(set))
     }
 

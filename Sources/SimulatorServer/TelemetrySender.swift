@@ -20,6 +20,7 @@ actor TelemetrySender {
     let token: String?
     let delay: Double
     let maxQueued: Int
+    let lanes: Int
     private let client = HTTPClient(eventLoopGroupProvider: .singleton)
     private let logger: Logger
     private var queue: [(due: ContinuousClock.Instant, item: WorkerTelemetry)] = []
@@ -27,13 +28,14 @@ actor TelemetrySender {
     private(set) var counts = Counts()
     private var lastWarning: ContinuousClock.Instant? = nil
 
-    init(intakeURL: String, token: String?, delay: Double, maxQueued: Int = 20_000, logger: Logger) {
+    init(intakeURL: String, token: String?, delay: Double, maxQueued: Int = 20_000, lanes: Int = 8, logger: Logger) {
         var base = intakeURL
         while base.hasSuffix("/") { base.removeLast() }
         self.base = base
         self.token = token
         self.delay = delay
         self.maxQueued = maxQueued
+        self.lanes = lanes
         self.logger = logger
     }
 
@@ -50,13 +52,35 @@ actor TelemetrySender {
         if head > 4_096 { queue.removeFirst(head); head = 0 }
     }
 
-    /// Sends every due item; returns when the queue holds only items not yet due.
+    /// Sends every due item; returns when the queue holds only items not yet due. Items go out
+    /// on `lanes` parallel connections, one lane per worker (by a hash of its name), so that
+    /// each worker's messages keep their order while many workers talk at once, as in a cluster.
     func drain() async {
+        var due: [[WorkerTelemetry]] = Array(repeating: [], count: lanes)
         while head < queue.count, queue[head].due <= ContinuousClock.now {
             let item = queue[head].item
             head += 1
-            await send(item)
+            due[Self.lane(of: item, lanes: lanes)].append(item)
         }
+        await withTaskGroup(of: Void.self) { group in
+            for items in due where !items.isEmpty {
+                group.addTask {
+                    for item in items { await self.send(item) }
+                }
+            }
+        }
+    }
+
+    /// The lane of an item: FNV-1a of the worker (reports) or pod (pushes).
+    static func lane(of item: WorkerTelemetry, lanes: Int) -> Int {
+        let key: String
+        switch item {
+        case .report(let worker, _): key = worker
+        case .push(_, _, let pod, _), .deletePush(_, _, let pod): key = pod
+        }
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return Int(h % UInt64(max(1, lanes)))
     }
 
     func shutdown() async {

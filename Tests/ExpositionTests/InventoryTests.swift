@@ -65,6 +65,29 @@ import TestSupport
         #expect(!text(inv).contains("sedna_federated_learning_node_samples"))
     }
 
+    @Test func intakeIndexesFollowPodsAndTasks() {
+        let inv = Inventory()
+        let pod = Fixtures.object("pods", named: "surface-defect-detection-train-t1x9z")
+        inv.upsert(.pods, pod)
+        let found = inv.workerPods(namespace: "default")
+        #expect(found.map(\.pod) == ["surface-defect-detection-train-t1x9z"])
+        #expect(found.first?.kind == .federatedLearningJob && found.first?.task == "surface-defect-detection")
+        #expect(inv.workerPods(namespace: "sedna").isEmpty)
+        // Labels removed: no longer a worker. Back again, then deleted: gone.
+        inv.upsert(.pods, Fixtures.json(#"{"metadata":{"name":"surface-defect-detection-train-t1x9z","namespace":"default","uid":"\#(pod.key)","labels":{}}}"#))
+        #expect(inv.workerPods(namespace: "default").isEmpty)
+        inv.upsert(.pods, pod)
+        inv.delete(.pods, pod)
+        #expect(inv.workerPods(namespace: "default").isEmpty)
+
+        let fl = Fixtures.object("federatedlearningjobs", named: "surface-defect-detection")
+        inv.upsert(.sedna(.federatedLearningJob), fl)
+        #expect(inv.hasTask(.federatedLearningJob, namespace: "default", name: "surface-defect-detection"))
+        #expect(!inv.hasTask(.incrementalLearningJob, namespace: "default", name: "surface-defect-detection"))
+        inv.replaceAll(.sedna(.federatedLearningJob), [])
+        #expect(!inv.hasTask(.federatedLearningJob, namespace: "default", name: "surface-defect-detection"))
+    }
+
     @Test func unrelatedPodsAreNotKept() {
         let inv = Inventory()
         inv.upsert(.pods, Fixtures.object("pods", named: "coredns-5d78c9869d-abcde"))
