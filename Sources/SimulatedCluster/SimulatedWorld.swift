@@ -140,9 +140,9 @@ enum WorldLayout {
                                                     modelName: "surface-defect-quick-model\(s)",
                                                     trainers: [(e1, "edge1-surface-defect-detection-dataset\(s)"),
                                                                (e3, "edge3-surface-defect-detection-dataset\(s)")], rng: rng()))
-            tasks.append(ServiceLifecycle(.featureExtraction, name: "feature-extraction-demo\(s)", namespace: ns, nodes: [e3], rng: rng()))
-            tasks.append(ServiceLifecycle(.objectSearch, name: "pedestrian-search\(s)", namespace: ns, nodes: [cloud, e1, e3], rng: rng()))
-            tasks.append(ServiceLifecycle(.objectTracking, name: "pedestrian-tracking\(s)", namespace: ns, nodes: [e1, e3], rng: rng()))
+            tasks.append(AnalyticsServiceLifecycle(.featureExtraction, name: "feature-extraction-demo\(s)", namespace: ns, nodes: [e3], rng: rng()))
+            tasks.append(AnalyticsServiceLifecycle(.objectSearch, name: "pedestrian-search\(s)", namespace: ns, nodes: [cloud, e1, e3], rng: rng()))
+            tasks.append(AnalyticsServiceLifecycle(.objectTracking, name: "pedestrian-tracking\(s)", namespace: ns, nodes: [e1, e3], rng: rng()))
             tasks.append(JobLikeLifecycle(kind: .reidJob, name: "reid-demo\(s)", namespace: ns, node: cloud, succeeds: true, runFor: 80, rng: rng()))
             tasks.append(JobLikeLifecycle(kind: .videoAnalyticsJob, name: "video-analytics-demo\(s)", namespace: ns, node: e3,
                                           succeeds: false, runFor: 65, rng: rng()))

@@ -8,7 +8,7 @@ import SimulatedCluster
 public struct SimulatorConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 18080
-    public var seed: UInt64 = 1
+    public var seed: UInt64 = SimulatedWorld.defaultSeed
     public var tasks = 1
     public var speed = 1.0
     /// Changes a watch can resume across; older resource versions get 410 Gone.

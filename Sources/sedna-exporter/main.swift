@@ -270,7 +270,7 @@ struct Simulate: AsyncParsableCommand {
     var intakeTokenFile: String?
 
     @Option(help: "Seed of every random choice: the same seed gives the same cluster history.")
-    var seed: UInt64 = 1
+    var seed: UInt64 = SimulatorConfiguration().seed
 
     @Option(help: "Time scale: 2 runs every lifecycle twice as fast.")
     var speed: Double = 1

@@ -1,13 +1,14 @@
 import SednaCatalog
 
-/// FeatureExtractionService and ObjectSearchService (DATA-MODEL.md 3.6): the GM creates their
+/// The analytics services FeatureExtractionService and ObjectSearchService (DATA-MODEL.md 3.6;
+/// named so as not to be confused with swift-service-lifecycle): the GM creates their
 /// Deployments (FE: `<name>-deployment-fe`; object search: user and reid worker Deployments plus
 /// tracking pods), sets `startTime`, appends `Running` and counts progressing Deployments in
 /// `active`. No LC manager exists for them, so `status.metrics` stays empty.
 ///
 /// ObjectTrackingService has a CRD but no GM controller at all: its objects keep no status and
 /// no pods (`Kind.objectTrackingService` below only writes the object).
-struct ServiceLifecycle: Lifecycle {
+struct AnalyticsServiceLifecycle: Lifecycle {
     enum Kind: Sendable { case featureExtraction, objectSearch, objectTracking }
 
     let kind: Kind
