@@ -6,11 +6,13 @@ with our own server."""
 import os
 import re
 import signal
+import subprocess
 import time
 
+import pytest
 import requests
 
-from harness import Exporter, Simulator, free_port, wait_for
+from harness import Exporter, Simulator, exporter_bin, free_port, wait_for
 
 
 def pods_in_simulator(sim):
@@ -114,3 +116,34 @@ def test_simulator_is_deterministic_per_seed(workdir):
             s.stop()
     assert snapshot(3) == snapshot(3)
     assert snapshot(3) != snapshot(4)
+
+
+def test_simulated_workers_use_the_intake_token(workdir):
+    """With bearer-token auth on the exporter's intake, the simulator's workers send the token
+    from --intake-token-file and are accepted; the token never reaches either log."""
+    token_file = os.path.join(workdir, "intake-token")
+    with open(token_file, "w") as f:
+        f.write("sim-secret-token-42\n")
+    port = free_port()
+    sim = Simulator(workdir, intake_url=f"http://127.0.0.1:{port}", speed=4, extra=["--intake-token-file", token_file])
+    exporter = Exporter(workdir, sim.kubeconfig(), port=port, extra=["--intake-token-file", token_file])
+    try:
+        exporter.wait_ready()
+        wait_for(lambda: counter(exporter, "sedna_intake_pushes_total", result="ok") > 0, 60, what="accepted pushes")
+        wait_for(lambda: counter(exporter, "sedna_intake_reports_total", outcome="by_worker_env") > 0, 60, what="reports tied to their workers")
+    finally:
+        exporter.stop()
+        sim.stop()
+    assert "sim-secret-token-42" not in sim.process.output() + exporter.process.output()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--speed", "0"], "--speed"),
+    (["--tasks", "0"], "--tasks"),
+    (["--intake-url", "ftp://x"], "--intake-url"),
+    (["--intake-token-file", "/nonexistent/token"], "--intake-token-file"),
+    (["--listen", "nonsense"], "--listen"),
+])
+def test_bad_simulator_flags_are_clear_errors(args, message):
+    r = subprocess.run([exporter_bin(), "simulate", *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and message in r.stderr, r.stderr
