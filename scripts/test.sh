@@ -2,8 +2,9 @@
 # README command 2: the whole test suite from a fresh clone.
 #   1. installs what is missing (scripts/setup.sh),
 #   2. builds and runs the Swift tests (unit, golden exposition, state machines, HTTP),
-#   3. runs the Python suites under tests/ (end to end with kmock and a real Prometheus,
-#      generated-file drift, manifests, node monitoring),
+#   3. runs the Python suites under tests/ (the demo stack on the simulated cluster, end to end
+#      with the simulator, kmock and a real Prometheus, dashboard queries, generated-file drift,
+#      manifests, node monitoring),
 #   4. ends with one line "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
