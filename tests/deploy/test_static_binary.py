@@ -13,6 +13,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from harness import ROOT, Process, free_port, wait_for  # noqa: E402
 
 
+pytestmark = pytest.mark.runs_last
+
+
 @pytest.fixture(scope="module")
 def static_binary():
     if os.environ.get("SEDNA_SKIP_STATIC_BUILD") == "1":
