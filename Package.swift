@@ -36,10 +36,14 @@ let package = Package(
         ]),
         // Worker telemetry: Sedna worker reports and Pushgateway-compatible pushes (pure).
         .target(name: "Intake", dependencies: ["SednaCatalog", "Exposition"]),
+        // Pure: the mutating admission webhook's decision and JSONPatch (LC_SERVER -> node relay).
+        .target(name: "AdmissionWebhook", dependencies: ["SednaCatalog"]),
         // Wiring: HTTP server, services, self-metrics.
         .target(name: "ExporterCore", dependencies: [
-            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "Relay",
+            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "Relay", "AdmissionWebhook",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -83,6 +87,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "RelayTests", dependencies: ["Relay"]),
+        .testTarget(name: "AdmissionWebhookTests", dependencies: ["AdmissionWebhook", "SednaCatalog"]),
         .testTarget(name: "ExporterCoreTests", dependencies: [
             "ExporterCore", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

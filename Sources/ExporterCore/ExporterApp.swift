@@ -31,15 +31,24 @@ public enum ExporterApp {
             intakeStore = store
         }
         defer { if let forwarder { Task { try? await forwarder.shutdown() } } }
-        let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intakeStore)
-        let supervisor = WatchSupervisor(client: client, sink: inventory, stats: stats, logger: logger,
+        let webhookCounters = config.webhook == nil ? nil : WebhookCounters()
+        let tracker = RelayTracker()
+        let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intakeStore,
+                                       webhook: webhookCounters)
+        let sink: any ObjectSink = config.webhook == nil ? inventory : TrackingSink(inner: inventory, tracker: tracker)
+        let supervisor = WatchSupervisor(client: client, sink: sink, stats: stats, logger: logger,
                                          resources: config.resources, discoveryInterval: config.discoveryInterval,
                                          watchTimeout: config.watchTimeout)
         let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes),
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter"),
                               logger: logger)
+        var services: [any Service] = [app, WatchService(supervisor: supervisor, client: client)]
+        if let wc = config.webhook, let webhookCounters {
+            services.append(try WebhookServer.makeApplication(wc, tracker: tracker, counters: webhookCounters, logger: logger))
+            logger.info("admission webhook listening", metadata: ["address": "\(wc.host):\(wc.port)", "cert": "\(wc.certFile)"])
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [app, WatchService(supervisor: supervisor, client: client)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -15,6 +15,8 @@ public struct ExporterConfiguration: Sendable {
     public var pageSize: Int
     /// nil disables the intake endpoints.
     public var intake: IntakeConfiguration? = IntakeConfiguration()
+    /// nil: no admission webhook.
+    public var webhook: WebhookConfiguration?
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,

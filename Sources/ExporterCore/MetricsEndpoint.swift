@@ -11,9 +11,12 @@ public final class MetricsEndpoint: Sendable {
     public let stats: WatchStats
     let resources: [WatchedResource]
     public let intake: IntakeStore?
+    let webhook: WebhookCounters?
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
 
-    public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeStore? = nil) {
+    public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeStore? = nil,
+                webhook: WebhookCounters? = nil) {
+        self.webhook = webhook
         self.inventory = inventory
         self.stats = stats
         self.resources = resources
@@ -33,6 +36,7 @@ public final class MetricsEndpoint: Sendable {
         }
         SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources)
             .write(format: format, scrapes: count, lastScrapeSeconds: last, ready: readiness.ready, into: &out)
+        webhook?.write(format: format, into: &out)
         if let intake {
             intake.writeSelfMetrics(into: &out)
             intake.writePushes(format: format, into: &out, now: Date().timeIntervalSince1970)

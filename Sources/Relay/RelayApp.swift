@@ -19,6 +19,8 @@ public struct RelayConfiguration: Sendable {
     public var spoolDir: String
     public var maxSpoolBytes = 256 << 20
     public var relayName: String
+    /// The node this relay runs on, sent with each report (`--node-name`, default $NODE_NAME).
+    public var nodeName: String?
     /// Bearer token for the central exporter's intake.
     public var token: String?
     public var batchSize = 200
@@ -31,40 +33,46 @@ public struct RelayConfiguration: Sendable {
     }
 }
 
-/// The edge relay: answers workers like their LocalController, writes each report to the
-/// spool before answering, and a sender drains the spool to the central exporter in order,
-/// retrying with backoff while the link is down.
+/// The edge relay, the node-local front of Sedna's LocalController: each worker report is
+/// forwarded unchanged to the LC and answered with the LC's own answer, while a copy (with the
+/// worker's peer address) goes to the spool; a sender drains the spool to the central exporter in
+/// order, retrying with backoff while the link is down. Without an LC URL the relay answers like
+/// an LC itself, after the spool write.
 public enum RelayApp {
     public static func run(_ config: RelayConfiguration, logger: Logger) async throws {
         let spool = try Spool(dir: config.spoolDir, maxBytes: config.maxSpoolBytes)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let failures = FailureCounter()
-        let router = Router()
+        let lcUnreachable = FailureCounter()
+        let router = Router(context: RelayRequestContext.self)
         router.post("/sedna/workers/:worker/info") { request, context -> Response in
             let worker = context.parameters.get("worker") ?? ""
             let body: [UInt8]
             do { body = Array(try await request.body.collect(upTo: config.maxBodyBytes).readableBytesView) } catch {
                 return json(413, ["Status": 413, "Message": "body larger than \(config.maxBodyBytes) bytes"])
             }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                  let name = object["name"] as? String else {
-                return json(400, ["Status": 400, "Message": "body is not a worker report (a JSON object with a name)"])
-            }
-            guard name == worker else {
-                return json(400, ["Status": 400, "Message": "worker name in the body differs from the path"])
-            }
-            do {
-                if try spool.append(worker: worker, body: body, now: Date().timeIntervalSince1970) == nil {
-                    logger.warning("spool full; report dropped", metadata: ["worker": "\(worker.prefix(80))"])
+            let peer = context.remoteAddress?.ipAddress
+            let problem = ReportCheck.problem(body, worker: worker)
+            guard let lc = config.lcURL else {
+                // No LC behind the relay: it answers like one (`pkg/localcontroller/server/server.go`).
+                if let problem { return json(400, ["Status": 400, "Message": problem]) }
+                do {
+                    try capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
+                } catch {
+                    return json(503, ["Status": 503, "Message": "relay cannot write its spool"])
                 }
-            } catch {
-                logger.error("cannot write the spool", metadata: ["error": "\(error)"])
-                return json(503, ["Status": 503, "Message": "relay cannot write its spool"])
+                return json(200, ["Status": 200, "Message": "OK"])
             }
-            if let lc = config.lcURL, let answer = await forward(body, lc: lc, worker: worker, client: client) {
-                return answer
-            }
-            return json(200, ["Status": 200, "Message": "OK"])
+            // In front of the LC: the worker's bytes go to the LC at once and the worker gets the
+            // LC's own answer, so Sedna behaves as without the relay. The copy is written to the
+            // spool concurrently (its fsync does not wait for the LC, nor the LC for it); only a
+            // well-formed report is kept, and a spool failure never changes the worker's answer.
+            let copy: Task<Void, Never>? = problem == nil ? Task {
+                try? capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
+            } : nil
+            let answer = await forward(body, lc: lc, worker: worker, client: client, unreachable: lcUnreachable, logger: logger)
+            await copy?.value
+            return answer
         }
         router.get("/metrics") { _, _ -> Response in
             let s = spool.stats(now: Date().timeIntervalSince1970)
@@ -78,6 +86,9 @@ public enum RelayApp {
             g("sedna_relay_delivered_total", "counter", "Reports the central exporter acknowledged (since the relay started).", Double(s.delivered))
             g("sedna_relay_dropped_total", "counter", "Reports dropped because the spool reached its size bound.", Double(s.dropped))
             g("sedna_relay_delivery_failures_total", "counter", "Failed deliveries to the central exporter.", Double(failures.value))
+            g("sedna_relay_lc_unreachable_total", "counter",
+              "Worker reports the LocalController did not answer (the worker got 502; the copy was still kept).",
+              Double(lcUnreachable.value))
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: out)))
         }
@@ -91,9 +102,34 @@ public enum RelayApp {
         try? await client.shutdown()
     }
 
-    static func forward(_ body: [UInt8], lc: String, worker: String, client: HTTPClient) async -> Response? {
-        guard let a = try? await LocalControllerForwarder.forward(body, lc: lc, worker: worker, client: client) else { return nil }
-        return Response(status: .init(code: a.status), headers: [.contentType: a.contentType], body: .init(byteBuffer: a.body))
+    /// Writes the copy for the central exporter; a full spool drops it (counted), a write error
+    /// is logged and rethrown.
+    static func capture(_ body: [UInt8], worker: String, peer: String?, spool: Spool, logger: Logger) throws {
+        do {
+            if try spool.append(worker: worker, body: body, now: Date().timeIntervalSince1970, peer: peer) == nil {
+                logger.warning("spool full; report dropped", metadata: ["worker": "\(worker.prefix(80))"])
+            }
+        } catch {
+            logger.error("cannot write the spool", metadata: ["error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// The LC's own status and body. When the LC cannot be reached (refused, reset, or no answer
+    /// within the forwarder's deadline) the worker gets 502 with an LC-shaped body: Sedna's
+    /// `http_request` (`lib/sedna/service/client.py`) treats any non-200 exactly like a refused
+    /// connection (a warning, `None`), so the worker sees what it would see with the LC down.
+    static func forward(_ body: [UInt8], lc: String, worker: String, client: HTTPClient, unreachable: FailureCounter,
+                        logger: Logger) async -> Response {
+        do {
+            let a = try await LocalControllerForwarder.forward(body, lc: lc, worker: worker, client: client)
+            return Response(status: .init(code: a.status), headers: [.contentType: a.contentType], body: .init(byteBuffer: a.body))
+        } catch {
+            unreachable.increment()
+            logger.warning("LocalController unreachable; report kept for the central exporter",
+                           metadata: ["worker": "\(worker.prefix(80))", "error": "\(error)"])
+            return json(502, ["Status": 502, "Message": "LocalController unreachable"])
+        }
     }
 
     static func json(_ status: Int, _ object: [String: Any]) -> Response {
@@ -127,7 +163,7 @@ struct Sender: Service {
                     continue
                 }
                 do {
-                    let payload: [String: Any] = ["reports": batch.map { ["seq": $0.seq, "worker": $0.worker, "body": $0.body] }]
+                    let payload: [String: Any] = ["reports": batch.map { Self.entry($0, node: config.nodeName) }]
                     var req = HTTPClientRequest(url: target)
                     req.method = .POST
                     req.headers.add(name: "Content-Type", value: "application/json")
@@ -165,6 +201,15 @@ final class FailureCounter: Sendable {
 }
 
 extension Sender {
+    /// One report of the batch (`POST /sedna/relay/<relay>/reports`): `peer` is the worker's TCP
+    /// peer address, `node` the relay's node; both only when known.
+    static func entry(_ r: Spool.Record, node: String?) -> [String: Any] {
+        var e: [String: Any] = ["seq": r.seq, "worker": r.worker, "body": r.body]
+        if let p = r.peer { e["peer"] = p }
+        if let node, !node.isEmpty { e["node"] = node }
+        return e
+    }
+
     static func makeClient() -> HTTPClient {
         var c = HTTPClient.Configuration()
         c.timeout = .init(connect: .seconds(3), read: .seconds(30))

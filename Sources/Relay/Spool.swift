@@ -5,7 +5,7 @@ import Synchronization
 /// removed only when the central exporter acknowledged them, so a dropped link or a relay
 /// restart loses nothing. Bounded in bytes; past the bound new reports are dropped and counted.
 ///
-/// Files in `dir`: `queue.log`, one JSON record a line (`seq`, `worker`, `time`, `body`), and
+/// Files in `dir`: `queue.log`, one JSON record a line (`seq`, `worker`, `time`, `body`, `peer`), and
 /// `acked`, the highest sequence the central side has confirmed. A torn last line (a crash
 /// mid-write) is ignored on load.
 public final class Spool: Sendable {
@@ -14,6 +14,8 @@ public final class Spool: Sendable {
         public let worker: String
         public let time: Double
         public let body: String
+        /// The worker's TCP peer address as the relay saw it (absent in spools of older relays).
+        public let peer: String?
     }
 
     struct State {
@@ -64,15 +66,15 @@ public final class Spool: Sendable {
     }
 
     /// Appends a report durably; nil when the disk bound would be exceeded (dropped, counted).
-    public func append(worker: String, body: [UInt8], now: Double) throws -> UInt64? {
+    public func append(worker: String, body: [UInt8], now: Double, peer: String? = nil) throws -> UInt64? {
         try log.withLock { handle -> UInt64? in
             let seq: UInt64? = state.withLock { s in
-                if s.bytes + body.count + worker.utf8.count + 64 > maxBytes { s.dropped += 1; return nil }
+                if s.bytes + body.count + worker.utf8.count + (peer?.utf8.count ?? 0) + 64 > maxBytes { s.dropped += 1; return nil }
                 defer { s.nextSeq += 1 }
                 return s.nextSeq
             }
             guard let seq else { return nil }
-            let r = Record(seq: seq, worker: worker, time: now, body: String(decoding: body, as: UTF8.self))
+            let r = Record(seq: seq, worker: worker, time: now, body: String(decoding: body, as: UTF8.self), peer: peer)
             var line = try JSONEncoder().encode(r)
             line.append(0x0A)
             try handle.write(contentsOf: line)
@@ -96,7 +98,7 @@ public final class Spool: Sendable {
             s.pending.removeAll { $0.seq <= seq }
             s.delivered += before - s.pending.count
             s.acked = seq
-            s.bytes = s.pending.reduce(0) { $0 + $1.body.utf8.count + $1.worker.utf8.count + 64 }
+            s.bytes = s.pending.reduce(0) { $0 + $1.body.utf8.count + $1.worker.utf8.count + ($1.peer?.utf8.count ?? 0) + 64 }
             return (true, s.pending.isEmpty || s.logRecords > 4 * max(64, s.pending.count))
         }
         guard changed else { return }

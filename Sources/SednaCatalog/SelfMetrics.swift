@@ -47,8 +47,14 @@ public enum SelfMetrics {
         "sedna_exporter_ready", .gauge, help: "1 when every watched resource has synced and no watch keeps failing (/readyz).",
         labels: [], source: .exporter, objects: e)
 
+    /// Only with `serve --webhook-listen`.
+    public static let webhookAdmissions = MetricFamily(
+        "sedna_webhook_admissions_total", .counter,
+        help: "Pod admissions the mutating webhook answered, by outcome (mutated, already_mutated, relay_not_ready, ...).",
+        labels: ["outcome"], source: .exporter, objects: e)
+
     public static let families = [
         buildInfo, listRequests, watchRequests, watchEvents, lastSync, objects, resourceAvailable, resourceSynced,
-        translateErrors, renderDuration, scrapes, scrapeDuration, ready,
+        translateErrors, renderDuration, scrapes, scrapeDuration, ready, webhookAdmissions,
     ]
 }

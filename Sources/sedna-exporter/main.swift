@@ -108,9 +108,29 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds after which a pushed group bound to no task or pod is dropped (0: never).")
     var pushExpiry: Double = 0
 
+    @Option(help: "Serve the mutating admission webhook (POST /mutate-pods, HTTPS) on this address (host:port); empty: off.")
+    var webhookListen: String = ""
+
+    @Option(help: "PEM certificate (chain) of the webhook; re-read when the file changes.")
+    var webhookTlsCertFile: String?
+
+    @Option(help: "PEM private key of the webhook; re-read when the file changes.")
+    var webhookTlsKeyFile: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        if !webhookListen.isEmpty {
+            _ = try parseListen(webhookListen)
+            guard let c = webhookTlsCertFile, let k = webhookTlsKeyFile else {
+                throw ValidationError("--webhook-listen needs --webhook-tls-cert-file and --webhook-tls-key-file (the API server calls webhooks over HTTPS only)")
+            }
+            for f in [c, k] where !FileManager.default.isReadableFile(atPath: f) {
+                throw ValidationError("\(f) cannot be read")
+            }
+        } else if webhookTlsCertFile != nil || webhookTlsKeyFile != nil {
+            throw ValidationError("--webhook-tls-cert-file and --webhook-tls-key-file need --webhook-listen")
+        }
         guard maxBodyBytes > 0, maxSeriesPerGroup > 0, maxGroups > 0, maxLabelValueBytes > 0, pushExpiry >= 0 else {
             throw ValidationError("intake limits must be positive")
         }
@@ -149,6 +169,10 @@ struct Serve: AsyncParsableCommand {
             namespaces: Set(namespaces.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
             resources: try parsedResources(), shard: shard, totalShards: totalShards,
             discoveryInterval: discoveryInterval, watchTimeout: watchTimeout...(2 * watchTimeout))
+        if !webhookListen.isEmpty, let c = webhookTlsCertFile, let k = webhookTlsKeyFile {
+            let (wh, wp) = try parseListen(webhookListen)
+            config.webhook = WebhookConfiguration(host: wh, port: wp, certFile: c, keyFile: k)
+        }
         if disableIntake {
             config.intake = nil
         } else {
@@ -206,7 +230,7 @@ struct Generate: ParsableCommand {
 struct RelayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relay",
-        abstract: "Edge relay: take worker reports on the node, spool them to disk, deliver them to the central exporter.")
+        abstract: "Edge relay: the node-local front of Sedna's LC; forwards worker reports to it and spools a copy for the central exporter.")
 
     @Option(help: "Address workers post reports to (host:port).")
     var listen: String = "0.0.0.0:9480"
@@ -229,7 +253,19 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "File with the bearer token of the central intake; a missing file means no token.")
     var tokenFile: String?
 
+    @Option(help: "The node this relay runs on, sent with every report (default: $NODE_NAME).")
+    var nodeName: String?
+
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        _ = try parseListen(listen)
+        if !lcUrl.isEmpty {
+            guard let u = URL(string: lcUrl), u.scheme == "http" || u.scheme == "https", u.host != nil else {
+                throw ValidationError("--lc-url must be an http(s) URL")
+            }
+        }
+    }
 
     func run() async throws {
         let logger = logging.makeLogger("sedna-relay")
@@ -241,6 +277,7 @@ struct RelayCommand: AsyncParsableCommand {
         config.lcURL = lcUrl.isEmpty ? nil : lcUrl
         config.maxSpoolBytes = maxSpoolBytes
         config.token = readToken(tokenFile)
+        config.nodeName = nodeName ?? ProcessInfo.processInfo.environment["NODE_NAME"]
         logger.info("relay starting", metadata: ["relay": "\(name)", "central": "\(centralUrl)", "spool": "\(spoolDir)"])
         do {
             try await RelayApp.run(config, logger: logger)

@@ -19,6 +19,8 @@ OVERLAYS = [
     "deploy/kubernetes/overlays/logs",
     "deploy/kubernetes/overlays/edge",
     "deploy/kubernetes/overlays/edge-metaserver",
+    "deploy/kubernetes/overlays/webhook",
+    "deploy/kubernetes/overlays/webhook-cert-manager",
 ]
 
 

@@ -52,7 +52,7 @@ def test_overlay_renders(overlay):
     assert objs, f"{overlay} renders nothing"
     for o in objs:
         assert {"apiVersion", "kind", "metadata"} <= o.keys()
-        if o["kind"] not in {"Namespace", "ClusterRole", "ClusterRoleBinding"}:
+        if o["kind"] not in {"Namespace", "ClusterRole", "ClusterRoleBinding", "MutatingWebhookConfiguration"}:
             assert o["metadata"].get("namespace"), f"{o['kind']}/{o['metadata']['name']} has no namespace"
 
 
@@ -84,7 +84,8 @@ def test_exporter_clusterrole_covers_exactly_what_it_watches():
 
 
 @pytest.mark.parametrize("overlay", ["deploy/kubernetes/base", "deploy/kubernetes/overlays/prometheus-operator",
-                                     "deploy/kubernetes/overlays/scrape-annotations"])
+                                     "deploy/kubernetes/overlays/scrape-annotations", "deploy/kubernetes/overlays/webhook",
+                                     "deploy/kubernetes/overlays/webhook-cert-manager"])
 def test_exporter_deployment_is_hardened_and_on_cloud_nodes(overlay):
     dep = one(render(overlay), "Deployment", "sedna-exporter")
     spec = dep["spec"]["template"]["spec"]
@@ -225,8 +226,14 @@ def test_edge_overlay(overlay, config):
     args = c["args"]
     assert args[0] == "relay"
     for flag in ("--listen=0.0.0.0:9480", "--lc-url=http://127.0.0.1:9100", "--central-url=$(CENTRAL_URL)",
-                 "--spool-dir=/var/lib/sedna-relay", "--token-file=/etc/sedna-relay/token"):
+                 "--spool-dir=/var/lib/sedna-relay", "--token-file=/etc/sedna-relay/token", "--node-name=$(NODE_NAME)"):
         assert flag in args
+    node_env = next(e for e in c["env"] if e["name"] == "NODE_NAME")
+    assert node_env["valueFrom"]["fieldRef"]["fieldPath"] == "spec.nodeName"
+    # The capture webhook recognises relays by this label and trusts their Ready condition.
+    assert relay["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"] == "sedna-relay"
+    assert c["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": 9480}
+    assert {"containerPort": 9480, "hostPort": 9480, "name": "http-relay"}.items() <= c["ports"][0].items()
     assert c["securityContext"]["readOnlyRootFilesystem"] is True
     assert c["securityContext"]["capabilities"]["drop"] == ["ALL"]
     assert any(v.get("hostPath", {}).get("path") == "/var/lib/sedna-relay" for v in spec["volumes"])
@@ -263,3 +270,53 @@ def test_placement_everywhere(overlay):
         for c in spec["containers"]:
             assert c.get("resources", {}).get("limits", {}).get("memory"), f"{name}/{c['name']} has no memory limit"
             assert c["securityContext"].get("privileged") is not True
+
+
+SEDNA_TASK_KINDS = ["jointinferenceservice", "incrementallearningjob", "lifelonglearningjob", "federatedlearningjob",
+                    "featureextractionservice", "objectsearchservice", "objecttrackingservice", "reidjob", "videoanalyticsjob"]
+
+
+@pytest.mark.parametrize("overlay", ["deploy/kubernetes/overlays/webhook", "deploy/kubernetes/overlays/webhook-cert-manager"])
+def test_webhook_overlay(overlay):
+    objs = render(overlay)
+    (mwc,) = find(objs, "MutatingWebhookConfiguration")
+    hooks = mwc["webhooks"]
+    # One entry per task kind: one objectSelector's expressions are ANDed, a pod has its own kind's label only.
+    assert sorted(h["objectSelector"]["matchExpressions"][0]["key"] for h in hooks) == \
+        sorted(f"{k}.sedna.io/worker-type" for k in SEDNA_TASK_KINDS)
+    svc = one(objs, "Service", "sedna-exporter-webhook")
+    dep = one(objs, "Deployment", "sedna-exporter")
+    (c,) = dep["spec"]["template"]["spec"]["containers"]
+    for h in hooks:
+        assert h["objectSelector"]["matchExpressions"][0]["operator"] == "Exists"
+        assert len(h["objectSelector"]["matchExpressions"]) == 1 and "matchLabels" not in h["objectSelector"]
+        assert h["failurePolicy"] == "Ignore", "the webhook must never block Sedna's pods"
+        assert h["sideEffects"] == "None"
+        assert h["admissionReviewVersions"] == ["v1"]
+        assert 1 <= h["timeoutSeconds"] <= 5
+        assert h["rules"] == [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"],
+                               "scope": "Namespaced"}]
+        ref = h["clientConfig"]["service"]
+        assert (ref["name"], ref["namespace"], ref["path"], ref["port"]) == \
+            ("sedna-exporter-webhook", "sedna-observability", "/mutate-pods", 443)
+    assert svc["spec"]["ports"] == [{"name": "https-webhook", "port": 443, "targetPort": "https-webhook", "protocol": "TCP"}]
+    assert svc["spec"]["selector"] == dep["spec"]["selector"]["matchLabels"]
+    assert {"name": "https-webhook", "containerPort": 9443, "protocol": "TCP"} in c["ports"]
+    args = c["args"]
+    assert "--webhook-listen=0.0.0.0:9443" in args
+    mount = next(m for m in c["volumeMounts"] if m["name"] == "webhook-tls")
+    assert f"--webhook-tls-cert-file={mount['mountPath']}/tls.crt" in args
+    assert f"--webhook-tls-key-file={mount['mountPath']}/tls.key" in args
+    secret = next(v for v in dep["spec"]["template"]["spec"]["volumes"] if v["name"] == "webhook-tls")["secret"]["secretName"]
+    assert secret == "sedna-exporter-webhook-tls"
+    if overlay.endswith("cert-manager"):
+        cert = one(objs, "Certificate", "sedna-exporter-webhook")
+        assert cert["spec"]["secretName"] == secret
+        assert "sedna-exporter-webhook.sedna-observability.svc" in cert["spec"]["dnsNames"]
+        ns, name = mwc["metadata"]["annotations"]["cert-manager.io/inject-ca-from"].split("/")
+        assert (ns, name) == (cert["metadata"]["namespace"], cert["metadata"]["name"])
+        issuer = one(objs, "Issuer", cert["spec"]["issuerRef"]["name"])
+        ca = one(objs, "Certificate", issuer["spec"]["ca"]["secretName"])
+        assert ca["spec"]["isCA"] is True
+    else:
+        assert not find(objs, "Certificate")

@@ -1,0 +1,67 @@
+import AdmissionWebhook
+import KubeWatch
+import SednaCatalog
+import Synchronization
+
+/// The relay pods and edge nodes the webhook consults, kept current from the exporter's own pod
+/// and node watches (it sees every object, before the inventory's namespace filter, so relays
+/// in the exporter's namespace count even when that namespace is not exported).
+public final class RelayTracker: Sendable {
+    private let state = Mutex(RelayPresence())
+
+    public init() {}
+
+    public var presence: RelayPresence { state.withLock { $0 } }
+
+    func upsert(_ resource: WatchedResource, _ o: KubeObject) {
+        switch resource {
+        case .pods: state.withLock { $0.upsertPod(o) }
+        case .nodes: state.withLock { $0.upsertNode(o) }
+        default: break
+        }
+    }
+
+    func delete(_ resource: WatchedResource, _ o: KubeObject) {
+        switch resource {
+        case .pods: state.withLock { $0.deletePod(o) }
+        case .nodes: state.withLock { $0.deleteNode(o) }
+        default: break
+        }
+    }
+
+    func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
+        switch resource {
+        case .pods: state.withLock { $0.replacePods(objects) }
+        case .nodes: state.withLock { $0.replaceNodes(objects) }
+        default: break
+        }
+    }
+}
+
+/// Delivers every watch event to the inventory and to the relay tracker.
+struct TrackingSink: ObjectSink {
+    let inner: any ObjectSink
+    let tracker: RelayTracker
+
+    func upsert(_ resource: WatchedResource, _ object: KubeObject) {
+        tracker.upsert(resource, object)
+        inner.upsert(resource, object)
+    }
+
+    func delete(_ resource: WatchedResource, _ object: KubeObject) {
+        tracker.delete(resource, object)
+        inner.delete(resource, object)
+    }
+
+    func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
+        tracker.replaceAll(resource, objects)
+        inner.replaceAll(resource, objects)
+    }
+
+    func forget(_ resource: WatchedResource) {
+        tracker.replaceAll(resource, [])
+        inner.forget(resource)
+    }
+
+    func recordUndecodable(_ resource: WatchedResource) { inner.recordUndecodable(resource) }
+}

@@ -1,0 +1,15 @@
+import Hummingbird
+import NIOCore
+
+/// Request context that keeps the connection's peer address: the relay passes it on with each
+/// report so the central side can tell apart replicas that share one `WORKER_NAME` (HPA-scaled
+/// joint-inference edge workers, `pkg/globalmanager/runtime/worker.go` `CreateDeploymentWithTemplate`).
+public struct RelayRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
