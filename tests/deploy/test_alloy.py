@@ -87,7 +87,7 @@ SEDNA_WORKER_KINDS = ["jointinferenceservice", "incrementallearningjob", "lifelo
                       "videoanalyticsjob"]
 # Stream labels the pipelines may create; anything else must go to structured metadata.
 ALLOWED_LABELS = {"namespace", "pod", "container", "node", "tier", "level", "sedna_kind", "sedna_task",
-                  "sedna_worker_type", "sedna_component", "log_file"}
+                  "sedna_worker_type", "sedna_component"}
 
 
 def load(name: str) -> Block:

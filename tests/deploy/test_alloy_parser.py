@@ -70,7 +70,7 @@ def test_parser_builds_the_expression_tree():
     # ^ binds tighter than *, and is right-associative: 2 * (3 ^ (2 ^ 1)) % 4
     mul = left.left.left.right
     assert mul.op == "%" and mul.left.op == "*" and mul.left.right.op == "^" and mul.left.right.right.op == "^"
-    call = left.right.right
+    call = v.expr.right.right  # && binds tighter than ||: (a && !false) || (x.y.z[0] == call)
     assert isinstance(call, Call) and dotted(call.func) == "coalesce" and dotted(call.args[0].func) == "sys.env"
     (s,) = root.blocks[1].attributes
     assert s.expr.value == "\a\b\f\n\r\t\v\\\"A\x1b\u00e9\U0001F600"
