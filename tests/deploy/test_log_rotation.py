@@ -217,3 +217,11 @@ def test_outage_bound(tmp_path, outage_bytes, lossless):
     else:
         assert missing, "beyond the bound the oldest rotated file is deleted before it is read"
         assert min(missing) == during[0], "the lines lost are the oldest of the outage"
+
+
+def test_docs_state_the_outage_bound():
+    from deploy_helpers import ROOT
+    text = " ".join((ROOT / "docs/deploy.md").read_text().split())
+    mib = OUTAGE_BOUND // (1024 * 1024)
+    assert f"(containerLogMaxFiles − 1) × containerLogMaxSize = {mib} MiB" in text
+    assert f"{mib} MiB / r" in text and "12 h out-of-order window" in text
