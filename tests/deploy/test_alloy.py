@@ -10,6 +10,7 @@ No Alloy binary is installable here, so:
     RE2 (Go, Alloy) and Python share: no lookarounds, no backreferences, no
     possessive quantifiers; (?P<name>...) groups work in both.
 """
+import json
 import re
 from pathlib import Path
 
@@ -63,24 +64,11 @@ COMPONENTS = {
         "exports": {"receiver"},
     },
 }
-# loki.process stages (reference: loki.process "Blocks") and their arguments.
-STAGES = {
-    "stage.docker": set(),
-    "stage.cri": {"max_partial_lines", "max_partial_line_size", "max_partial_line_size_truncate"},
-    "stage.decolorize": set(),
-    "stage.replace": {"expression", "replace", "source"},
-    "stage.match": {"selector", "action", "drop_counter_reason", "pipeline_name"},
-    "stage.multiline": {"firstline", "max_lines", "max_wait_time"},
-    "stage.regex": {"expression", "source"},
-    "stage.template": {"source", "template"},
-    "stage.labels": {"values"},
-    "stage.structured_metadata": {"values"},
-    "stage.label_drop": {"values"},
-    "stage.static_labels": {"values"},
-    "stage.drop": {"source", "separator", "expression", "value", "older_than", "longer_than", "drop_counter_reason"},
-    "stage.timestamp": {"source", "format", "fallback_formats", "location", "action_on_failure"},
-    "stage.output": {"source"},
-}
+# loki.process stages and their arguments, generated from Alloy's source by
+# gen_alloy_stages.py (StageConfig and each stage's config struct). "stage" is
+# stage.match's enum of nested stages, checked as blocks.
+STAGES = {name: set(args) - {"stage"} for name, args in
+          json.loads(Path(__file__).with_name("alloy_stages.json").read_text())["stages"].items()}
 STDLIB_FUNCTIONS = {"sys.env", "coalesce", "concat", "join", "string.format", "string.join", "encoding.from_json"}
 SEDNA_WORKER_KINDS = ["jointinferenceservice", "incrementallearningjob", "lifelonglearningjob", "federatedlearningjob",
                       "featureextractionservice", "objectsearchservice", "objecttrackingservice", "reidjob",
@@ -134,6 +122,11 @@ def test_reader_rejects_broken_syntax():
     for bad in ['a "x" {', 'a "x" { b = "unterminated }', 'a "x" { }}', 'a "x" { r = "\\d" }', 'a "x" { b = [1, 2 }']:
         with pytest.raises(AlloySyntaxError):
             parse(bad)
+
+
+def test_stage_arguments_come_from_alloy_source():
+    assert len(STAGES) >= 25 and STAGES["stage.docker"] == set() and "values" in STAGES["stage.labels"]
+    assert {"max_partial_lines", "max_partial_line_size"} <= STAGES["stage.cri"]
 
 
 @pytest.mark.parametrize("name", CONFIGS)
