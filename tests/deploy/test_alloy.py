@@ -10,12 +10,14 @@ No Alloy binary is installable here, so:
     RE2 (Go, Alloy) and Python share: no lookarounds, no backreferences, no
     possessive quantifiers; (?P<name>...) groups work in both.
 """
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from alloy_syntax import AlloySyntaxError, Block, parse, references
+from alloy_values import re2_errors
 from deploy_helpers import ROOT
 
 ALLOY_DIR = ROOT / "deploy/alloy"
@@ -39,9 +41,11 @@ COMPONENTS = {
     },
     "local.file_match": {"attrs": {"path_targets", "sync_period", "ignore_older_than"}, "blocks": {}, "exports": {"targets"}},
     "loki.source.file": {
-        "attrs": {"targets", "forward_to", "encoding", "tail_from_end", "legacy_positions_file"},
+        "attrs": {"targets", "forward_to", "encoding", "tail_from_end", "legacy_positions_file",
+                  "on_positions_file_error"},
         "blocks": {"decompression": {"enabled", "format", "initial_delay"},
-                   "file_watch": {"min_poll_frequency", "max_poll_frequency"}},
+                   "file_watch": {"min_poll_frequency", "max_poll_frequency"},
+                   "file_match": {"enabled", "sync_period", "ignore_older_than"}},
         "exports": set(),
     },
     "loki.source.kubernetes": {"attrs": {"targets", "forward_to"}, "blocks": {"client": None, "clustering": None},
@@ -60,23 +64,11 @@ COMPONENTS = {
         "exports": {"receiver"},
     },
 }
-# loki.process stages (reference: loki.process "Blocks") and their arguments.
-STAGES = {
-    "stage.cri": {"max_partial_lines", "max_partial_line_size", "max_partial_line_size_truncate"},
-    "stage.decolorize": set(),
-    "stage.replace": {"expression", "replace", "source"},
-    "stage.match": {"selector", "action", "drop_counter_reason", "pipeline_name"},
-    "stage.multiline": {"firstline", "max_lines", "max_wait_time"},
-    "stage.regex": {"expression", "source"},
-    "stage.template": {"source", "template"},
-    "stage.labels": {"values"},
-    "stage.structured_metadata": {"values"},
-    "stage.label_drop": {"values"},
-    "stage.static_labels": {"values"},
-    "stage.drop": {"source", "separator", "expression", "value", "older_than", "longer_than", "drop_counter_reason"},
-    "stage.timestamp": {"source", "format", "fallback_formats", "location", "action_on_failure"},
-    "stage.output": {"source"},
-}
+# loki.process stages and their arguments, generated from Alloy's source by
+# gen_alloy_stages.py (StageConfig and each stage's config struct). "stage" is
+# stage.match's enum of nested stages, checked as blocks.
+STAGES = {name: set(args) - {"stage"} for name, args in
+          json.loads(Path(__file__).with_name("alloy_stages.json").read_text())["stages"].items()}
 STDLIB_FUNCTIONS = {"sys.env", "coalesce", "concat", "join", "string.format", "string.join", "encoding.from_json"}
 SEDNA_WORKER_KINDS = ["jointinferenceservice", "incrementallearningjob", "lifelonglearningjob", "federatedlearningjob",
                       "featureextractionservice", "objectsearchservice", "objecttrackingservice", "reidjob",
@@ -109,10 +101,12 @@ def stages(block: Block, kind: str) -> list[Block]:
     return [s for s in block.walk() if s.name == kind]
 
 
-def relabel_rules(name: str) -> list[dict]:
+def relabel_rules(name: str, split: str | None = None) -> list[dict]:
+    """Rules of the labelling discovery.relabel, or of the plain/gzip file split."""
     rules = []
-    for (n, _), b in components(load(name)).items():
-        if n == "discovery.relabel":
+    for (n, label), b in components(load(name)).items():
+        if n == "discovery.relabel" and (label.endswith(f"_{split}") if split else
+                                         not label.endswith(("_plain", "_gzip"))):
             for r in b.blocks:
                 rule = {}
                 for a in r.attributes:
@@ -128,6 +122,11 @@ def test_reader_rejects_broken_syntax():
     for bad in ['a "x" {', 'a "x" { b = "unterminated }', 'a "x" { }}', 'a "x" { r = "\\d" }', 'a "x" { b = [1, 2 }']:
         with pytest.raises(AlloySyntaxError):
             parse(bad)
+
+
+def test_stage_arguments_come_from_alloy_source():
+    assert len(STAGES) >= 25 and STAGES["stage.docker"] == set() and "values" in STAGES["stage.labels"]
+    assert {"max_partial_lines", "max_partial_line_size"} <= STAGES["stage.cri"]
 
 
 @pytest.mark.parametrize("name", CONFIGS)
@@ -216,7 +215,11 @@ def test_loki_write_never_drops_batches(name):
     assert [t.value for t in retries.tokens] == ["0"], "0 = retry forever (back-pressure instead of loss)"
     url = ep.attr("url")
     assert ("sys.env", True) in references(url.tokens)
-    assert any(s.endswith("/loki/api/v1/push") for s in url.strings())
+    if name.startswith("edge"):
+        # No default: the cluster DNS name does not resolve on an edge host without EdgeMesh.
+        assert url.strings() == ["LOKI_PUSH_URL"]
+    else:
+        assert any(s.endswith("/loki/api/v1/push") for s in url.strings())
     # WAL is experimental in Alloy: not enabled by default.
     assert not [b for b in w.blocks if b.name == "wal"]
 
@@ -253,7 +256,7 @@ def test_edge_config_needs_no_api_server():
     comps = components(load("edge.alloy"))
     assert not [k for k in comps if k[0].startswith("discovery.kubernetes") or k[0] == "loki.source.kubernetes"]
     (fm,) = [b for (n, _), b in comps.items() if n == "local.file_match"]
-    assert "/var/log/pods/*/*/*.log" in fm.attr("path_targets").strings()
+    assert "/var/log/pods/*/*/*.log*" in fm.attr("path_targets").strings()
     meta = components(load("edge-metaserver.alloy"))
     (dk,) = [b for (n, _), b in meta.items() if n == "discovery.kubernetes"]
     assert "http://127.0.0.1:10550" in dk.attr("api_server").strings()
@@ -287,9 +290,7 @@ def test_regexes_use_the_re2_python_common_subset():
     found = all_regexes()
     assert len(found) > 20
     for where, rx in found:
-        assert not re.search(r"\(\?<?[=!]", rx), f"{where}: lookaround is not RE2: {rx}"
-        assert not re.search(r"\\[1-9]", rx), f"{where}: backreference is not RE2: {rx}"
-        assert not re.search(r"[*+?}][+]", rx), f"{where}: possessive quantifier is not RE2: {rx}"
+        assert not re2_errors(rx), f"{where}: not RE2: {re2_errors(rx)}: {rx}"
         assert not re.search(r"\(\?<[A-Za-z]", rx), f"{where}: use (?P<name>...) for named groups: {rx}"
         re.compile(rx)
 
@@ -431,8 +432,13 @@ def test_multiline_only_for_sedna_python_pods():
 
 # --------------------------------------------------------------------------- path parsing and relabeling
 
-def relabel(rules: list[dict], labels: dict[str, str]) -> dict[str, str] | None:
-    """Prometheus relabel semantics (replace, keep, drop, labeldrop, labelkeep), RE2 anchored."""
+def relabel(rules: list[dict], labels: dict[str, str], env: dict[str, str] | None = None) -> dict[str, str] | None:
+    """Prometheus relabel semantics (replace, keep, drop, labeldrop, labelkeep), RE2 anchored.
+
+    A replacement that is an expression reads the environment: NODE_NAME is the
+    tests' node, other variables come from `env` or the expression's fallback.
+    """
+    env = {"NODE_NAME": "edge-node-1", **(env or {})}
     labels = dict(labels)
     for r in rules:
         action = r.get("action", "replace")
@@ -443,8 +449,9 @@ def relabel(rules: list[dict], labels: dict[str, str]) -> dict[str, str] | None:
             if not m:
                 continue
             repl = r.get("replacement", "$1")
-            if not isinstance(repl, str):  # an expression, e.g. sys.env("NODE_NAME"): the tests' node
-                repl = "edge-node-1"
+            if not isinstance(repl, str):  # an expression: coalesce(sys.env("X"), "fallback")
+                var, *fallback = repl.strings()
+                repl = env.get(var) or (fallback[0] if fallback else "")
             out = re.sub(r"\$(\d+)|\$\{(\d+)\}", lambda g: m.group(int(g.group(1) or g.group(2))) or "", repl)
             if out:
                 labels[r["target_label"]] = out
@@ -479,9 +486,10 @@ EDGE_PATHS = [
      dict(namespace="ai", sedna_task="fl-job", sedna_worker_type="aggregation", sedna_kind="federatedlearningjob")),
     (f"/var/log/pods/sedna_lc-5xk9z_{UID}/lc/0.log",
      dict(namespace="sedna", pod="lc-5xk9z", container="lc", sedna_component="lc", sedna_task=None)),
-    (f"/var/log/pods/kubeedge_edgemesh-agent-fk2lq_{UID}/edgemesh-agent/1.log",
-     dict(namespace="kubeedge", pod="edgemesh-agent-fk2lq", container="edgemesh-agent", sedna_task=None,
-          sedna_component=None, sedna_kind=None)),
+    (f"/var/log/pods/default_reid-job-reid-q2w3e_{UID}/reid/0.log.20250101-100000",
+     dict(sedna_task="reid-job", sedna_worker_type="reid", container="reid")),
+    (f"/var/log/pods/default_reid-job-reid-q2w3e_{UID}/reid/0.log.20250101-100000.gz",
+     dict(sedna_task="reid-job", sedna_worker_type="reid", container="reid")),
     (f"/var/log/pods/default_reid-job-reid-q2w3e_{UID}/reid/0.log",
      dict(sedna_task="reid-job", sedna_worker_type="reid", sedna_kind="reidjob")),
 ]
@@ -495,13 +503,30 @@ def test_edge_labels_from_path(path, expected):
         assert out.get(k) == v, (k, out)
 
 
+NON_SEDNA = f"/var/log/pods/kubeedge_edgemesh-agent-fk2lq_{UID}/edgemesh-agent/1.log"
+
+
+def test_edge_keeps_only_sedna_pods_unless_all_pods_is_set():
+    rules = relabel_rules("edge.alloy")
+    assert relabel(rules, {"__path__": NON_SEDNA}) is None
+    out = relabel(rules, {"__path__": NON_SEDNA}, env={"ALLOY_ALL_PODS": "true"})
+    assert (out["namespace"], out["pod"], out["container"]) == ("kubeedge", "edgemesh-agent-fk2lq", "edgemesh-agent")
+    assert out.get("sedna_task") is None and out.get("sedna_component") is None
+    # A Sedna component and a worker stay either way.
+    assert relabel(rules, {"__path__": EDGE_PATHS[3][0]})["sedna_component"] == "lc"
+    assert relabel(rules, {"__path__": EDGE_PATHS[1][0]})["sedna_worker_type"] == "train"
+
+
 def test_pod_uid_from_filename():
     rx = process_regex("stage.regex", source="filename")
     for path, _ in EDGE_PATHS:
         assert rx.search(path).group("pod_uid") == UID
     static = "/var/log/pods/kube-system_kube-apiserver-master_9e1f0d2b57a4c8e3f6a1b2c3d4e5f6a7/kube-apiserver/0.log"
     assert rx.search(static).group("pod_uid") == "9e1f0d2b57a4c8e3f6a1b2c3d4e5f6a7"
-    assert not rx.search("/var/log/pods/default_x_y/c/0.log.20250101-101010")  # rotated files are not tailed
+    # rotated and gzipped files are read too (kubelet rotation), temporary archives are not
+    assert rx.search("/var/log/pods/default_x_y/c/0.log.20250101-101010").group("pod_uid") == "y"
+    assert rx.search("/var/log/pods/default_x_y/c/0.log.20250101-101010.gz").group("pod_uid") == "y"
+    assert not rx.search("/var/log/pods/default_x_y/c/0.log.20250101-101010.gz.tmp")
 
 
 def k8s_target(ns, pod, container, uid=UID, **pod_labels):
@@ -519,7 +544,7 @@ def test_discovery_relabeling(name):
     tier = "cloud" if name == "cloud.alloy" else "edge"
     gm = relabel(rules, k8s_target("sedna", "gm-6c9d7b8f5-abcde", "gm", sedna="gm"))
     assert gm["sedna_component"] == "gm" and gm["tier"] == tier and gm["node"] == "cloud-1"
-    assert gm["__path__"] == f"/var/log/pods/*{UID}/gm/*.log"
+    assert gm["__path__"] == f"/var/log/pods/*{UID}/gm/*.log*"  # N.log and its rotated files
     assert not [k for k in gm if k.startswith("__meta_kubernetes_pod_container_port")]
     il = relabel(rules, k8s_target("default", "il-job-eval-h2j4k", "eval", **{
         "incrementallearningjob.sedna.io/name": "il-job", "incrementallearningjob.sedna.io/uid": "u",

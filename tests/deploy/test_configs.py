@@ -72,7 +72,7 @@ def test_kube_prometheus_stack_values():
 
 def test_loki_values_single_binary_with_structured_metadata():
     v = values("loki-values.yaml")
-    assert v["deploymentMode"] == "SingleBinary"
+    assert v["deploymentMode"] == "Monolithic", "SingleBinary is a deprecated alias"
     assert v["singleBinary"]["replicas"] == 1
     assert v["loki"]["commonConfig"]["replication_factor"] == 1
     assert all(v[t]["replicas"] == 0 for t in ("read", "write", "backend"))

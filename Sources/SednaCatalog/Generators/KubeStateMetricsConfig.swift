@@ -2,9 +2,20 @@
 /// run only kube-state-metrics (no sedna-exporter), and the values for the kube-state-metrics
 /// Helm chart. Generated from `SednaKind` so condition and stage lists follow the CRDs.
 ///
-/// Fixes against Sedna's 2022 config (DATA-MODEL.md 8.1): the current condition is the last
-/// element (`-1`), not element 0; every resource has a `namespace` label; the FL list has
-/// `Training`; completion time is its own gauge; no `data` blobs or heartbeat times as labels.
+/// Fixes against Sedna's 2022 config: the current condition is the last element (`-1`), not
+/// element 0; every resource has a `namespace` label; the FL list has `Training`; completion time
+/// is its own gauge; no `data` blobs or heartbeat times as labels.
+///
+/// No metric that real Sedna can never fill: `completionTime` exists only on the Job-like kinds
+/// (pkg/apis/sedna/v1alpha1/*_types.go); ObjectTrackingService has no GM controller
+/// (pkg/globalmanager/controllers/registry.go), so no status at all; FeatureExtractionService's
+/// `status.metrics` is never written (its GM handler waits for reports that no LocalController
+/// manager forwards: cmd/sedna-lc/app/server.go); Model status is written only by the GM's
+/// federated-learning handler from reports the LC does not forward
+/// (pkg/localcontroller/managers/federatedlearning). Gauges on status fields that are absent until the
+/// GM writes them carry `errorLogV`, since kube-state-metrics logs every missing Gauge path as an
+/// error at verbosity `errorLogV` (0 by default) on every object update
+/// (kube-state-metrics pkg/customresourcestate/registry_factory.go).
 public enum KubeStateMetricsConfig {
     public static let configFile = "deploy/kube-state-metrics/sedna-custom-resource-state.yaml"
     public static let valuesFile = "deploy/kube-state-metrics/values.yaml"
@@ -17,14 +28,21 @@ public enum KubeStateMetricsConfig {
         "It cannot strip user info or query strings from URLs, so no URL is exported as a label.",
         "It sees only the Sedna objects: worker pods by task, GM/LC/KB components and edge/cloud location come from sedna-exporter (or kube_pod_* joined by pod name).",
         "Values are the object's fields as they are; a missing field produces no series (nilIsZero is off).",
+        "ObjectTrackingService has no controller in Sedna's GM, so only its creation time is exported; FeatureExtractionService and Model have no status metrics (Sedna never writes them).",
     ]
+
+    /// Verbosity for errors about a missing status field (kube-state-metrics logs them at this level).
+    static let absentStatusLogV = 4
 
     static func gauge(_ name: String, _ help: String, path: [String], valueFrom: [String]? = nil,
                       labels: [(String, [String])] = []) -> GenValue {
         var g: GenValue = ["path": .strings(path)]
         if let v = valueFrom { g = g.setting("valueFrom", .strings(v)) }
         if !labels.isEmpty { g = g.setting("labelsFromPath", .object(labels.map { ($0.0, .strings($0.1)) })) }
-        return ["name": .string(name), "help": .string(help), "each": ["type": "Gauge", "gauge": g]]
+        var m: GenValue = ["name": .string(name), "help": .string(help), "each": ["type": "Gauge", "gauge": g]]
+        // Status fields are absent until the GM writes them (and empty ones are omitted).
+        if path.first == "status" { m = m.setting("errorLogV", .int(absentStatusLogV)) }
+        return m
     }
 
     static func stateSet(_ name: String, _ help: String, path: [String], valueFrom: [String], labelName: String, list: [String]) -> GenValue {
@@ -51,11 +69,14 @@ public enum KubeStateMetricsConfig {
     }
 
     static func taskMetrics(_ kind: SednaKind) -> [GenValue] {
+        let created = gauge("task_created_timestamp_seconds", "Unix time the task object was created.", path: ["metadata", "creationTimestamp"])
+        // No GM controller writes an ObjectTrackingService's status.
+        if kind == .objectTrackingService { return [created] }
         let last = ["status", "conditions", "-1"]
         var m: [GenValue] = [
             stateSet("task_condition", "Current condition of the task: the type of the LAST element of status.conditions (the GM only appends).",
                      path: last, valueFrom: ["type"], labelName: "condition", list: kind.conditionTypes),
-            gauge("task_created_timestamp_seconds", "Unix time the task object was created.", path: ["metadata", "creationTimestamp"]),
+            created,
             gauge("task_start_timestamp_seconds", "Unix time the GM first synced the task (status.startTime).", path: ["status", "startTime"]),
         ]
         if kind == .federatedLearningJob {
@@ -66,7 +87,10 @@ public enum KubeStateMetricsConfig {
                            path: last, valueFrom: ["lastTransitionTime"]))
         }
         if kind != .incrementalLearningJob && kind != .lifelongLearningJob {
-            m.append(gauge("task_completion_timestamp_seconds", "Unix time the task completed (status.completionTime).", path: ["status", "completionTime"]))
+            // Only the Job-like kinds have status.completionTime; the services never complete.
+            if kind.hasPhase {
+                m.append(gauge("task_completion_timestamp_seconds", "Unix time the task completed (status.completionTime).", path: ["status", "completionTime"]))
+            }
             m.append(gauge("task_active_workers", "status.active: running worker pods or progressing Deployments.", path: ["status", "active"]))
             m.append(gauge("task_failed_workers", "status.failed: failed worker pods or Deployments.", path: ["status", "failed"]))
         }
@@ -82,7 +106,7 @@ public enum KubeStateMetricsConfig {
             m.append(gauge("task_succeeded_workers", "status.succeeded: worker pods that succeeded.", path: ["status", "succeeded"]))
         }
         switch kind {
-        case .jointInferenceService, .featureExtractionService:
+        case .jointInferenceService:
             m.append(gauge("task_reported_metric", "Entries of status.metrics (inferenceNumber, hardExampleNumber, uploadCloudRatio, ...), by key. The list is replaced on every report.",
                            path: ["status", "metrics"], valueFrom: ["value"], labels: [("key", ["key"])]))
         case .federatedLearningJob:
@@ -115,9 +139,6 @@ public enum KubeStateMetricsConfig {
         ]))
         resources.append(resource(.model, nameLabel: "model", metrics: [
             info("model_info", "Static properties of a Model (the URL is left out: it may carry credentials).", path: ["spec"], labels: [("format", ["format"])]),
-            gauge("model_metric", "Entries of the Model's status.metrics (written by federated learning), by key.", path: ["status", "metrics"],
-                  valueFrom: ["value"], labels: [("metric", ["key"])]),
-            gauge("model_update_timestamp_seconds", "Unix time the Model's metrics were last written.", path: ["status", "updateTime"]),
         ]))
         return ["kind": "CustomResourceStateMetrics", "spec": ["resources": .array(resources)]]
     }
