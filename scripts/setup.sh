@@ -27,3 +27,21 @@ if ! command -v kubectl >/dev/null 2>&1; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+
+# Sedna's own Python worker library (tests/sednalib) lives beside the repository, never in it:
+# ../shared/sedna/python. When it is there, its requirements go into .venv-sedna/ (the library is
+# put on PYTHONPATH by the tests, not installed or copied). Skipped when the venv already holds
+# them (a stamp of requirements.txt); the first install takes about TIME_MEASURED.
+sedna_python="../shared/sedna/python"
+if [ -f "$sedna_python/requirements.txt" ]; then
+  stamp=".venv-sedna/.requirements.sha256"
+  want="$(sha256sum "$sedna_python/requirements.txt" | cut -d' ' -f1)"
+  if [ ! -x .venv-sedna/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: installing Sedna's worker library requirements into .venv-sedna/"
+    python3 -m venv .venv-sedna
+    .venv-sedna/bin/pip install -q --disable-pip-version-check -r "$sedna_python/requirements.txt"
+    echo "$want" > "$stamp"
+  fi
+else
+  echo "setup: $sedna_python is absent: the tests with Sedna's own worker library (tests/sednalib) will be skipped"
+fi
