@@ -40,6 +40,12 @@ if [ -f "$sedna_python/requirements.txt" ]; then
     echo "setup: installing Sedna's worker library requirements into .venv-sedna/"
     python3 -m venv .venv-sedna
     .venv-sedna/bin/pip install -q --disable-pip-version-check -r "$sedna_python/requirements.txt"
+    # lifelong_learning's edge_knowledge_management.py imports watchdog, which requirements.txt
+    # omits (Sedna's examples/lifelong-learning-cityscapes-segmentation.Dockerfile installs it).
+    .venv-sedna/bin/pip install -q --disable-pip-version-check watchdog
+    # Bytecode goes into the venv, not into the shared library folder (the tests set the same
+    # PYTHONPYCACHEPREFIX), so workers start without compiling it again.
+    PYTHONPYCACHEPREFIX=.venv-sedna/pycache .venv-sedna/bin/python -m compileall -q "$sedna_python/sedna" >/dev/null || true
     echo "$want" > "$stamp"
   fi
 else

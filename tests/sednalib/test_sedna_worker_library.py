@@ -22,7 +22,7 @@ import pytest
 import requests
 import urllib3
 
-from sedna_paths import SEDNA_PYTHON, VENV_PYTHON
+from sedna_paths import ROOT, SEDNA_PYTHON, VENV_PYTHON
 from harness import Exporter, KubeAPI, Process, Prometheus, exporter_bin, free_port, wait_for
 from pod_env import (RELAY_PORT, admission_review, apply_json_patch, contract_env, contract_pod, gm_pod,
                      patch_from_review, resolve_env)
@@ -214,7 +214,7 @@ def stack(tmp_path_factory):
 
         running = []
         for w in s.workers:
-            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "PYTHONDONTWRITEBYTECODE": "1",
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "PYTHONPYCACHEPREFIX": os.path.join(ROOT, ".venv-sedna", "pycache"),
                    "PYTHONPATH": os.pathsep.join([os.path.join(HERE, "podnet"), SEDNA_PYTHON]), **w.env}
             if w.pod_ip:
                 env["SEDNALIB_POD_IP"] = w.pod_ip

@@ -32,7 +32,6 @@ import copy
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,7 +128,7 @@ def run_ji(scores):
 
 def run_il(mode):
     from sedna.core.incremental_learning import IncrementalLearning
-    il = IncrementalLearning(estimator=Estimator)
+    il = IncrementalLearning(estimator=Estimator())
     if mode == "train":
         il.train(train_data=[[1, 2], [3, 4]])
     else:
@@ -139,8 +138,8 @@ def run_il(mode):
 def run_fl(rounds):
     from sedna.core.base import JobBase
     from sedna.common.constant import K8sResourceKindStatus
-    job = JobBase(estimator=Estimator)
-    model = job.estimator.save(tempfile.mkdtemp())
+    job = JobBase(estimator=Estimator())
+    model = job.estimator.save()   # as federated_learning.py: self.estimator.save()
     for n in range(1, rounds + 1):
         start = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
         task_info = {"currentRound": n, "sampleCount": 600, "startTime": start,
@@ -153,7 +152,7 @@ def run_fl(rounds):
 def run_ll():
     from sedna.core.lifelong_learning import LifelongLearning
     from sedna.common.constant import K8sResourceKindStatus
-    ll = LifelongLearning(seen_estimator=Estimator)
+    ll = LifelongLearning(seen_estimator=Estimator())
     index = os.path.join(os.environ["OUTPUT_URL"], "index.pkl")
     results = ll.cloud_knowledge_management.seen_estimator.model_info(index, relpath=ll.config.data_path_prefix)
     ll.report_task_info(None, K8sResourceKindStatus.COMPLETED.value, results)
