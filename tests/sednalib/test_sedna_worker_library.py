@@ -129,7 +129,7 @@ def build_workers(work):
                 [("WORKER_NAME", "train-worker-il001"), ("MODEL_URL", il_out)], ["il-train"]),
         trainer("incrementallearningjob", "IncrementalLearningJob", "helmet-il", "uid-il", "helmet-il-eval-x3", "eval",
                 [("WORKER_NAME", "eval-worker-il001"), ("MODEL_URL", model),
-                 ("MODEL_URLS", f"{model};{os.path.join(work, 'new-model.pkl')}")], ["il-eval"]),
+                 ("MODEL_URLS", f"{os.path.join(work, 'new-model.pkl')};{model}")], ["il-eval"]),   # new, then deployed
         trainer("lifelonglearningjob", "LifelongLearningJob", "atcii-ll", "uid-ll", "atcii-ll-train-x4", "train",
                 [("WORKER_NAME", "train-worker-ll001"), ("HAS_COMPLETED_INITIAL_TRAINING", "false"),
                  ("KB_SERVER", "http://127.0.0.1:9020"), ("OUTPUT_URL", ll_out)], ["ll-train"]),
@@ -307,6 +307,10 @@ def test_incremental_and_lifelong_reports_land_on_their_tasks(stack):
                      f'phase="{phase}",status="completed"}})', 1, f"{kind} {phase} report")
     value(stack, f'max(sedna_worker_reported_metric{{namespace="{NS}",kind="IncrementalLearningJob",task="helmet-il",'
                  f'worker="train-worker-il001",metric="accuracy"}})', 0.875, "IL train accuracy")
+    for role, precision in [("new", 0.9), ("deployed", 0.8)]:
+        value(stack, f'max(sedna_worker_reported_metric{{namespace="{NS}",kind="IncrementalLearningJob",task="helmet-il",'
+                     f'worker="eval-worker-il001",phase="eval",model_role="{role}",metric="precision"}})', precision,
+              f"IL eval precision of the {role} model")
 
 
 @pytest.mark.needs("INTAKE", why="a report with ownerKind default and no worker pod is tied to the one task of its ownerName")
