@@ -1,6 +1,6 @@
 import SednaCatalog
 
-/// ReidJob and VideoAnalyticsJob (DATA-MODEL.md 3.6): Kubernetes-Job-like. The GM creates one
+/// ReidJob and VideoAnalyticsJob (`pkg/globalmanager/controllers/reid`, `videoanalytics`): Kubernetes-Job-like. The GM creates one
 /// worker pod (`<job>-reid-<5>` / `<job>-videoanalytics-<5>`), keeps `phase`, `active`,
 /// `succeeded`, `failed`, and appends only `Completed` (event Completed, `completionTime`) or
 /// `Failed` (reason `workerFailed`). `succeeds` decides which end this job meets.
