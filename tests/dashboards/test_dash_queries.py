@@ -36,7 +36,17 @@ DASHBOARDS = dashboard_paths()
 
 # Queries (dashboard, panel title, refId) that are valid but have no data on the simulated
 # cluster, with the reason. Kept honest by test_queries_without_simulated_data_are_really_empty.
-NO_SIMULATED_DATA: dict[tuple[str, str, str], str] = {}
+_AS_RELEASED_FL = ("Sedna as released writes no Training condition and no Model status (the LC drops FL reports, "
+                   "ownerKind 'default'); the panel needs to read the captured reports instead")
+_AS_RELEASED_KB = "the GM's knowledge base has no models: no worker sends current_metric (lifelonglearning/upstream.go)"
+NO_SIMULATED_DATA: dict[tuple[str, str, str], str] = {
+    ("federated-learning.json", "Rounds in the last hour", "A"): _AS_RELEASED_FL,
+    ("federated-learning.json", "Round and aggregation progress", "A"): _AS_RELEASED_FL,
+    ("federated-learning.json", "Round and aggregation progress", "B"): _AS_RELEASED_FL,
+    ("federated-learning.json", "Aggregated model metrics", "A"): _AS_RELEASED_FL,
+    ("lifelong-learning.json", "Knowledge-base model precision", "A"): _AS_RELEASED_KB,
+    ("lifelong-learning.json", "Knowledge-base model train samples", "A"): _AS_RELEASED_KB,
+}
 
 # What the stack must have lived through before the queries run (each is a PromQL expression
 # that must return data): stages, evaluations, reports, pushes, ended watches, rules.

@@ -208,7 +208,7 @@ struct FederatedLearningLifecycle: Lifecycle {
         let gm = [("NAMESPACE", namespace), ("WORKER_NAME", aggregationWorker), ("JOB_NAME", name), ("AGG_BIND_PORT", "7363"),
                   ("PARTICIPANTS_COUNT", String(trainers.count)), ("TRANSMITTER", "ws"), ("MODEL_URL", "/model/\(name)")]
         return container("agg-worker", image: "kubeedge/sedna-example-federated-learning-surface-defect-detection-aggregation:v0.4.0",
-                         extra: ["env": WorkerEnv.build(template: [("exit_round", String(exitRound))], gm: gm, rng: &rng, capture: c.capture)])
+                         extra: ["env": WorkerEnv.build(template: [("exit_round", String(exitRound))], gm: gm, orderSeed: aggregationWorker, capture: c.capture)])
     }
 
     mutating func trainContainer(_ t: Trainer, _ c: inout ClusterState) -> JSON {
@@ -217,7 +217,7 @@ struct FederatedLearningLifecycle: Lifecycle {
                   ("DATASET_NAME", t.dataset), ("LC_SERVER", WorkerEnv.gmLCServer), ("TRANSMITTER", "ws"),
                   ("MODEL_URL", "/model/\(name)"), ("TRAIN_DATASET_URL", "/data/\(t.dataset)/train.txt")]
         return container("train-worker", image: "kubeedge/sedna-example-federated-learning-surface-defect-detection-train:v0.4.0",
-                         extra: ["env": WorkerEnv.build(template: trainUserEnv, gm: gm, rng: &rng, capture: c.capture)])
+                         extra: ["env": WorkerEnv.build(template: trainUserEnv, gm: gm, orderSeed: t.workerName, capture: c.capture)])
     }
 
     /// The template's own env. Its `LC_SERVER` (what a user following older instructions set

@@ -376,7 +376,7 @@ struct IncrementalLearningLifecycle: Lifecycle {
                     ("TEST_DATASET_URL", "\(out)/data/eval/\(round)/data.txt"), ("ORIGINAL_DATASET_URL", "/data/atcii/trainData.csv")]
         }
         return container("\(workerType)-worker", image: image, args: ["\(workerType).py"],
-                         extra: ["env": WorkerEnv.build(template: userEnv(workerType), gm: env, rng: &rng, capture: c.capture)])
+                         extra: ["env": WorkerEnv.build(template: userEnv(workerType), gm: env, orderSeed: workerName, capture: c.capture)])
     }
 
     mutating func inferenceContainer(workerName: String, _ c: inout ClusterState) -> JSON {
@@ -387,7 +387,7 @@ struct IncrementalLearningLifecycle: Lifecycle {
             env += [("MODEL_URLS", "\(outputDir)/eval/\(round)/index.pkl")]
         }
         return container("infer-worker", image: image, args: ["inference.py"],
-                         extra: ["env": WorkerEnv.build(template: userEnv("inference"), gm: env, rng: &rng, capture: c.capture),
+                         extra: ["env": WorkerEnv.build(template: userEnv("inference"), gm: env, orderSeed: workerName, capture: c.capture),
                                  "resources": ["limits": ["memory": "2Gi"]]])
     }
 

@@ -188,7 +188,7 @@ struct JointInferenceLifecycle: Lifecycle {
                   ("LC_SERVER", WorkerEnv.gmLCServer), ("MODEL_URL", "/models/little/yolov3_resnet18.pb"),
                   ("NAMESPACE", namespace), ("SERVICE_NAME", name), ("WORKER_NAME", workerName)]
         return container("little-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-little:v0.3.0",
-                         extra: ["env": WorkerEnv.build(template: edgeTemplateEnv, gm: gm, rng: &rng, capture: c.capture),
+                         extra: ["env": WorkerEnv.build(template: edgeTemplateEnv, gm: gm, orderSeed: workerName, capture: c.capture),
                                  "resources": ["requests": ["memory": "64Mi", "cpu": "100m"], "limits": ["memory": "2Gi"]]])
     }
 
@@ -197,7 +197,7 @@ struct JointInferenceLifecycle: Lifecycle {
         let gm = [("BIG_MODEL_BIND_PORT", "5000"), ("MODEL_URL", "/models/big/yolov3_darknet.pb"), ("NAMESPACE", namespace),
                   ("SERVICE_NAME", name), ("WORKER_NAME", cloudWorkerName)]
         return container("big-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-big:v0.3.0",
-                         extra: ["env": WorkerEnv.build(template: cloudTemplateEnv, gm: gm, rng: &rng, capture: c.capture),
+                         extra: ["env": WorkerEnv.build(template: cloudTemplateEnv, gm: gm, orderSeed: cloudWorkerName, capture: c.capture),
                                  "resources": ["limits": ["memory": "2Gi"]]])
     }
 

@@ -6,7 +6,8 @@ import SednaCatalog
 /// The GM copies the template's containers and then *appends* its own parameters to each
 /// container's env (`injectWorkerParam` and `injectDeploymentParam` in
 /// `pkg/globalmanager/runtime/worker.go`). Its parameters are a Go map turned into a list by
-/// `createEnvVars`, so their order is Go's random map order (here: a seeded shuffle). With a
+/// `createEnvVars`, so their order is Go's random map order (here: a shuffle seeded by the
+/// worker's name, so that it draws nothing from the task's own generator). With a
 /// duplicate name the last entry wins, so an `LC_SERVER` set in the template is shadowed by
 /// the GM's (`localController.server`, default `http://localhost:9100`).
 ///
@@ -22,8 +23,9 @@ enum WorkerEnv {
 
     /// `template` first, then the GM's parameters in a (seeded) random order; rewritten as the
     /// webhook does when `capture` is on.
-    static func build(template: [(String, String)], gm: [(String, String)], rng: inout SimRandom, capture: Bool) -> JSON {
-        var entries: [JSON] = (template + rng.shuffle(gm)).map { ["name": .string($0.0), "value": .string($0.1)] }
+    static func build(template: [(String, String)], gm: [(String, String)], orderSeed: String, capture: Bool) -> JSON {
+        var order = SimRandom(seed: orderSeed.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 })
+        var entries: [JSON] = (template + order.shuffle(gm)).map { ["name": .string($0.0), "value": .string($0.1)] }
         if capture { entries = rewrittenForRelay(entries) }
         return .array(entries)
     }
