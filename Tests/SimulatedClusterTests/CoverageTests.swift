@@ -14,7 +14,7 @@ import Testing
         "sedna_task_reported_metric",
         // Sedna as released: the LC drops FL reports (ownerKind "default"), so no Training
         // condition and no Model status is ever written.
-        "sedna_federated_learning_round", "sedna_federated_learning_aggregations",
+        "sedna_federated_learning_round",
         "sedna_model_metric", "sedna_model_update_timestamp_seconds",
         // The GM's knowledge base has no models: no worker sends current_metric.
         "sedna_lifelong_learning_knowledge_base_model_average_precision",

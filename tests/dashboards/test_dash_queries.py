@@ -42,7 +42,6 @@ _AS_RELEASED_KB = "the GM's knowledge base has no models: no worker sends curren
 NO_SIMULATED_DATA: dict[tuple[str, str, str], str] = {
     ("federated-learning.json", "Rounds in the last hour", "A"): _AS_RELEASED_FL,
     ("federated-learning.json", "Round and aggregation progress", "A"): _AS_RELEASED_FL,
-    ("federated-learning.json", "Round and aggregation progress", "B"): _AS_RELEASED_FL,
     ("federated-learning.json", "Aggregated model metrics", "A"): _AS_RELEASED_FL,
     ("lifelong-learning.json", "Knowledge-base model precision", "A"): _AS_RELEASED_KB,
     ("lifelong-learning.json", "Knowledge-base model train samples", "A"): _AS_RELEASED_KB,
