@@ -2,16 +2,20 @@
 # README command 1: the whole pipeline on one machine, no cluster needed.
 #
 # Starts the simulated Sedna cluster (`sedna-exporter simulate`: a Kubernetes API whose tasks,
-# pods and edge nodes live through Sedna's lifecycles, and whose workers report and push to the
-# exporter), the exporter watching it, Prometheus scraping the exporter with the project's scrape
-# config and rules, and Grafana with the project's dashboards when grafana-server is installed;
-# prints where to look; stops everything on Ctrl-C.
+# pods and edge nodes live through Sedna's lifecycles as released, with the capture route
+# installed), the edge relay its workers' rewritten LC_SERVER leads to (one relay process stands
+# for the relay of every simulated node: it forwards each report to the simulator's LC and
+# delivers a copy to the exporter), the exporter watching the cluster (workers push their
+# training figures to it), Prometheus scraping the exporter with the project's scrape config and
+# rules, and Grafana with the project's dashboards when grafana-server is installed; prints where
+# to look; stops everything on Ctrl-C.
 #
 #   scripts/demo.sh                          # build in release mode, run until Ctrl-C
 #   scripts/demo.sh --duration 60            # stop by itself after 60 s
 #   scripts/demo.sh --seed 7 --speed 2       # another cluster history, twice as fast
-# Environment: SEDNA_EXPORTER_BIN (skip the build), DEMO_API_PORT (18080), DEMO_EXPORTER_PORT (9479),
-# DEMO_PROMETHEUS_PORT (9090), DEMO_GRAFANA_PORT (3000), DEMO_DIR (a temp folder).
+#   scripts/demo.sh --no-capture             # Sedna exactly as released: no relay, no captured reports
+# Environment: SEDNA_EXPORTER_BIN (skip the build), DEMO_API_PORT (18080), DEMO_RELAY_PORT (9480),
+# DEMO_EXPORTER_PORT (9479), DEMO_PROMETHEUS_PORT (9090), DEMO_GRAFANA_PORT (3000), DEMO_DIR (a temp folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -19,17 +23,20 @@ root=$PWD
 duration=0
 seed=1
 speed=1
+capture=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --speed) speed=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --no-capture) capture=0; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 api_port=${DEMO_API_PORT:-18080}
+relay_port=${DEMO_RELAY_PORT:-9480}
 exp_port=${DEMO_EXPORTER_PORT:-9479}
 prom_port=${DEMO_PROMETHEUS_PORT:-9090}
 graf_port=${DEMO_GRAFANA_PORT:-3000}
@@ -63,11 +70,23 @@ wait_http() {  # url, what
   exit 1
 }
 
-echo "== simulated Sedna cluster (Kubernetes API) on 127.0.0.1:$api_port (seed $seed, speed $speed)"
-"$bin" simulate --listen "127.0.0.1:$api_port" --intake-url "http://127.0.0.1:$exp_port" \
+capture_args=(--relay-url "http://127.0.0.1:$relay_port")
+[ "$capture" = 1 ] || capture_args=(--no-capture)
+echo "== simulated Sedna cluster (Kubernetes API and LC) on 127.0.0.1:$api_port (seed $seed, speed $speed, capture route $([ "$capture" = 1 ] && echo on || echo off))"
+"$bin" simulate --listen "127.0.0.1:$api_port" --intake-url "http://127.0.0.1:$exp_port" "${capture_args[@]}" \
   --seed "$seed" --speed "$speed" --write-kubeconfig "$dir/kubeconfig" >"$dir/simulator.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$api_port/healthz" "the simulator"
+
+relay_line="  relay              not started (--no-capture: Sedna as released, reports reach only the LC)"
+if [ "$capture" = 1 ]; then
+  echo "== sedna-exporter relay on 127.0.0.1:$relay_port (LC: the simulator; central: the exporter)"
+  "$bin" relay --listen "127.0.0.1:$relay_port" --lc-url "http://127.0.0.1:$api_port" \
+    --central-url "http://127.0.0.1:$exp_port" --spool-dir "$dir/relay-spool" --relay-name demo-relay >"$dir/relay.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$relay_port/healthz" "the relay"
+  relay_line="  relay              http://127.0.0.1:$relay_port/metrics (every simulated node's LC_SERVER leads here)"
+fi
 
 echo "== sedna-exporter on 127.0.0.1:$exp_port"
 "$bin" serve --kubeconfig "$dir/kubeconfig" --listen "127.0.0.1:$exp_port" --watch-timeout 30 >"$dir/exporter.log" 2>&1 &
@@ -119,6 +138,7 @@ cat <<MSG
 
 Sedna observability demo is running (logs: $dir)
   simulated cluster  http://127.0.0.1:$api_port/apis/sedna.io/v1alpha1 (kubeconfig: $dir/kubeconfig)
+$relay_line
   exporter metrics   http://127.0.0.1:$exp_port/metrics
   exporter readiness http://127.0.0.1:$exp_port/readyz
   Prometheus         http://127.0.0.1:$prom_port
@@ -127,7 +147,7 @@ $grafana_line
   current conditions ${g}sedna_task%3Acurrent_condition
   IL/LL iterations   ${g}sedna_learning_iteration
   JI inference rate  ${g}sum%20by%20(task)%20(rate(sedna_joint_inference_worker_inferences_total%5B1m%5D))
-  FL rounds          ${g}sedna_federated_learning_round
+  FL rounds          ${g}sedna_federated_learning_worker_round
   training loss      ${g}sedna_training_loss
   edge nodes ready   ${g}sedna_node_ready
   alerts             http://127.0.0.1:$prom_port/alerts

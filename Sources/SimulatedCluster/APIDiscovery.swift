@@ -4,7 +4,7 @@ import SednaCatalog
 /// exporter's CRD discovery read. Only what the simulator serves is listed, with the verbs it
 /// really implements (get, list, watch), so a client that trusts discovery is never misled.
 public enum APIDiscovery {
-    /// Short names from Sedna's CRDs (DATA-MODEL.md section 2).
+    /// Short names from Sedna's CRDs (`build/crds/*.yaml`).
     static let shortNames: [SednaKind: [String]] = [
         .jointInferenceService: ["ji"], .incrementalLearningJob: ["il"], .lifelongLearningJob: ["ll"],
         .federatedLearningJob: ["fl"], .featureExtractionService: ["fe"], .objectSearchService: ["objs"],

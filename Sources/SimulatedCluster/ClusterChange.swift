@@ -13,10 +13,13 @@ public enum ClusterChange: Sendable, Equatable {
     case delete(WatchedResource, namespace: String, name: String)
 }
 
-/// What a simulated worker sends to the exporter's intake, exactly as a real worker would.
+/// What a simulated worker sends, exactly as a real worker would: Sedna reports to its
+/// effective `LC_SERVER`, pushes (user instrumentation, not Sedna) to the exporter's intake.
 public enum WorkerTelemetry: Sendable, Equatable {
-    /// `POST /sedna/workers/{worker}/info` with Sedna's `MessageContent` JSON (DATA-MODEL.md 4).
-    case report(worker: String, body: JSON)
+    /// `POST {LC_SERVER}/sedna/workers/{worker}/info` with Sedna's `MessageContent` JSON
+    /// (`pkg/localcontroller/worker/worker.go`, `lib/sedna/core/base.py` `report_task_info`),
+    /// sent where the worker's effective `LC_SERVER` leads (`route`).
+    case report(worker: String, body: JSON, route: ReportRoute)
     /// `PUT /metrics/job/{job}/namespace/{namespace}/pod/{pod}` with a text-format body, as
     /// prometheus_client's `push_to_gateway` sends it.
     case push(job: String, namespace: String, pod: String, exposition: String)

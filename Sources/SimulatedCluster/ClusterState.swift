@@ -16,10 +16,14 @@ struct ClusterState: Sendable {
     var nodeReady: [String: Bool] = [:]
     var datasetSamples: [String: Int] = [:]
     var network = NodeNetwork()
+    /// The capture route is installed: worker pods carry the admission webhook's rewritten
+    /// `LC_SERVER` (`WorkerEnv`).
+    let capture: Bool
 
-    init(start: Double, speed: Double) {
+    init(start: Double, speed: Double, capture: Bool) {
         self.start = start
         self.speed = speed
+        self.capture = capture
     }
 
     func wall(_ nominal: Double) -> Double { start + nominal / speed }
@@ -42,6 +46,16 @@ struct ClusterState: Sendable {
     }
 
     mutating func send(_ t: WorkerTelemetry) { step.telemetry.append(t) }
+
+    /// A worker's report to its effective `LC_SERVER`: the route follows from the pod's env
+    /// and network (`ReportRoute.of`). Returns the route, so that the caller can apply what
+    /// the GM does with a report that reaches the LC.
+    @discardableResult
+    mutating func report(from podKey: String, worker: String, body: JSON) -> ReportRoute {
+        let route = pods[podKey].map { ReportRoute.of(env: $0.container["env"].array ?? [], hostNetwork: $0.hostNetwork) } ?? .lost
+        send(.report(worker: worker, body: body, route: route))
+        return route
+    }
 
     // MARK: pods
 

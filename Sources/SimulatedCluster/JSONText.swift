@@ -1,7 +1,7 @@
 import SednaCatalog
 
 /// Serialises a `JSON` value to text: for the condition `data` strings the GM writes
-/// (DATA-MODEL.md 3.2), the simulated API's responses and the workers' report bodies.
+/// (`pkg/globalmanager/controllers/incrementallearning/upstream.go`), the simulated API's responses and the workers' report bodies.
 ///
 /// `JSON` objects are unordered dictionaries, so keys are written in the order Sedna's Go
 /// structs declare them where known (`input`/`output`, `format`, `url`, `metrics`, `classes`,

@@ -1,7 +1,7 @@
 /// Time formats the simulated objects and workers write, derived only from the `now` passed to
 /// `advance(to:)` (no clock is read): Kubernetes' RFC 3339 UTC with whole seconds
 /// ("2026-11-29T11:40:00Z") and the `%Y-%m-%d %H:%M:%S` Sedna's Python workers put in
-/// `ownerInfo.startTime`/`updateTime` (DATA-MODEL.md 4.1; the pods run in UTC).
+/// `ownerInfo.startTime`/`updateTime` (`lib/sedna/service/client.py`, `lib/sedna/core/base.py`; the pods run in UTC).
 enum RFC3339 {
     /// Civil date and time of a Unix time (UTC), seconds truncated.
     static func fields(_ seconds: Double) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {

@@ -1,7 +1,7 @@
 import SednaCatalog
 
 /// A deterministic simulated Sedna cluster: nodes, Sedna's components, datasets, models and
-/// every task kind going through the lifecycle DATA-MODEL.md describes, plus the telemetry its
+/// every task kind going through the lifecycle Sedna's controllers give it, plus the telemetry its
 /// workers send. Pure: no I/O and no clock; time is whatever `advance(to:)` is given.
 ///
 /// At `tasks: 1` the world is the demo cluster: one cloud node and three edge nodes, two joint
@@ -17,6 +17,8 @@ public struct SimulatedWorld: Sendable {
     public let tasks: Int
     public let speed: Double
     public let start: Double
+    /// Whether the capture route is installed (`ClusterState.capture`).
+    public let capture: Bool
 
     var cluster: ClusterState
     var lifecycles: [any Lifecycle]
@@ -28,12 +30,15 @@ public struct SimulatedWorld: Sendable {
     ///   - tasks: size knob (1 = the demo cluster; N multiplies task objects of each kind and nodes).
     ///   - speed: durations are nominal / speed (2 = twice as fast).
     ///   - start: Unix time of the first advance.
-    public init(seed: UInt64, tasks: Int = 1, speed: Double = 1, start: Double) {
+    ///   - capture: the capture route is installed (the admission webhook rewrote every worker's
+    ///     effective `LC_SERVER` to its node's relay); false is Sedna exactly as released.
+    public init(seed: UInt64, tasks: Int = 1, speed: Double = 1, start: Double, capture: Bool = true) {
         self.seed = seed
         self.tasks = max(1, tasks)
         self.speed = speed > 0 ? speed : 1
         self.start = start
-        cluster = ClusterState(start: start, speed: self.speed)
+        self.capture = capture
+        cluster = ClusterState(start: start, speed: self.speed, capture: capture)
         lifecycles = WorldLayout.lifecycles(seed: seed, groups: self.tasks)
     }
 

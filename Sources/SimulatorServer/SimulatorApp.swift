@@ -17,9 +17,16 @@ public struct SimulatorConfiguration: Sendable {
     public var maxWatchSeconds = 1_800
     /// Real seconds between simulation steps.
     public var tick = 0.5
-    /// The exporter to send worker telemetry to (nil: simulate the API only).
+    /// The exporter whose intake the workers' pushes go to (nil: none).
     public var intakeURL: String?
     public var intakeToken: String?
+    /// The node-local relay every rewritten `LC_SERVER` resolves to (one process stands for
+    /// the relay of every simulated node).
+    public var relayURL: String?
+    /// The capture route is installed: worker pods look as the admission webhook leaves them
+    /// and their reports go to `relayURL`. Off: Sedna as released, reports go to the LC
+    /// stand-in (host-network workers) or nowhere (joint inference edge workers).
+    public var capture = false
     /// Seconds a worker's telemetry waits, so the exporter has seen its pod first.
     public var telemetryDelay = 2.0
 
@@ -27,16 +34,20 @@ public struct SimulatorConfiguration: Sendable {
 }
 
 /// `sedna-exporter simulate`: a Kubernetes API holding a simulated Sedna cluster whose
-/// control plane and workers behave as DATA-MODEL.md describes, for demos, tests and benchmarks.
+/// control plane and workers behave as Sedna's source says (docs/simulator.md), and the LC
+/// stand-in its workers report to, for demos, tests and benchmarks.
 public enum SimulatorApp {
     public static func run(_ config: SimulatorConfiguration, logger: Logger) async throws {
         let api = SimulatedAPI(historyWindow: config.historyWindow)
-        let sender = config.intakeURL.map {
-            TelemetrySender(intakeURL: $0, token: config.intakeToken, delay: config.telemetryDelay, logger: logger)
-        }
+        let ownURL = "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(config.port)"
+        let targets = TelemetrySender.Targets(intake: config.intakeURL, relay: config.capture ? config.relayURL : nil,
+                                              localController: ownURL)
+        let sender: TelemetrySender? = TelemetrySender(targets: targets, token: config.intakeToken, delay: config.telemetryDelay,
+                                                       logger: logger)
         let router = Router()
         KubeAPIRoutes(api: api, maxWatchSeconds: config.maxWatchSeconds, bookmarkInterval: config.bookmarkInterval)
             .register(on: router)
+        LocalControllerStandIn().register(on: router)
         let app = Application(router: router,
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-simulator"),
                               logger: logger)
@@ -46,6 +57,8 @@ public enum SimulatorApp {
         logger.info("simulated Sedna cluster", metadata: [
             "api": "http://\(config.host):\(config.port)", "seed": "\(config.seed)", "tasks": "\(config.tasks)",
             "speed": "\(config.speed)", "intake": "\(config.intakeURL.map(redact) ?? "none")",
+            "capture": "\(config.capture ? "on, reports via \(config.relayURL.map(redact) ?? "none")" : "off (Sedna as released)")",
+            "lc": "\(ownURL)/sedna/workers/{worker}/info",
         ])
         try await group.run()
         await sender?.shutdown()
@@ -81,7 +94,7 @@ struct SimulationDriver: Service {
         defer { sending.cancel() }
         await cancelWhenGracefulShutdown { [config, api, sender, logger] in
             var world = SimulatedWorld(seed: config.seed, tasks: config.tasks, speed: config.speed,
-                                       start: Date().timeIntervalSince1970)
+                                       start: Date().timeIntervalSince1970, capture: config.capture)
             let first = world.advance(to: Date().timeIntervalSince1970)
             await api.apply(first.changes)
             await sender?.enqueue(first.telemetry)

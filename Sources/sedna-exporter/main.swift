@@ -290,18 +290,27 @@ struct RelayCommand: AsyncParsableCommand {
 
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve a simulated Sedna cluster as a Kubernetes API, with workers sending telemetry to an exporter.",
+        abstract: "Serve a simulated Sedna cluster (Sedna as released) as a Kubernetes API, with its LC and workers.",
         discussion: """
         Task lifecycles follow Sedna's controllers (joint inference, incremental, lifelong and federated learning, \
         datasets, models, the other kinds, worker pods, edge nodes). Point `serve --kubeconfig` at it \
-        (--write-kubeconfig writes one) and give it the exporter's URL with --intake-url.
+        (--write-kubeconfig writes one). Workers report to their effective LC_SERVER: with --relay-url the capture \
+        route is on (pods as the admission webhook leaves them, reports to that relay, which forwards them to \
+        the simulator's own LC at POST /sedna/workers/{worker}/info); --no-capture or no --relay-url: Sedna's env \
+        only. Pushes (user instrumentation) go to --intake-url.
         """)
 
     @Option(help: "Address of the simulated API (host:port).")
     var listen: String = "127.0.0.1:18080"
 
-    @Option(help: "The exporter whose intake the simulated workers report and push to (e.g. http://127.0.0.1:9479); empty: none.")
+    @Option(help: "The exporter whose intake the simulated workers push to (e.g. http://127.0.0.1:9479); empty: none.")
     var intakeUrl: String = ""
+
+    @Option(help: "The node-local relay every rewritten LC_SERVER resolves to (e.g. http://127.0.0.1:9480); turns the capture route on.")
+    var relayUrl: String = ""
+
+    @Flag(help: "Sedna exactly as released: pods carry the GM's env only, reports go to localhost:9100 (the simulator's LC) or nowhere.")
+    var noCapture = false
 
     @Option(help: "File with the intake's bearer token.")
     var intakeTokenFile: String?
@@ -335,9 +344,9 @@ struct Simulate: AsyncParsableCommand {
         if let f = intakeTokenFile, (readToken(f) ?? "").isEmpty {
             throw ValidationError("--intake-token-file \(f) cannot be read or is empty")
         }
-        if !intakeUrl.isEmpty {
-            guard let u = URL(string: intakeUrl), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
-                throw ValidationError("--intake-url must be an http(s) URL")
+        for (flag, value) in [("--intake-url", intakeUrl), ("--relay-url", relayUrl)] where !value.isEmpty {
+            guard let u = URL(string: value), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+                throw ValidationError("\(flag) must be an http(s) URL")
             }
         }
     }
@@ -355,6 +364,8 @@ struct Simulate: AsyncParsableCommand {
         config.bookmarkInterval = bookmarkInterval
         config.intakeURL = intakeUrl.isEmpty ? nil : intakeUrl
         config.intakeToken = readToken(intakeTokenFile)
+        config.relayURL = relayUrl.isEmpty ? nil : relayUrl
+        config.capture = config.relayURL != nil && !noCapture
         if let path = writeKubeconfig {
             let server = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
             let text = """

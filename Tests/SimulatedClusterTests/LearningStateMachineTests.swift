@@ -2,7 +2,7 @@ import SednaCatalog
 @testable import SimulatedCluster
 import Testing
 
-/// IL/LL conditions against DATA-MODEL.md 3.2 (who appends what) and 3.3 (LL differences).
+/// IL/LL conditions against the IL controller's transitJobState (who appends what) and the LL differences.
 @Suite struct LearningStateMachineTests {
     struct Cond {
         let stage: String, type: String, message: String, data: String, reason: String
@@ -106,10 +106,11 @@ import Testing
         let h = Self.runs[0].harness
         let ll = conditions(h.object(.sedna(.lifelongLearningJob), "atcii-classifier-demo"))
         #expect(!ll.contains { $0.key == "Deploy/Starting" || $0.key == "Deploy/Running" })
+        // The GM's knowledge base from what real workers send: nothing it can count.
         let kb = h.object(.sedna(.lifelongLearningJob), "atcii-classifier-demo")["status"]["knowledgeBase"]
-        #expect((kb["AIModels"]["numberOfAIModels"].number ?? 0) > 0)
-        #expect((kb["AIClasses"]["numberOfAIClasses"].number ?? 0) > 0)
-        #expect((kb["samples"]["numberOfUnseenSample"].number ?? 0) > 0)
+        #expect(kb == IncrementalLearningLifecycle.zeroKnowledgeBase)
+        #expect(kb["AIModels"]["numberOfAIModels"].number == 0 && kb["AIModels"]["listOfAIModels"].isNull)
+        #expect(kb["AIClasses"]["numberOfAIClasses"].number == 0 && kb["samples"]["numberOfUnseenSample"].number == 0)
 
         // No inference pod before the first Deploy/Ready.
         let early = WorldHarness()
@@ -142,6 +143,36 @@ import Testing
             return conds[..<firstFailure].filter { $0.key == "Train/Waiting" }.count <= 3
         }
         #expect(early, "some job fails within its first three iterations with the default seed")
+    }
+
+    @Test func knowledgeBaseIsWhatTheGMComputes() {
+        // A report with the keys the GM reads would fill it (upstream.go), one that has none leaves zeros.
+        let filled = IncrementalLearningLifecycle.gmKnowledgeBase(outputModels: [
+            ["format": "pkl", "url": "/kb/index.pkl", "classes": ["cold", "warm"], "current_metric": ["task-1": [0.8, 0.1]],
+             "number_of_labeled_unseen_sample": 7],
+        ])
+        #expect(filled["AIModels"]["numberOfAIModels"].number == 1)
+        #expect(filled["AIModels"]["listOfAIModels"][0]["averagePrecision"].number == 0.8)
+        #expect(filled["AIClasses"]["numberOfAIClasses"].number == 2)
+        #expect(filled["samples"]["numberOfLabeledUnseenSample"].number == 7 && filled["samples"]["numberOfUnseenSample"].number == 0)
+        let empty = IncrementalLearningLifecycle.gmKnowledgeBase(outputModels: [["format": "pkl", "url": "/kb/index.pkl", "classes": .null]])
+        #expect(empty == IncrementalLearningLifecycle.zeroKnowledgeBase)
+    }
+
+    @Test func stagePodsAreNeverDeleted() {
+        // The IL/LL controllers only delete the inference pod they replace (restartInferPod).
+        let h = Self.runs[0].harness
+        var deleted: [String] = []
+        for step in h.steps {
+            for case let .delete(.pods, _, name) in step.changes where name.contains("-train-") || name.contains("-eval-") {
+                deleted.append(name)
+            }
+        }
+        #expect(deleted.isEmpty, "\(deleted.prefix(3))")
+        let trainPods = (h.objects[.pods] ?? [:]).values.map(KubeObject.init)
+            .filter { $0.labels["incrementallearningjob.sedna.io/name"] == "helmet-detection-demo"
+                && $0.labels["incrementallearningjob.sedna.io/worker-type"] == "train" }
+        #expect(trainPods.count >= 3)
     }
 
     @Test func stageAnnotationsNameNodes() {

@@ -5,7 +5,8 @@ import SednaCatalog
 
 /// Drives a world and feeds what it produces through the exporter's real pure parts: the
 /// Inventory (translators + store) for objects, the IntakeStore for reports and pushes, the
-/// same way ExporterCore's IntakeRoutes resolve and bind them.
+/// same way ExporterCore's IntakeRoutes resolve and bind them. Only reports that take the
+/// capture route (to the relay) reach the intake, as in the demo.
 /// `@unchecked Sendable`: the suites share finished runs and only read them.
 final class WorldHarness: @unchecked Sendable {
     static let start = 1_795_952_400.0   // 2026-11-29T11:40:00Z
@@ -19,8 +20,8 @@ final class WorldHarness: @unchecked Sendable {
     var now: Double
     var rejected: [String] = []
 
-    init(seed: UInt64 = SimulatedWorld.defaultSeed, tasks: Int = 1, speed: Double = 1) {
-        world = SimulatedWorld(seed: seed, tasks: tasks, speed: speed, start: Self.start)
+    init(seed: UInt64 = SimulatedWorld.defaultSeed, tasks: Int = 1, speed: Double = 1, capture: Bool = true) {
+        world = SimulatedWorld(seed: seed, tasks: tasks, speed: speed, start: Self.start, capture: capture)
         now = Self.start
         inventory.onRemoval { [intake] id in intake.removed(id) }
     }
@@ -52,7 +53,8 @@ final class WorldHarness: @unchecked Sendable {
             telemetry.append(t)
             do {
                 switch t {
-                case let .report(worker, body):
+                case let .report(worker, body, route):
+                    guard route == .relay else { continue }
                     let r = try WorkerReport.decode(Array(JSONText.encode(body).utf8))
                     guard r.name == worker else { rejected.append("name mismatch \(worker)"); continue }
                     guard let res = TaskResolver.resolve(r, pods: inventory.workerPods(namespace: r.namespace), taskExists: { kind, name in

@@ -142,13 +142,13 @@ import Testing
         let push = WorkerTelemetry.push(job: "sedna-worker", namespace: "default", pod: "il-train-x1y2z", exposition: "")
         let delete = WorkerTelemetry.deletePush(job: "sedna-worker", namespace: "default", pod: "il-train-x1y2z")
         #expect(TelemetrySender.lane(of: push, lanes: 8) == TelemetrySender.lane(of: delete, lanes: 8))
-        let lanes = Set((0..<64).map { TelemetrySender.lane(of: .report(worker: "worker-\($0)", body: [:]), lanes: 8) })
+        let lanes = Set((0..<64).map { TelemetrySender.lane(of: .report(worker: "worker-\($0)", body: [:], route: .relay), lanes: 8) })
         #expect(lanes.count > 4, "many workers spread over the lanes")
         #expect(lanes.allSatisfy { (0..<8).contains($0) })
     }
 
     @Test func telemetryRequestsLookLikeWhatWorkersSend() {
-        let (m1, p1, b1, _) = TelemetrySender.request(for: .report(worker: "edgeworker-ab1cd", body: ["name": "edgeworker-ab1cd"]))
+        let (m1, p1, b1, _) = TelemetrySender.request(for: .report(worker: "edgeworker-ab1cd", body: ["name": "edgeworker-ab1cd"], route: .relay))
         #expect(m1 == .POST)
         #expect(p1 == "/sedna/workers/edgeworker-ab1cd/info")
         #expect(String(decoding: b1 ?? [], as: UTF8.self) == #"{"name":"edgeworker-ab1cd"}"#)

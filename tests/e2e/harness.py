@@ -142,15 +142,16 @@ current-context: kmock
 
 
 class Simulator:
-    """`sedna-exporter simulate`: our own Kubernetes API holding the simulated Sedna cluster,
-    whose workers send telemetry to `intake_url` (an exporter) when given."""
+    """`sedna-exporter simulate`: our own Kubernetes API holding the simulated Sedna cluster (as
+    released) and its LC stand-in. Workers push to `intake_url` (an exporter) when given; with
+    `relay_url` the capture route is on and their reports go to that relay."""
 
-    def __init__(self, workdir, intake_url=None, seed=1, speed=1.0, extra=(), port=None):
+    def __init__(self, workdir, intake_url=None, seed=1, speed=1.0, extra=(), port=None, relay_url=None):
         self.port = port or free_port()
         self.workdir = workdir
         self.url = f"http://127.0.0.1:{self.port}"
         args = [exporter_bin(), "simulate", "--listen", f"127.0.0.1:{self.port}", "--seed", str(seed), "--speed", str(speed),
-                *(["--intake-url", intake_url] if intake_url else []), *extra]
+                *(["--intake-url", intake_url] if intake_url else []), *(["--relay-url", relay_url] if relay_url else []), *extra]
         self.process = Process(args, os.path.join(workdir, f"simulator-{self.port}.log"))
         wait_for(lambda: self.healthy() or not self.process.alive(), 30, what="the simulator's API")
         if not self.process.alive():
@@ -180,6 +181,62 @@ current-context: sim
 
     def stop(self):
         return self.process.stop()
+
+
+class Relay:
+    """`sedna-exporter relay`: the node-local front of the LC (`lc_url`) that delivers a copy of
+    every report to the central exporter."""
+
+    def __init__(self, workdir, central_url, lc_url=None, port=None, name="edge1", spool=None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        spool = spool or os.path.join(workdir, f"relay-spool-{self.port}")
+        self.process = Process([exporter_bin(), "relay", "--listen", f"127.0.0.1:{self.port}", "--central-url", central_url,
+                                "--spool-dir", spool, "--relay-name", name, *(["--lc-url", lc_url] if lc_url else [])],
+                               os.path.join(workdir, f"relay-{self.port}.log"))
+        wait_for(lambda: requests.get(self.url + "/healthz", timeout=2).status_code == 200 or not self.process.alive(), 30,
+                 what="the relay")
+        if not self.process.alive():
+            raise RuntimeError("relay exited:\n" + self.process.output())
+
+    def metric(self, name):
+        for line in requests.get(self.url + "/metrics", timeout=5).text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return None
+
+    def stop(self):
+        return self.process.stop()
+
+
+class SimulatedStack:
+    """The demo's chain on loopback: simulator -> relay -> exporter (capture route), or with
+    `capture=False` simulator -> exporter only (Sedna as released: reports reach only the
+    simulator's LC, or nowhere). Pushes always go to the exporter's intake."""
+
+    def __init__(self, workdir, capture=True, speed=1.0, seed=1, sim_extra=(), exporter_extra=(), wait=True):
+        self.exporter_port = free_port()
+        central = f"http://127.0.0.1:{self.exporter_port}"
+        self.sim = self.relay = self.exporter = None
+        try:
+            sim_port = free_port()
+            relay_port = free_port() if capture else None
+            self.sim = Simulator(workdir, intake_url=central, seed=seed, speed=speed, port=sim_port,
+                                 relay_url=f"http://127.0.0.1:{relay_port}" if capture else None,
+                                 extra=[*sim_extra, *([] if capture else ["--no-capture"])])
+            if capture:
+                self.relay = Relay(workdir, central, lc_url=self.sim.url, port=relay_port, name="sim-relay")
+            self.exporter = Exporter(workdir, self.sim.kubeconfig(), port=self.exporter_port, extra=list(exporter_extra))
+            if wait:
+                self.exporter.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self):
+        for p in (self.exporter, self.relay, self.sim):
+            if p:
+                p.stop()
 
 
 class Exporter:

@@ -2,7 +2,9 @@
 objects change every second, with bookmarks, server-side watch timeouts and a short history
 window, so the exporter's resume and relist paths run for real. The same exporter also runs
 against the third-party emulator kmock (test_exporter_kmock.py), so it is never only compatible
-with our own server."""
+with our own server. The simulated workers report to their effective LC_SERVER: through the
+relay (capture route) or, as released, to the simulator's LC stand-in or nowhere."""
+import json
 import os
 import re
 import signal
@@ -12,7 +14,7 @@ import time
 import pytest
 import requests
 
-from harness import Exporter, Simulator, exporter_bin, free_port, wait_for
+from harness import Exporter, SimulatedStack, Simulator, exporter_bin, free_port, wait_for
 
 
 def pods_in_simulator(sim):
@@ -38,12 +40,9 @@ def counter(exporter, family, **labels):
 
 
 def start(workdir, history=5000, watch_timeout=20, speed=4):
-    port = free_port()
-    sim = Simulator(workdir, intake_url=f"http://127.0.0.1:{port}", speed=speed,
-                    extra=["--history", str(history), "--bookmark-interval", "1"])
-    exporter = Exporter(workdir, sim.kubeconfig(), port=port, extra=["--watch-timeout", str(watch_timeout)])
-    exporter.wait_ready()
-    return sim, exporter
+    stack = SimulatedStack(workdir, capture=False, speed=speed, sim_extra=["--history", str(history), "--bookmark-interval", "1"],
+                           exporter_extra=["--watch-timeout", str(watch_timeout)])
+    return stack.sim, stack.exporter
 
 
 def test_discovery_and_lists_look_like_a_kubernetes_api(workdir):
@@ -120,7 +119,8 @@ def test_simulator_is_deterministic_per_seed(workdir):
 
 def test_simulated_workers_use_the_intake_token(workdir):
     """With bearer-token auth on the exporter's intake, the simulator's workers send the token
-    from --intake-token-file and are accepted; the token never reaches either log."""
+    from --intake-token-file with their pushes and are accepted; the token never reaches either
+    log. (Reports carry no token: Sedna's LCClient sends none; the relay has its own.)"""
     token_file = os.path.join(workdir, "intake-token")
     with open(token_file, "w") as f:
         f.write("sim-secret-token-42\n")
@@ -130,17 +130,77 @@ def test_simulated_workers_use_the_intake_token(workdir):
     try:
         exporter.wait_ready()
         wait_for(lambda: counter(exporter, "sedna_intake_pushes_total", result="ok") > 0, 60, what="accepted pushes")
-        wait_for(lambda: counter(exporter, "sedna_intake_reports_total", outcome="by_worker_env") > 0, 60, what="reports tied to their workers")
     finally:
         exporter.stop()
         sim.stop()
     assert "sim-secret-token-42" not in sim.process.output() + exporter.process.output()
 
 
+def lc_answer(url, worker, body):
+    r = requests.post(f"{url}/sedna/workers/{worker}/info", data=json.dumps(body), headers={"Content-Type": "application/json"},
+                      timeout=10)
+    return r.status_code, r.text
+
+
+def test_capture_route_reports_reach_the_lc_and_the_exporter(workdir):
+    """Capture route: every worker pod's effective LC_SERVER is the relay; the relay answers with
+    the LC stand-in's own reply and the exporter gets the reports, FL ones (ownerKind "default")
+    too, while the FL job itself carries no Training condition (Sedna as released)."""
+    stack = SimulatedStack(workdir, capture=True, speed=4)
+    try:
+        pods = stack.sim.list("pods")
+        workers = [p for p in pods if any(k.endswith(".sedna.io/worker-type") for k in p["metadata"].get("labels", {}))]
+        assert workers
+        for p in workers:
+            env = p["spec"]["containers"][0].get("env", [])
+            servers = [i for i, e in enumerate(env) if e["name"] == "LC_SERVER"]
+            if servers:
+                assert env[servers[-1]]["value"] == "http://$(SEDNA_RELAY_HOST_IP):9480", p["metadata"]["name"]
+                assert env[servers[-1] - 1]["name"] == "SEDNA_RELAY_HOST_IP"
+        wait_for(lambda: counter(stack.exporter, "sedna_federated_learning_worker_round") > 0, 90, what="FL round reports via the relay")
+        wait_for(lambda: counter(stack.exporter, "sedna_joint_inference_worker_inferences_total") > 0, 60, what="JI reports via the relay")
+        assert stack.relay.metric("sedna_relay_delivered_total") > 0
+        for job in stack.sim.list("federatedlearningjobs"):
+            assert all(c["type"] != "Training" for c in job.get("status", {}).get("conditions", []))
+        # The relay answers with the LC's own reply, byte for byte.
+        body = {"name": "edgeworker-zz9zz", "namespace": "default", "ownerName": "sedna", "ownerKind": "jointinferenceservice",
+                "kind": "inference", "ownerInfo": {"inferenceNumber": 1, "hardExampleNumber": 0, "uploadCloudRatio": 0}}
+        assert lc_answer(stack.relay.url, "edgeworker-zz9zz", body) == lc_answer(stack.sim.url, "edgeworker-zz9zz", body)
+        assert lc_answer(stack.sim.url, "edgeworker-zz9zz", body) == (200, '{\n  "Status": 200,\n  "Message": "OK"\n }')
+        status, text = lc_answer(stack.sim.url, "someone-else", body)
+        assert status == 400 and json.loads(text)["Status"] == 400
+    finally:
+        stack.stop()
+
+
+def test_without_capture_the_exporter_gets_no_reports(workdir):
+    """--no-capture: pods carry the GM's env only, host-network workers report to localhost:9100
+    (the simulator's LC), JI edge workers' reports are lost; pushes still reach the exporter."""
+    stack = SimulatedStack(workdir, capture=False, speed=4)
+    try:
+        pods = stack.sim.list("pods")
+        for p in pods:
+            env = p["spec"]["containers"][0].get("env", [])
+            assert not any(e["name"] == "SEDNA_RELAY_HOST_IP" for e in env)
+            servers = [e["value"] for e in env if e["name"] == "LC_SERVER"]
+            if servers:
+                assert servers[-1] == "http://localhost:9100"
+        wait_for(lambda: counter(stack.exporter, "sedna_intake_pushes_total", result="ok") > 0, 60, what="accepted pushes")
+        text = stack.exporter.metrics()
+        assert "sedna_joint_inference_worker_inferences_total{" not in text
+        assert "sedna_federated_learning_worker_round{" not in text
+        for svc in stack.sim.list("jointinferenceservices"):
+            assert "metrics" not in svc.get("status", {}), svc["metadata"]["name"]
+    finally:
+        stack.stop()
+    assert "lost_reports" in stack.sim.process.output()
+
+
 @pytest.mark.parametrize("args, message", [
     (["--speed", "0"], "--speed"),
     (["--tasks", "0"], "--tasks"),
     (["--intake-url", "ftp://x"], "--intake-url"),
+    (["--relay-url", "nonsense"], "--relay-url"),
     (["--intake-token-file", "/nonexistent/token"], "--intake-token-file"),
     (["--listen", "nonsense"], "--listen"),
 ])

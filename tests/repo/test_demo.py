@@ -1,6 +1,7 @@
-"""README command 1 as a newcomer runs it: scripts/demo.sh starts the simulated Sedna cluster,
-the exporter watching it (its workers reporting and pushing to the exporter's intake), and a real
-Prometheus with the project's config and rules. Every assertion goes through Prometheus's HTTP
+"""README command 1 as a newcomer runs it: scripts/demo.sh starts the simulated Sedna cluster (as
+released, with the capture route), the relay its workers report to (forwarding to the simulator's
+LC and delivering to the exporter), the exporter watching the cluster (workers push to its
+intake), and a real Prometheus with the project's config and rules. Every assertion goes through Prometheus's HTTP
 API, the way a user would look. The test build replaces the release build (SEDNA_EXPORTER_BIN).
 
 Timing is never asserted: the waits are bounded, and what must happen within two minutes of the
@@ -37,8 +38,8 @@ def families_without_simulated_data():
 
 class Demo:
     def __init__(self, tmp):
-        self.ports = {"DEMO_API_PORT": free_port(), "DEMO_EXPORTER_PORT": free_port(), "DEMO_PROMETHEUS_PORT": free_port(),
-                      "DEMO_GRAFANA_PORT": free_port()}
+        self.ports = {"DEMO_API_PORT": free_port(), "DEMO_RELAY_PORT": free_port(), "DEMO_EXPORTER_PORT": free_port(),
+                      "DEMO_PROMETHEUS_PORT": free_port(), "DEMO_GRAFANA_PORT": free_port()}
         env = dict(os.environ, SEDNA_EXPORTER_BIN=exporter_bin(), DEMO_DIR=str(tmp), **{k: str(v) for k, v in self.ports.items()})
         self.out = tmp / "demo.out"
         self.log = open(self.out, "w")
@@ -82,6 +83,7 @@ def test_demo_prints_where_to_look(demo):
     out = open(demo.out).read()
     assert f"http://127.0.0.1:{demo.ports['DEMO_EXPORTER_PORT']}/metrics" in out
     assert f"http://127.0.0.1:{demo.ports['DEMO_PROMETHEUS_PORT']}/alerts" in out
+    assert f"http://127.0.0.1:{demo.ports['DEMO_RELAY_PORT']}/metrics" in out
     assert "sedna_task_info" in out  # graph links for the key queries
 
 
@@ -112,8 +114,10 @@ def test_an_incremental_learning_job_reaches_its_second_iteration(demo):
 
 
 def test_a_federated_learning_round_advances(demo):
-    first = wait_for(lambda: demo.value("max(sedna_federated_learning_round)"), 120, interval=1, what="an FL round")
-    wait_for(lambda: demo.value("max(sedna_federated_learning_round)") > first, 120, interval=1, what="the FL round to advance")
+    # Sedna as released writes no Training condition: the rounds come from the captured reports.
+    expr = "max(sedna_federated_learning_worker_round)"
+    first = wait_for(lambda: demo.value(expr), 120, interval=1, what="an FL round")
+    wait_for(lambda: demo.value(expr) > first, 120, interval=1, what="the FL round to advance")
 
 
 def test_pushed_loss_carries_the_task_labels(demo):

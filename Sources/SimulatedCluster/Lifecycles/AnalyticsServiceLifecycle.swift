@@ -1,6 +1,6 @@
 import SednaCatalog
 
-/// The analytics services FeatureExtractionService and ObjectSearchService (DATA-MODEL.md 3.6;
+/// The analytics services FeatureExtractionService and ObjectSearchService (`pkg/globalmanager/controllers/featureextraction`, `objectsearch`;
 /// named so as not to be confused with swift-service-lifecycle): the GM creates their
 /// Deployments (FE: `<name>-deployment-fe`; object search: user and reid worker Deployments plus
 /// tracking pods), sets `startTime`, appends `Running` and counts progressing Deployments in

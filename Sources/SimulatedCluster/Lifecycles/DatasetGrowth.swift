@@ -1,6 +1,7 @@
 import SednaCatalog
 
-/// Datasets and their sample counts (DATA-MODEL.md 3.5). The LC on `spec.nodeName` recounts the
+/// Datasets and their sample counts (`pkg/localcontroller/managers/dataset/dataset.go`,
+/// `pkg/globalmanager/controllers/dataset/upstream.go`). The LC on `spec.nodeName` recounts the
 /// index file (every 60 s in Sedna; every ~15 s nominal here so the demo moves) and reports only
 /// when the count changed; the GM then replaces the status and stamps `updateTime`. Collection
 /// keeps going on most nodes; one dataset stops growing after a while (its camera went away),
@@ -66,7 +67,7 @@ struct DatasetGrowth: Lifecycle {
 }
 
 /// Models nobody writes a status for: only the federated-learning upstream handler does
-/// (DATA-MODEL.md 3.5), and that Model belongs to `FederatedLearningLifecycle`.
+/// (`federatedlearning/upstream.go`), and that Model belongs to `FederatedLearningLifecycle`.
 struct ModelCatalog: Lifecycle {
     struct Model: Sendable {
         let name: String

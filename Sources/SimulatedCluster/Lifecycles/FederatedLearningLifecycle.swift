@@ -1,20 +1,26 @@
 import SednaCatalog
 
-/// A FederatedLearningJob (DATA-MODEL.md 3.4, 4.1, 6): one aggregation pod on the cloud node
-/// and one train pod (host network) per edge node, each with its own Dataset.
+/// A FederatedLearningJob: one aggregation pod on the cloud node
+/// and one train pod (host network, `restartPolicy: OnFailure`) per training worker, each with
+/// its own Dataset (`createAggPod`, `createTrainPod` in
+/// `pkg/globalmanager/controllers/federatedlearning/federatedlearningjob.go`).
 ///
-/// This models a Sedna whose `FederatedLearning` sets `job_kind` (at HEAD it does not, so
-/// `ownerKind` is "default" and the LC drops every report: 4.1, 5.1). Train workers still send
-/// `ownerKind: "default"` as the released library does; the exporter's intake ties them to the
-/// job by WORKER_NAME. With the fix, each report with `currentRound > 0` makes the GM append
-/// `Training` ("Round <n> reaches at <updateTime>", reason DoTraining) and write the report's
-/// train metrics into the Model named by `aggregationWorker.model.name`: one condition per train
-/// worker per round, as the GM appends one per report.
+/// Sedna as released: the train workers report after every round (`lib/sedna/core/
+/// federated_learning/federated_learning.py`: `currentRound`, `sampleCount` = the aggregator's
+/// `total_sample` for the round, the train metrics, status `running`, `completed` after the
+/// last round), but `FederatedLearning` never sets `job_kind`, so `ownerKind` is "default"
+/// (`lib/sedna/core/base.py`) and the LC has no manager of that name and drops the report
+/// (`pkg/localcontroller/server/server.go`). So the GM never appends a `Training` condition
+/// and never writes the Model's status (`federatedlearning/upstream.go` is never reached).
+/// The reports still go to the worker's effective `LC_SERVER`: with the capture route the
+/// relay spools a copy for the exporter.
+///
+/// The GM's own sync writes `active` (pods neither Succeeded nor Failed), `succeeded`,
+/// `failed`, phase `Running`, and once `succeeded > 0 && active == 0` a `Complete` condition,
+/// `completionTime` and phase `Succeeded`; after that the job is finished and not synced.
 ///
 /// The aggregator waits for every participant: while an edge node is unreachable its worker's
-/// update cannot arrive, so the round stalls until the node is back. After `exit_round` rounds
-/// the workers report `completed`, the pods exit 0, and the GM appends `Complete`, sets
-/// `completionTime` and phase `Succeeded` and stops syncing the job.
+/// update cannot arrive, so the round stalls until the node is back.
 struct FederatedLearningLifecycle: Lifecycle {
     struct Trainer: Sendable {
         let node: String
@@ -68,7 +74,7 @@ struct FederatedLearningLifecycle: Lifecycle {
         created = RFC3339.format(c.start - Double(rng.int(20...60)))
         modelUID = rng.uuid()
         modelCreated = RFC3339.format(c.start - Double(rng.int(3600...90_000)))
-        putModel(nil, &c)
+        putModel(&c)
         putCR(&c)
     }
 
@@ -88,13 +94,13 @@ struct FederatedLearningLifecycle: Lifecycle {
     /// The GM creates the aggregation pod and one train pod per training worker.
     mutating func firstSync(_ c: inout ClusterState) {
         aggregationWorker = "aggworker-\(rng.suffix())"
-        let agg = SimPod.create(podMeta("aggregation", &c), node: cloudNode, container: aggregationContainer(),
+        let agg = SimPod.create(podMeta("aggregation", &c), node: cloudNode, container: aggregationContainer(&c),
                                 restartPolicy: "OnFailure", network: c.network)
         aggregationPod = agg.key
         c.putPod(agg)
         for i in trainers.indices {
             trainers[i].workerName = "trainworker-\(rng.suffix())"
-            let pod = SimPod.create(podMeta("train", &c), node: trainers[i].node, container: trainContainer(trainers[i]),
+            let pod = SimPod.create(podMeta("train", &c), node: trainers[i].node, container: trainContainer(trainers[i], &c),
                                     hostNetwork: true, restartPolicy: "OnFailure", network: c.network)
             trainers[i].pod = pod.key
             c.putPod(pod)
@@ -151,19 +157,14 @@ struct FederatedLearningLifecycle: Lifecycle {
         let samples = trainers.reduce(0) { $0 + (c.datasetSamples["\(namespace)/\($1.dataset)"] ?? 300) }
         let metrics: JSON = ["loss": .number((loss * 10_000).rounded() / 10_000), "accuracy": .number((accuracy * 10_000).rounded() / 10_000)]
         for t in trainers {
-            c.send(.report(worker: t.workerName, body: [
+            c.report(from: t.pod, worker: t.workerName, body: [
                 "name": .string(t.workerName), "namespace": .string(namespace), "ownerName": .string(name), "ownerKind": "default",
                 "kind": "train", "status": .string(last ? "completed" : "running"),
                 "ownerInfo": ["currentRound": .number(Double(round)), "sampleCount": .number(Double(samples)),
                               "startTime": .string(roundStartedLocal), "updateTime": .string(c.localTime)],
                 "results": [["format": "pb", "url": .string("/model/\(name)/round-\(round)/model.pb"), "metrics": metrics]],
-            ]))
-            conditions.append(["type": "Training", "status": "True", "lastProbeTime": .string(c.timestamp),
-                               "lastHeartbeatTime": .string(c.timestamp), "reason": "DoTraining",
-                               "message": .string("Round \(round) reaches at \(c.localTime)")])
+            ])
         }
-        putModel([["key": "loss", "value": .string(JSONText.number((loss * 10_000).rounded() / 10_000))],
-                  ["key": "accuracy", "value": .string(JSONText.number((accuracy * 10_000).rounded() / 10_000))]], &c)
         if let agg = c.pods[aggregationPod] {
             c.send(TrainingTelemetry.push(agg, [.init("sedna_federated_learning_aggregation", Double(round))]))
         }
@@ -201,31 +202,35 @@ struct FederatedLearningLifecycle: Lifecycle {
                    generateName: "\(name)-\(workerType)-", labels: ref.workerLabels(workerType), ownerReferences: [ref.ownerRef])
     }
 
-    var commonEnv: [(String, String)] {
-        [("NAMESPACE", namespace), ("JOB_NAME", name), ("PARTICIPANTS_COUNT", String(trainers.count)), ("TRANSMITTER", "ws"),
-         ("MODEL_URL", "/model/\(name)"), ("PRETRAINED_MODEL_URL", "")]
+    /// The GM's parameters of both worker types (`createAggPod`, `createTrainPod`,
+    /// `addTransmitterToWorkerParam`; `MODEL_URL`, `TRAIN_DATASET_URL` from the mounts).
+    mutating func aggregationContainer(_ c: inout ClusterState) -> JSON {
+        let gm = [("NAMESPACE", namespace), ("WORKER_NAME", aggregationWorker), ("JOB_NAME", name), ("AGG_BIND_PORT", "7363"),
+                  ("PARTICIPANTS_COUNT", String(trainers.count)), ("TRANSMITTER", "ws"), ("MODEL_URL", "/model/\(name)")]
+        return container("agg-worker", image: "kubeedge/sedna-example-federated-learning-surface-defect-detection-aggregation:v0.4.0",
+                         extra: ["env": WorkerEnv.build(template: [("exit_round", String(exitRound))], gm: gm, orderSeed: aggregationWorker, capture: c.capture)])
     }
 
-    func aggregationContainer() -> JSON {
-        container("agg-worker", image: "kubeedge/sedna-example-federated-learning-surface-defect-detection-aggregation:v0.4.0",
-                  env: [("exit_round", String(exitRound))] + commonEnv + [("WORKER_NAME", aggregationWorker), ("AGG_BIND_PORT", "7363")])
+    mutating func trainContainer(_ t: Trainer, _ c: inout ClusterState) -> JSON {
+        let gm = [("AGG_PORT", "7363"), ("AGG_IP", "\(name)-aggregation.\(namespace)"), ("WORKER_NAME", t.workerName), ("JOB_NAME", name),
+                  ("PARTICIPANTS_COUNT", String(trainers.count)), ("NAMESPACE", namespace), ("MODEL_NAME", modelName),
+                  ("DATASET_NAME", t.dataset), ("LC_SERVER", WorkerEnv.gmLCServer), ("TRANSMITTER", "ws"),
+                  ("MODEL_URL", "/model/\(name)"), ("TRAIN_DATASET_URL", "/data/\(t.dataset)/train.txt")]
+        return container("train-worker", image: "kubeedge/sedna-example-federated-learning-surface-defect-detection-train:v0.4.0",
+                         extra: ["env": WorkerEnv.build(template: trainUserEnv, gm: gm, orderSeed: t.workerName, capture: c.capture)])
     }
 
-    func trainContainer(_ t: Trainer) -> JSON {
-        container("train-worker", image: "kubeedge/sedna-example-federated-learning-surface-defect-detection-train:v0.4.0",
-                  env: trainUserEnv + commonEnv + [
-                      ("WORKER_NAME", t.workerName), ("AGG_IP", "\(name)-aggregation.\(namespace)"), ("AGG_PORT", "7363"),
-                      ("MODEL_NAME", modelName), ("DATASET_NAME", t.dataset), ("TRAIN_DATASET_URL", "/data/\(t.dataset)/train.txt"),
-                      ("LC_SERVER", "http://localhost:9100"),
-                  ])
+    /// The template's own env. Its `LC_SERVER` (what a user following older instructions set
+    /// to reach the exporter) is shadowed by the GM's, appended after it.
+    var trainUserEnv: [(String, String)] {
+        [("batch_size", "32"), ("learning_rate", "0.001"), ("epochs", "1"), ("LC_SERVER", "http://sedna-exporter.sedna-observability:9479")]
     }
 
-    var trainUserEnv: [(String, String)] { [("batch_size", "32"), ("learning_rate", "0.001"), ("epochs", "1")] }
-
-    func putModel(_ metrics: [JSON]?, _ c: inout ClusterState) {
+    /// The aggregation Model. Nothing writes its status: only the FL upstream handler would,
+    /// and no FL report reaches it.
+    func putModel(_ c: inout ClusterState) {
         let meta = ObjectMeta(name: modelName, namespace: namespace, uid: modelUID, creationTimestamp: modelCreated, generation: 1)
-        let status: JSON? = metrics.map { ["metrics": .array($0), "updateTime": .string(c.timestamp)] }
-        c.put(.sedna(.model), sednaObject(.model, meta: meta, spec: ["url": .string("/model/\(name)"), "format": "pb"], status: status))
+        c.put(.sedna(.model), sednaObject(.model, meta: meta, spec: ["url": .string("/model/\(name)"), "format": "pb"], status: nil))
     }
 
     func putCR(_ c: inout ClusterState) {

@@ -1,22 +1,34 @@
 import SednaCatalog
 
 /// IncrementalLearningJob and LifelongLearningJob: the Train -> Eval -> Deploy loop of
-/// DATA-MODEL.md 3.2, with the LifelongLearningJob differences of 3.3.
+/// `transitJobState` of `pkg/globalmanager/controllers/incrementallearning/incrementallearningjob.go`,
+/// with the differences of `lifelonglearning/lifelonglearningjob.go`.
 ///
-/// Who appends what follows the 3.2 table exactly: the GM appends `Train/Waiting` on the first
+/// Who appends what follows the controller exactly: the GM appends `Train/Waiting` on the first
 /// sync and after every `Deploy/Completed` or `X/Failed`, `next(X)/Waiting` after `X/Completed`,
 /// `X/Starting` when it creates a stage pod and `X/Running` when the pod runs, always with empty
 /// reason, message and data; the LC appends `X/Ready` (with `data.input`), the worker's report
 /// becomes `X/Completed` or `X/Failed` (with `data.output`), both with message "reported by lc".
 /// Sometimes the GM sees the pod succeed before the LC's message arrives and appends its own
-/// `X/Completed` first (the race 3.2 warns about). Conditions are only ever appended.
+/// `X/Completed` first (a race the controller allows). Conditions are only ever appended.
 ///
 /// Differences for lifelong learning: no inference pod until `Deploy/Ready`, which the GM
 /// answers with `Deploy/Completed` directly; the train worker reports the knowledge-base index
 /// (`.pkl`, no metrics); `Train/Ready` carries only data URLs and the output dir. The GM
-/// recomputes `status.knowledgeBase` from reports; real workers send nothing it can use so it
-/// stays empty in practice (3.3), but the simulation fills it so the knowledge-base families
-/// have something to show.
+/// recomputes `status.knowledgeBase` from every report with output models
+/// (`updateStatusKnowledgeBase` in `pkg/globalmanager/controllers/lifelonglearning/upstream.go`)
+/// from their `classes`, `current_metric` and `number_of_labeled_unseen_sample`, keys no worker
+/// of `lib/sedna` sends: so it is all zeros, and since `KnowledgeBase` is a plain struct in
+/// `LifelongLearningJobStatus` it is written, zero-valued, with every status update.
+///
+/// Stage pods are never deleted: the IL and LL controllers create a pod per stage run and
+/// only ever delete the inference pod they replace (`restartInferPod`). Failed runs are
+/// followed by `Train/Waiting` on the next sync (`transitJobState`), so the `Failed`
+/// condition stops being the current one.
+///
+/// Every pod's env is the template's, then the GM's parameters (`WorkerEnv`); the workers'
+/// reports go to their effective `LC_SERVER` (host network: the node's LC, or with the
+/// capture route the node's relay, which forwards them to it). Either way the LC gets them.
 ///
 /// Stages last a few seconds nominal (a real training takes hours) so a job reaches its second
 /// iteration within ~90 s at speed 1. Train workers push training telemetry every 3 s while
@@ -44,7 +56,6 @@ struct IncrementalLearningLifecycle: Lifecycle {
     var stage = "Train"
     var type = ""
     var round = 0
-    var stagePods: [(round: Int, key: String)] = []
     var stagePod: String? = nil
     var inferencePod: String? = nil
     var curve: TrainingCurve? = nil
@@ -52,8 +63,6 @@ struct IncrementalLearningLifecycle: Lifecycle {
     var trainLoss = 0.0
     var deployedMetrics: [String: [Double]] = [:]
     var candidateMetrics: [String: [Double]] = [:]
-    var kbModels: [JSON] = []
-    var unseen = 0
     var iterationInferences = 0
     var iterationHard = 0
 
@@ -127,7 +136,6 @@ struct IncrementalLearningLifecycle: Lifecycle {
             finishWork(&c)
             nextStep = c.time + 1
         case ("Deploy", "Completed"), (_, "Failed"):
-            collectOldPods(&c)
             gm("Train", "Waiting", &c)
             nextStep = c.time + rng.uniform(3, 6)
         case ("Train", "Completed"):
@@ -142,7 +150,7 @@ struct IncrementalLearningLifecycle: Lifecycle {
         putCR(&c)
     }
 
-    /// The LC's answer to `X/Waiting` (3.2: train on its sample trigger, eval at once, deploy
+    /// The LC's answer to `X/Waiting` (LC `incrementallearningjob.go`: train on its sample trigger, eval at once, deploy
     /// on its metric trigger, else `Deploy/Completed` with `{}`).
     mutating func lcReady(_ c: inout ClusterState) {
         let out = outputDir
@@ -215,18 +223,18 @@ struct IncrementalLearningLifecycle: Lifecycle {
         guard let key = stagePod, let pod = c.pods[key] else { return }
         let worker = pod.workerName ?? pod.name
         if failing {
-            report(worker, phase: stage.lowercased(), status: "failed", results: [], &c)
+            report(from: key, worker, phase: stage.lowercased(), status: "failed", results: [], &c)
             lc(stage, "Failed", LearningConditionData.output(models: []), &c)
             c.updatePod(key) { $0.finish(exitCode: 1, at: $1) }
             return
         }
         let results = stage == "Train" ? trainResults() : evalResults()
         if let curve { c.send(TrainingTelemetry.push(pod, curve.samples(at: curve.endsAt, remaining: 0, noise: 0))) }
-        report(worker, phase: stage.lowercased(), status: "completed", results: results, &c)
+        report(from: key, worker, phase: stage.lowercased(), status: "completed", results: results, &c)
         if rng.chance(0.25) { gm(stage, "Completed", &c) }   // pod-phase path won the race
         lc(stage, "Completed", LearningConditionData.output(models: results), &c)
         c.updatePod(key) { $0.finish(exitCode: 0, at: $1) }
-        if paradigm == .lifelong && stage == "Train" { updateKnowledgeBase(&c) }
+        if paradigm == .lifelong, !results.isEmpty { knowledgeBase = Self.gmKnowledgeBase(outputModels: results) }
     }
 
     mutating func trainResults() -> [JSON] {
@@ -240,7 +248,7 @@ struct IncrementalLearningLifecycle: Lifecycle {
         }
     }
 
-    /// One entry per evaluated model, new first: per-class lists (3.2's helmet example).
+    /// One entry per evaluated model, new first: per-class lists (as the helmet example returns them).
     mutating func evalResults() -> [JSON] {
         var candidate: [String: [Double]] = [:]
         for m in metricNames {
@@ -264,18 +272,33 @@ struct IncrementalLearningLifecycle: Lifecycle {
                                     metrics: ["loss": .number((trainLoss * 10_000).rounded() / 10_000)])
     }
 
-    /// What the GM would compute if workers sent `classes`, `current_metric` and sample counts.
-    mutating func updateKnowledgeBase(_ c: inout ClusterState) {
-        let samples = c.datasetSamples["\(namespace)/\(dataset)"] ?? 500
-        kbModels.append(["modelID": .string("task-\(round)"), "averagePrecision": .number((rng.uniform(0.7, 0.92) * 1000).rounded() / 1000),
-                         "numberOfTrainSamples": .number(Double(Int(Double(samples) * 0.8)))])
-        if kbModels.count > 5 { kbModels.removeFirst() }
-        unseen += rng.int(8...30)
-        knowledgeBase = [
-            "AIModels": ["numberOfAIModels": .number(Double(kbModels.count)), "listOfAIModels": .array(kbModels)],
-            "AIClasses": ["numberOfAIClasses": 3, "listOfAIClasses": ["cold", "comfortable", "warm"]],
-            "samples": ["numberOfLabeledUnseenSample": .number(Double(unseen / 2)), "numberOfUnseenSample": .number(Double(unseen))],
-        ]
+    /// `status.knowledgeBase` before any report: the zero value the GM writes with every status.
+    static let zeroKnowledgeBase: JSON = gmKnowledgeBase(outputModels: [["classes": .null]])
+
+    /// What `updateStatusKnowledgeBase` computes from a report's output models: classes from
+    /// the first model, one AI model per `current_metric` entry (its first value as average
+    /// precision), labeled unseen samples summed; `numberOfUnseenSample` always 0. Empty lists
+    /// are omitted (`omitempty`).
+    static func gmKnowledgeBase(outputModels: [JSON]) -> JSON {
+        let classes = (outputModels.first?["classes"].array ?? []).compactMap(\.string)
+        var models: [JSON] = []
+        var labeled = 0
+        for m in outputModels {
+            let samples = Int(m["number_of_labeled_unseen_sample"].number ?? 0)
+            if case let .object(current) = m["current_metric"] {
+                for (id, metrics) in current.sorted(by: { $0.key < $1.key }) {
+                    let precision = metrics.array?.first?.number ?? (metrics.object?.values.first?.number ?? 0)
+                    models.append(["modelID": .string(id), "averagePrecision": .number(precision), "numberOfTrainSamples": .number(Double(samples))])
+                }
+            }
+            labeled += samples
+        }
+        var aiModels: [String: JSON] = ["numberOfAIModels": .number(Double(models.count))]
+        if !models.isEmpty { aiModels["listOfAIModels"] = .array(models) }
+        var aiClasses: [String: JSON] = ["numberOfAIClasses": .number(Double(classes.count))]
+        if !classes.isEmpty { aiClasses["listOfAIClasses"] = .array(classes.map { .string($0) }) }
+        return ["AIModels": .object(aiModels), "AIClasses": .object(aiClasses),
+                "samples": ["numberOfLabeledUnseenSample": .number(Double(labeled)), "numberOfUnseenSample": 0]]
     }
 
     // MARK: pods
@@ -283,26 +306,17 @@ struct IncrementalLearningLifecycle: Lifecycle {
     mutating func createStagePod(_ c: inout ClusterState) {
         let workerType = stage == "Train" ? "train" : "eval"
         let workerName = "\(workerType)-worker-\(rng.suffix())"
-        let pod = SimPod.create(podMeta(workerType, &c), node: node, container: stageContainer(workerType, workerName: workerName),
+        let pod = SimPod.create(podMeta(workerType, &c), node: node, container: stageContainer(workerType, workerName: workerName, &c),
                                 hostNetwork: true, restartPolicy: restartPolicy, network: c.network)
         stagePod = pod.key
-        stagePods.append((round, pod.key))
         annotations["sedna.io/\(stage)"] = node
         c.putPod(pod)
-    }
-
-    /// Pods of rounds before the previous one are deleted: a real cluster keeps finished pods
-    /// until terminated-pod GC or an operator removes them; the simulation bounds its size.
-    mutating func collectOldPods(_ c: inout ClusterState) {
-        let keep = stagePods.filter { $0.round >= round - 1 }
-        for old in stagePods where old.round < round - 1 { c.deletePod(old.key) }
-        stagePods = keep
     }
 
     mutating func createInferencePod(_ c: inout ClusterState) {
         if let old = inferencePod { c.deletePod(old) }
         let workerName = "inferworker-\(rng.suffix())"
-        let pod = SimPod.create(podMeta("inference", &c), node: node, container: inferenceContainer(workerName: workerName),
+        let pod = SimPod.create(podMeta("inference", &c), node: node, container: inferenceContainer(workerName: workerName, &c),
                                 hostNetwork: true, network: c.network)
         inferencePod = pod.key
         annotations["sedna.io/Deploy"] = node
@@ -335,15 +349,17 @@ struct IncrementalLearningLifecycle: Lifecycle {
                    generateName: "\(name)-\(workerType)-", labels: ref.workerLabels(workerType), ownerReferences: [ref.ownerRef])
     }
 
+    /// The GM's parameters every worker type gets (`createPod`, `createInferPod` in the IL and
+    /// LL controllers); the per-type ones follow in `stageContainer`/`inferenceContainer`.
     func injectedEnv(_ workerName: String) -> [(String, String)] {
-        var env = [("NAMESPACE", namespace), ("JOB_NAME", name), ("WORKER_NAME", workerName), ("LC_SERVER", "http://localhost:9100")]
+        var env = [("NAMESPACE", namespace), ("JOB_NAME", name), ("WORKER_NAME", workerName), ("LC_SERVER", WorkerEnv.gmLCServer)]
         if paradigm == .lifelong { env.append(("KB_SERVER", "http://kb.sedna:9020")) }
         return env
     }
 
-    func stageContainer(_ workerType: String, workerName: String) -> JSON {
+    mutating func stageContainer(_ workerType: String, workerName: String, _ c: inout ClusterState) -> JSON {
         let out = outputDir
-        var env = userEnv(workerType) + injectedEnv(workerName)
+        var env = injectedEnv(workerName)
         switch (workerType, paradigm) {
         case ("train", .incremental):
             env += [("BASE_MODEL_URL", Self.initialModelURL), ("MODEL_URL", "\(out)/train/\(round)"),
@@ -359,18 +375,20 @@ struct IncrementalLearningLifecycle: Lifecycle {
             env += [("MODEL_URLS", "\(out)/train/\(round)/index.pkl"), ("OUTPUT_URL", "\(out)/eval/\(round)"),
                     ("TEST_DATASET_URL", "\(out)/data/eval/\(round)/data.txt"), ("ORIGINAL_DATASET_URL", "/data/atcii/trainData.csv")]
         }
-        return container("\(workerType)-worker", image: image, args: ["\(workerType).py"], env: env)
+        return container("\(workerType)-worker", image: image, args: ["\(workerType).py"],
+                         extra: ["env": WorkerEnv.build(template: userEnv(workerType), gm: env, orderSeed: workerName, capture: c.capture)])
     }
 
-    func inferenceContainer(workerName: String) -> JSON {
-        var env = userEnv("inference") + injectedEnv(workerName)
+    mutating func inferenceContainer(workerName: String, _ c: inout ClusterState) -> JSON {
+        var env = injectedEnv(workerName)
         if paradigm == .incremental {
             env += [("MODEL_URL", Self.deployModelURL), ("HEM_NAME", "IBT"), ("HEM_PARAMETERS", "[]")]
         } else {
             env += [("MODEL_URLS", "\(outputDir)/eval/\(round)/index.pkl")]
         }
-        return container("infer-worker", image: image, args: ["inference.py"], env: env,
-                         extra: ["resources": ["limits": ["memory": "2Gi"]]])
+        return container("infer-worker", image: image, args: ["inference.py"],
+                         extra: ["env": WorkerEnv.build(template: userEnv("inference"), gm: env, orderSeed: workerName, capture: c.capture),
+                                 "resources": ["limits": ["memory": "2Gi"]]])
     }
 
     var image: String {
@@ -415,13 +433,13 @@ struct IncrementalLearningLifecycle: Lifecycle {
                            "reason": "", "message": .string(message), "data": .string(data)])
     }
 
-    func report(_ worker: String, phase: String, status: String, results: [JSON], _ c: inout ClusterState) {
+    func report(from pod: String, _ worker: String, phase: String, status: String, results: [JSON], _ c: inout ClusterState) {
         var body: [String: JSON] = [
             "name": .string(worker), "namespace": .string(namespace), "ownerName": .string(name),
             "ownerKind": .string(kind.rawValue.lowercased()), "kind": .string(phase), "status": .string(status),
         ]
         if !results.isEmpty { body["results"] = .array(results) }
-        c.send(.report(worker: worker, body: .object(body)))
+        c.report(from: pod, worker: worker, body: .object(body))
     }
 
     func putCR(_ c: inout ClusterState) {
@@ -430,7 +448,7 @@ struct IncrementalLearningLifecycle: Lifecycle {
         var status: [String: JSON] = [:]
         if !conditions.isEmpty { status["conditions"] = .array(conditions) }
         if let startTime { status["startTime"] = .string(startTime) }
-        if let knowledgeBase { status["knowledgeBase"] = knowledgeBase }
+        if paradigm == .lifelong && !status.isEmpty { status["knowledgeBase"] = knowledgeBase ?? Self.zeroKnowledgeBase }
         c.put(.sedna(kind), sednaObject(kind, meta: meta, spec: spec, status: status.isEmpty ? nil : .object(status)))
     }
 

@@ -1,6 +1,6 @@
 import SednaCatalog
 
-/// ReidJob and VideoAnalyticsJob (DATA-MODEL.md 3.6): Kubernetes-Job-like. The GM creates one
+/// ReidJob and VideoAnalyticsJob (`pkg/globalmanager/controllers/reid`, `videoanalytics`): Kubernetes-Job-like. The GM creates one
 /// worker pod (`<job>-reid-<5>` / `<job>-videoanalytics-<5>`), keeps `phase`, `active`,
 /// `succeeded`, `failed`, and appends only `Completed` (event Completed, `completionTime`) or
 /// `Failed` (reason `workerFailed`). `succeeds` decides which end this job meets.
@@ -46,9 +46,11 @@ struct JobLikeLifecycle: Lifecycle {
             let meta = ObjectMeta(name: "\(name)-\(workerType)-\(rng.suffix())", namespace: namespace, uid: rng.uuid(),
                                   creationTimestamp: c.timestamp, generateName: "\(name)-\(workerType)-",
                                   labels: ref.workerLabels(workerType), ownerReferences: [ref.ownerRef])
-            var env = [("NAMESPACE", namespace), ("WORKER_NAME", rng.suffix()), ("JOB_NAME", name), ("LC_SERVER", "http://localhost:9100")]
+            let workerName = rng.suffix()
+            var env = [("NAMESPACE", namespace), ("WORKER_NAME", workerName), ("JOB_NAME", name), ("LC_SERVER", WorkerEnv.gmLCServer)]
             if kind == .videoAnalyticsJob { env.append(("MODEL_NAME", "\(name)-model")) }
-            let p = SimPod.create(meta, node: node, container: container(workerType, image: image, env: env),
+            let built = WorkerEnv.build(template: [], gm: env, orderSeed: workerName, capture: c.capture)
+            let p = SimPod.create(meta, node: node, container: container(workerType, image: image, extra: ["env": built]),
                                   restartPolicy: "Never", network: c.network)
             pod = p.key
             c.putPod(p)

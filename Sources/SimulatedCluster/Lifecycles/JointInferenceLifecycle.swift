@@ -1,14 +1,24 @@
 import SednaCatalog
 
-/// A JointInferenceService (DATA-MODEL.md 3.1, 4.1, 6): an edge and a cloud Deployment, each
-/// with one pod; the GM appends `Running` once both progress, sets `active`/`failed`/`startTime`.
+/// A JointInferenceService: an edge and a cloud Deployment, each
+/// with one pod, not on the host network (`createOrUpdateWorker` in
+/// `pkg/globalmanager/controllers/jointinference/jointinferenceservice.go`); the GM appends
+/// `Running` once both progress, sets `active`/`failed`/`startTime`. Only the edge worker gets
+/// an `LC_SERVER`.
 ///
-/// The edge worker's `LCReporter` posts cumulative counters every `LC_PERIOD` (the user set it
-/// to 10 s) while it infers. With the default `inference-then-mining` a hard example is counted
-/// twice in `inferenceNumber`. `ownerName` is `JOB_NAME`, which Sedna does not inject: only when
-/// the user set it (`jobNameSet`) does the GM find the service and replace `status.metrics` with
-/// the report's `ownerInfo` as strings, in Go map (random) order (DATA-MODEL.md 5.1); otherwise
-/// `ownerName` is "sedna" and only the exporter's intake ties the report to the task.
+/// The edge worker's `LCReporter` (`lib/sedna/service/client.py`) posts cumulative counters
+/// every `LC_PERIOD` (the user set it to 10 s) when something was inferred in the period. With
+/// the default `inference-then-mining` (`lib/sedna/core/joint_inference/joint_inference.py`)
+/// every inference calls `update_for_edge_inference` and every hard example then also
+/// `update_for_collaboration_inference`, which adds 1 to *both* `inferenceNumber` and
+/// `hardExampleNumber`: `inferenceNumber` = edge inferences + hard examples.
+///
+/// The report goes to the effective `LC_SERVER`. As released that is `localhost:9100` inside
+/// the pod's own network namespace, where no LC listens: the report is lost. With the capture
+/// route it reaches the node's relay, which forwards it to the LC; then, and only when the
+/// user set `JOB_NAME` (`ownerName` is `JOB_NAME`, default "sedna", and the GM injects only
+/// `SERVICE_NAME`), the GM replaces `status.metrics` with the report's `ownerInfo` as strings,
+/// in Go map (random) order (`jointinference/upstream.go`, `runtime/common.go`).
 ///
 /// With `crashes`, the edge container is OOM-killed every couple of minutes and sits in
 /// CrashLoopBackOff before the kubelet restarts it; its counters start again from zero.
@@ -93,7 +103,7 @@ struct JointInferenceLifecycle: Lifecycle {
                                   generateName: "\(rs)-", labels: labels,
                                   ownerReferences: [ObjectMeta.controllerRef(apiVersion: "apps/v1", kind: "ReplicaSet", name: rs, uid: rng.uuid())])
             let pod = SimPod.create(meta, node: workerType == "edge" ? edgeNode : cloudNode,
-                                    container: workerType == "edge" ? edgeContainer() : cloudContainer(), network: c.network)
+                                    container: workerType == "edge" ? edgeContainer(&c) : cloudContainer(&c), network: c.network)
             if workerType == "edge" { edgePod = pod.key } else { cloudPod = pod.key }
             c.putPod(pod)
         }
@@ -125,8 +135,9 @@ struct JointInferenceLifecycle: Lifecycle {
         let frames = rng.int(35...70)
         var hard = 0
         for _ in 0..<frames where rng.chance(0.22) { hard += 1 }
-        inferences += frames + hard
-        hardExamples += hard
+        let counted = Self.lcReporterCounts(frames: frames, hardExamples: hard)
+        inferences += counted.inferenceNumber
+        hardExamples += counted.hardExampleNumber
         let ratio = inferences > 0 ? Double(hardExamples) / Double(inferences) : 0
         let ownerInfo: JSON = [
             "startTime": .string(periodStart), "updateTime": .string(c.localTime),
@@ -136,11 +147,11 @@ struct JointInferenceLifecycle: Lifecycle {
         periodStart = c.localTime
         // An unreachable edge node's reports never leave it (the LC path and the intake alike).
         guard c.isReady(edgeNode) else { return }
-        c.send(.report(worker: workerName, body: [
+        let route = c.report(from: edgePod, worker: workerName, body: [
             "name": .string(workerName), "namespace": .string(namespace), "ownerName": .string(jobNameSet ? name : "sedna"),
             "ownerKind": "jointinferenceservice", "kind": "inference", "results": [], "ownerInfo": ownerInfo,
-        ]))
-        if jobNameSet {
+        ])
+        if jobNameSet && route.reachesLC {
             let metrics: [JSON] = [
                 ["key": "inferenceNumber", "value": .string(String(inferences))],
                 ["key": "hardExampleNumber", "value": .string(String(hardExamples))],
@@ -151,42 +162,53 @@ struct JointInferenceLifecycle: Lifecycle {
         }
     }
 
-    func edgeContainer() -> JSON {
-        var env: [(String, String)] = [
-            ("input_shape", "416,736"), ("video_url", "file://video/video.mp4"),
-            ("all_examples_inference_output", "/data/output"),
-            ("hard_example_cloud_inference_output", "/data/hard_example_cloud_inference_output"),
-            ("hard_example_edge_inference_output", "/data/hard_example_edge_inference_output"),
-            ("LC_PERIOD", "10"),
-        ]
-        if jobNameSet { env.append(("JOB_NAME", name)) }
-        env += [
-            ("NAMESPACE", namespace), ("WORKER_NAME", workerName), ("SERVICE_NAME", name),
-            ("MODEL_URL", "/models/little/yolov3_resnet18.pb"), ("BIG_MODEL_IP", "\(name)-cloud.\(namespace)"),
-            ("BIG_MODEL_PORT", "5000"), ("HEM_NAME", "IBT"),
-            ("HEM_PARAMETERS", #"[{"key":"threshold_img","value":"0.5"},{"key":"threshold_box","value":"0.5"}]"#),
-            ("LC_SERVER", "http://localhost:9100"),
-        ]
-        return container("little-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-little:v0.3.0", env: env,
-                         extra: ["resources": ["requests": ["memory": "64Mi", "cpu": "100m"], "limits": ["memory": "2Gi"]]])
+    /// What `LCReporter` adds up for `frames` edge inferences of which `hardExamples` were hard,
+    /// with the default `inference-then-mining`: each frame calls `update_for_edge_inference`
+    /// (+1 inference), each hard example then `update_for_collaboration_inference` (+1
+    /// inference, +1 hard example), so hard examples are counted twice in `inferenceNumber`.
+    static func lcReporterCounts(frames: Int, hardExamples: Int) -> (inferenceNumber: Int, hardExampleNumber: Int) {
+        (frames + hardExamples, hardExamples)
     }
 
-    func cloudContainer() -> JSON {
-        container("big-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-big:v0.3.0", env: [
-            ("input_shape", "544,544"), ("NAMESPACE", namespace), ("WORKER_NAME", cloudWorkerName),
-            ("SERVICE_NAME", name), ("MODEL_URL", "/models/big/yolov3_darknet.pb"), ("BIG_MODEL_BIND_PORT", "5000"),
-        ], extra: ["resources": ["limits": ["memory": "2Gi"]]])
+    /// The edge template's own env (also in the CR's spec).
+    var edgeTemplateEnv: [(String, String)] {
+        [("input_shape", "416,736"), ("video_url", "file://video/video.mp4"),
+         ("all_examples_inference_output", "/data/output"),
+         ("hard_example_cloud_inference_output", "/data/hard_example_cloud_inference_output"),
+         ("hard_example_edge_inference_output", "/data/hard_example_edge_inference_output"),
+         ("LC_PERIOD", "10")] + (jobNameSet ? [("JOB_NAME", name)] : [])
+    }
+
+    var cloudTemplateEnv: [(String, String)] { [("input_shape", "544,544")] }
+
+    /// Template env, then the GM's edge parameters (`createOrUpdateWorker`).
+    mutating func edgeContainer(_ c: inout ClusterState) -> JSON {
+        let gm = [("BIG_MODEL_IP", "\(name)-cloud.\(namespace)"), ("BIG_MODEL_PORT", "5000"), ("HEM_NAME", "IBT"),
+                  ("HEM_PARAMETERS", #"[{"key":"threshold_img","value":"0.5"},{"key":"threshold_box","value":"0.5"}]"#),
+                  ("LC_SERVER", WorkerEnv.gmLCServer), ("MODEL_URL", "/models/little/yolov3_resnet18.pb"),
+                  ("NAMESPACE", namespace), ("SERVICE_NAME", name), ("WORKER_NAME", workerName)]
+        return container("little-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-little:v0.3.0",
+                         extra: ["env": WorkerEnv.build(template: edgeTemplateEnv, gm: gm, orderSeed: workerName, capture: c.capture),
+                                 "resources": ["requests": ["memory": "64Mi", "cpu": "100m"], "limits": ["memory": "2Gi"]]])
+    }
+
+    /// The cloud worker gets no `LC_SERVER`: it reports nothing.
+    mutating func cloudContainer(_ c: inout ClusterState) -> JSON {
+        let gm = [("BIG_MODEL_BIND_PORT", "5000"), ("MODEL_URL", "/models/big/yolov3_darknet.pb"), ("NAMESPACE", namespace),
+                  ("SERVICE_NAME", name), ("WORKER_NAME", cloudWorkerName)]
+        return container("big-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-big:v0.3.0",
+                         extra: ["env": WorkerEnv.build(template: cloudTemplateEnv, gm: gm, orderSeed: cloudWorkerName, capture: c.capture),
+                                 "resources": ["limits": ["memory": "2Gi"]]])
     }
 
     func putCR(_ c: inout ClusterState) {
         let meta = ObjectMeta(name: name, namespace: namespace, uid: uid, creationTimestamp: created, generation: 1)
         let edgeTemplate: JSON = ["spec": ["nodeName": .string(edgeNode), "containers": [
             container("little-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-little:v0.3.0",
-                      env: [("input_shape", "416,736"), ("video_url", "file://video/video.mp4"), ("LC_PERIOD", "10")]
-                          + (jobNameSet ? [("JOB_NAME", name)] : [])),
+                      env: edgeTemplateEnv),
         ]]]
         let cloudTemplate: JSON = ["spec": ["nodeName": .string(cloudNode), "containers": [
-            container("big-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-big:v0.3.0", env: [("input_shape", "544,544")]),
+            container("big-model", image: "kubeedge/sedna-example-joint-inference-helmet-detection-big:v0.3.0", env: cloudTemplateEnv),
         ]]]
         let spec: JSON = [
             "edgeWorker": [

@@ -1,6 +1,7 @@
 import SednaCatalog
 
-/// The `data` strings of IL/LL conditions, shaped exactly as DATA-MODEL.md 3.2/3.3 shows them:
+/// The `data` strings of IL/LL conditions, shaped exactly as `IncrementalCondData` and the LL `ConditionData` marshal them
+/// (`pkg/globalmanager/controllers/{incremental,lifelong}learning/upstream.go`):
 /// the GM re-marshals the LC's message into `{"input": {...}}` or `{"output": {...}}`, every
 /// model carrying `format`, `url`, `classes` (null) and `metrics` only when present.
 enum LearningConditionData {

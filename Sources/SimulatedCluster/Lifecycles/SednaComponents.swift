@@ -1,6 +1,6 @@
 import SednaCatalog
 
-/// Sedna's own pods in namespace `sedna` (DATA-MODEL.md 1): the GM Deployment and the KB
+/// Sedna's own pods in namespace `sedna` (`build/helm/sedna/charts/{gm,lc,kb}`): the GM Deployment and the KB
 /// Deployment on the cloud node, and one LC DaemonSet pod (host network) per node, labelled
 /// `sedna: gm|lc|kb` as the Helm chart does. They run throughout; their readiness follows their
 /// node (NodeHealth), and each LC on a flapping edge node has restarted a couple of times

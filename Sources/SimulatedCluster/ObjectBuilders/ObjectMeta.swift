@@ -26,7 +26,7 @@ struct ObjectMeta: Sendable {
     }
 
     /// A controller reference, as the GM sets on the pods, Deployments and Services it creates
-    /// (DATA-MODEL.md 6) and as Deployments/ReplicaSets set on theirs.
+    /// (`pkg/globalmanager/runtime/worker.go`) and as Deployments/ReplicaSets set on theirs.
     static func controllerRef(apiVersion: String, kind: String, name: String, uid: String) -> JSON {
         ["apiVersion": .string(apiVersion), "kind": .string(kind), "name": .string(name), "uid": .string(uid),
          "controller": true, "blockOwnerDeletion": true]
