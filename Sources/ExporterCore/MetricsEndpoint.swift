@@ -34,6 +34,7 @@ public final class MetricsEndpoint: Sendable {
         SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources)
             .write(format: format, scrapes: count, lastScrapeSeconds: last, ready: readiness.ready, into: &out)
         if let intake {
+            intake.expireHeld(now: Date().timeIntervalSince1970)
             intake.writeSelfMetrics(into: &out)
             intake.writePushes(format: format, into: &out, now: Date().timeIntervalSince1970)
         }

@@ -108,9 +108,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds after which a pushed group bound to no task or pod is dropped (0: never).")
     var pushExpiry: Double = 0
 
+    @Option(help: "Most worker reports held while their pod or task is not watched yet (0: none held, counted unresolved).")
+    var intakeHoldMax: Int = 10_000
+
+    @Option(help: "Seconds a worker report is held at most while its pod or task is not watched yet.")
+    var intakeHoldSeconds: Double = 600
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        guard intakeHoldMax >= 0, intakeHoldSeconds >= 0, intakeHoldSeconds.isFinite else {
+            throw ValidationError("--intake-hold-max and --intake-hold-seconds must be zero or positive")
+        }
         guard maxBodyBytes > 0, maxSeriesPerGroup > 0, maxGroups > 0, maxLabelValueBytes > 0, pushExpiry >= 0 else {
             throw ValidationError("intake limits must be positive")
         }
@@ -158,6 +167,8 @@ struct Serve: AsyncParsableCommand {
             ic.limits.maxGroups = maxGroups
             ic.limits.maxLabelValueBytes = maxLabelValueBytes
             ic.unboundExpiry = pushExpiry
+            ic.holdMax = intakeHoldMax
+            ic.holdSeconds = intakeHoldSeconds
             ic.forwardLC = forwardLc
             ic.token = readToken(intakeTokenFile)
             config.intake = ic
