@@ -156,7 +156,8 @@ public struct IntakeRoutes: Sendable {
             guard store.relays.admit(relay: relay, seq: UInt64(seqNumber)) else { continue }
             // An unusable report still advances the sequence: one bad report must not block the queue.
             do {
-                let bytes = entry["body"].string.map { Array($0.utf8) } ?? Array(try JSONEncoder().encode(entry["body"]))
+                let bytes: [UInt8]
+                if let text = entry["body"].string { bytes = Array(text.utf8) } else { bytes = Array(try JSONEncoder().encode(entry["body"])) }
                 let r = try WorkerReport.decode(bytes)
                 guard r.name == worker else { throw IntakeError(400, "worker name differs") }
                 try ingest(r, peer: entry["peer"].string.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) })
