@@ -80,7 +80,7 @@ def test_thousand_reports_through_an_offline_link_and_a_relay_restart(tmp_path):
                           timeout=10)
         assert r.json()["acked"] == 1000
         assert 'sedna_intake_relay_reports_total{relay="edge1",result="duplicate"}' in exporter.metrics()
-        assert 'worker="edgeworker-ab1cd"} 998' in exporter.metrics()
+        assert 'worker="edgeworker-ab1cd",pod="helmet-detection-inference-example-deployment-edge-7d9f8c6b5-x2k4z"} 749' in exporter.metrics()
     finally:
         relay.process.stop()
         if exporter:
