@@ -25,7 +25,8 @@ public enum ExporterApp {
         var intakeStore: IntakeStore? = nil
         var forwarder: HTTPClient? = nil
         if let ic = config.intake {
-            let store = IntakeStore(limits: ic.limits, unboundExpiry: ic.unboundExpiry)
+            let store = IntakeStore(limits: ic.limits, unboundExpiry: ic.unboundExpiry,
+                                    hold: HeldReports(maxCount: ic.holdMax, maxAge: ic.holdSeconds))
             if ic.forwardLC != nil { forwarder = HTTPClient(eventLoopGroupProvider: .singleton) }
             intakeRoutes = IntakeRoutes(store: store, inventory: inventory, config: ic, forwarder: forwarder, logger: logger)
             intakeStore = store

@@ -4,8 +4,8 @@ import NIOCore
 
 /// The exporter's HTTP surface: /metrics (content negotiation, gzip), /healthz, /readyz.
 public enum ExporterRouter {
-    public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil) -> Router<ExporterRequestContext> {
+        let router = Router(context: ExporterRequestContext.self)
         intake?.register(on: router)
         router.get("/metrics") { request, _ -> Response in
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])

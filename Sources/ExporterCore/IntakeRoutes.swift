@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import Relay
 import SednaCatalog
+import Synchronization
 
 /// Configuration of the intake endpoints.
 public struct IntakeConfiguration: Sendable {
@@ -18,6 +19,10 @@ public struct IntakeConfiguration: Sendable {
     public var forwardLC: String?
     /// Seconds after which an unbound pushed group is dropped; 0 = never.
     public var unboundExpiry: Double = 0
+    /// Reports held at most while their pod or task is not watched yet (--intake-hold-max).
+    public var holdMax = 10_000
+    /// Seconds a report is held at most (--intake-hold-seconds).
+    public var holdSeconds: Double = 600
 
     public init() {}
 }
@@ -37,11 +42,37 @@ public struct IntakeRoutes: Sendable {
         self.forwarder = forwarder
         self.logger = logger
         inventory.onRemoval { [store] id in store.removed(id) }
+        // The observer runs under the inventory's lock: it only schedules the retry, and a
+        // burst of additions (a relist) coalesces into one pass.
+        let scheduled = RetryFlag()
+        inventory.onAddition { [store, inventory] in
+            guard scheduled.claim() else { return }
+            Task {
+                scheduled.release()
+                IntakeRoutes.retryHeld(store: store, inventory: inventory)
+            }
+        }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    /// Ties the held reports whose pod or task is now watched.
+    static func retryHeld(store: IntakeStore, inventory: Inventory) {
+        guard store.heldCount > 0 else { return }
+        store.retryHeld(now: Date().timeIntervalSince1970) { e in
+            resolve(e.report, peer: e.peer, inventory: inventory)
+        }
+    }
+
+    static func resolve(_ r: WorkerReport, peer: String?, inventory: Inventory) -> TaskResolver.Resolution? {
+        TaskResolver.resolve(r, peer: peer, pods: inventory.workerPods(namespace: r.namespace),
+                             taskExists: { kind, name in inventory.hasTask(kind, namespace: r.namespace, name: name) },
+                             taskKinds: { name in inventory.taskKinds(namespace: r.namespace, name: name) })
+    }
+
+    func register(on router: Router<ExporterRequestContext>) {
         router.post("/sedna/workers/:worker/info") { request, context in
-            try await guarded(request) { try await report(request, worker: context.parameters.get("worker") ?? "") }
+            try await guarded(request) {
+                try await report(request, worker: context.parameters.get("worker") ?? "", peer: context.peerIP)
+            }
         }
         router.post("/sedna/relay/:relay/reports") { request, context in
             try await guarded(request) { try await relayBatch(request, relay: context.parameters.get("relay") ?? "") }
@@ -87,7 +118,9 @@ public struct IntakeRoutes: Sendable {
 
     // MARK: worker reports
 
-    func report(_ request: Request, worker: String) async throws -> Response {
+    /// `peer` is the request's remote address: the worker's own pod IP when it reaches the
+    /// exporter directly.
+    func report(_ request: Request, worker: String, peer: String?) async throws -> Response {
         let body = try await readBody(request)
         if let ct = request.headers[.contentType], !ct.lowercased().contains("json") {
             throw IntakeError(415, "content type must be application/json, got \(ct.prefix(80))")
@@ -97,15 +130,17 @@ public struct IntakeRoutes: Sendable {
             // The LC answers 400 in this case too (pkg/localcontroller/server/server.go).
             return json(400, ["Status": 400, "Message": "worker name in the body (\(r.name.prefix(80))) differs from the path"])
         }
-        try ingest(r)
+        try ingest(r, peer: peer)
         if let lc = config.forwardLC, let forwarder {
             if let answer = await forward(body, to: lc, worker: worker, client: forwarder) { return answer }
         }
         return json(200, ["Status": 200, "Message": "OK"])
     }
 
-    /// Reports from an edge relay: `{"reports": [{"seq": N, "worker": "...", "body": "<the worker's JSON>"}]}`
-    /// in sequence order; answers `{"acked": <highest sequence accepted from this relay>}`.
+    /// Reports from an edge relay: `{"reports": [{"seq": N, "worker": "...", "body": <the worker's
+    /// JSON, as an object or as text>, "peer": "<worker IP>", "node": "<node>"}]}` (peer and node
+    /// optional) in sequence order; answers `{"acked": <highest sequence accepted from this relay>}`.
+    /// A report held for its pod or task counts as accepted: the relay must not resend it.
     func relayBatch(_ request: Request, relay: String) async throws -> Response {
         guard !relay.isEmpty, relay.utf8.count <= 253 else { throw IntakeError(400, "invalid relay name") }
         let body = try await readBody(request)
@@ -114,15 +149,18 @@ public struct IntakeRoutes: Sendable {
         guard let reports = batch["reports"].array else { throw IntakeError(400, "relay batch needs a \"reports\" array") }
         for entry in reports {
             guard let seqNumber = entry["seq"].number, seqNumber >= 1, seqNumber < 9e15, let worker = entry["worker"].string,
-                  let text = entry["body"].string else {
+                  entry["body"].string != nil || entry["body"].object != nil else {
                 throw IntakeError(400, "each relayed report needs seq, worker and body")
             }
+            if !entry["peer"].isNull && entry["peer"].string == nil { throw IntakeError(400, "a relayed report's \"peer\" must be a string") }
             guard store.relays.admit(relay: relay, seq: UInt64(seqNumber)) else { continue }
             // An unusable report still advances the sequence: one bad report must not block the queue.
             do {
-                let r = try WorkerReport.decode(Array(text.utf8))
+                let bytes: [UInt8]
+                if let text = entry["body"].string { bytes = Array(text.utf8) } else { bytes = Array(try JSONEncoder().encode(entry["body"])) }
+                let r = try WorkerReport.decode(bytes)
                 guard r.name == worker else { throw IntakeError(400, "worker name differs") }
-                try ingest(r)
+                try ingest(r, peer: entry["peer"].string.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) })
             } catch {
                 store.countReport(kind: "unknown", outcome: "relay_rejected")
             }
@@ -130,14 +168,17 @@ public struct IntakeRoutes: Sendable {
         return json(200, ["acked": store.relays.last(relay: relay)])
     }
 
-    /// Ties a report to its task and stores it (or counts it as unresolved).
-    func ingest(_ r: WorkerReport) throws {
-        let resolution = TaskResolver.resolve(r, pods: inventory.workerPods(namespace: r.namespace)) { kind, name in
-            inventory.hasTask(kind, namespace: r.namespace, name: name)
-        }
-        if let res = resolution {
-            try store.report(r, kind: res.kind, task: res.task, pod: res.pod, now: Date().timeIntervalSince1970)
+    /// Ties a report to its task and stores it, or holds it until its pod or task is watched
+    /// (counted unresolved only when holding is off).
+    func ingest(_ r: WorkerReport, peer: String?) throws {
+        let now = Date().timeIntervalSince1970
+        if let res = Self.resolve(r, peer: peer, inventory: inventory) {
+            try store.report(r, kind: res.kind, task: res.task, pod: res.pod, miningMode: res.miningMode, now: now)
             store.countReport(kind: res.kind.rawValue, outcome: res.outcome)
+        } else if config.holdMax > 0 && config.holdSeconds > 0 {
+            store.hold(r, peer: peer, now: now)
+            logger.debug("worker report held until its pod or task is watched", metadata: [
+                "worker": "\(r.name.prefix(80))", "namespace": "\(r.namespace.prefix(80))"])
         } else {
             store.countReport(kind: SednaKind.fromLowercased(r.ownerKind)?.rawValue ?? "unknown", outcome: "unresolved")
             logger.info("worker report not tied to any watched task", metadata: [
@@ -201,4 +242,11 @@ public struct IntakeRoutes: Sendable {
         for i in 0..<max(x.count, y.count) { diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0) }
         return diff == 0
     }
+}
+
+/// A claim flag that coalesces retry passes (set while one is scheduled and not yet started).
+final class RetryFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func claim() -> Bool { flag.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged }
+    func release() { flag.store(false, ordering: .releasing) }
 }

@@ -38,6 +38,7 @@ public final class MetricsEndpoint: Sendable {
             .write(format: format, scrapes: count, lastScrapeSeconds: last, ready: readiness.ready, into: &out)
         webhook?.write(format: format, into: &out)
         if let intake {
+            intake.expireHeld(now: Date().timeIntervalSince1970)
             intake.writeSelfMetrics(into: &out)
             intake.writePushes(format: format, into: &out, now: Date().timeIntervalSince1970)
         }

@@ -30,13 +30,22 @@ public final class Inventory: Sendable {
         public let workerName: String?
         public let kind: SednaKind
         public let task: String
+        /// `status.podIP`: the peer address a report from this pod arrives from (JI edge replicas
+        /// of one Deployment share a WORKER_NAME, so the address is what keeps them apart).
+        public let podIP: String?
+        /// The effective (last) MINING_MODE env of the pod, when set: what Sedna's JointInference
+        /// counts depends on it (lib/sedna/core/joint_inference/joint_inference.py).
+        public let miningMode: String?
 
-        public init(namespace: String, pod: String, workerName: String?, kind: SednaKind, task: String) {
+        public init(namespace: String, pod: String, workerName: String?, kind: SednaKind, task: String,
+                    podIP: String? = nil, miningMode: String? = nil) {
             self.namespace = namespace
             self.pod = pod
             self.workerName = workerName
             self.kind = kind
             self.task = task
+            self.podIP = podIP
+            self.miningMode = miningMode
         }
     }
 
@@ -44,6 +53,7 @@ public final class Inventory: Sendable {
         var context = TranslationContext()
         var identities: [WatchedResource: [String: Identity]] = [:]
         var removalObservers: [@Sendable (Identity) -> Void] = []
+        var additionObservers: [@Sendable () -> Void] = []
         /// Raw objects kept only where a joined fact may force a re-render.
         var pods: [String: KubeObject] = [:]
         var federated: [String: KubeObject] = [:]
@@ -102,6 +112,20 @@ public final class Inventory: Sendable {
         state.withLock { $0.removalObservers.append(observer) }
     }
 
+    /// Called (with the inventory's lock held: keep it short, never call back) whenever a worker
+    /// pod or a task is added or changes: the intake re-tries the reports it holds for them.
+    public func onAddition(_ observer: @escaping @Sendable () -> Void) {
+        state.withLock { $0.additionObservers.append(observer) }
+    }
+
+    /// The kinds of the watched tasks named `name` in a namespace (a report's ownerName with an
+    /// ownerKind that is no task kind is tied only when exactly one task has that name).
+    public func taskKinds(namespace: String, name: String) -> [SednaKind] {
+        state.withLock { s in
+            SednaKind.allCases.filter { $0.isTask && s.taskKeys[$0]?["\(namespace)/\(name)"] != nil }
+        }
+    }
+
     /// The watched Sedna worker pods of a namespace (from an index kept on every pod event:
     /// the intake asks on every report and push, and a scan of all pods made that O(pods)).
     public func workerPods(namespace: String) -> [WorkerPod] {
@@ -146,9 +170,16 @@ public final class Inventory: Sendable {
             s.pods[key] = o
             if case let .worker(kind, task, _) = PodRole.classify(o.labels) {
                 let env = (o.spec["containers"].array ?? []).flatMap { $0["env"].array ?? [] }
-                let workerName = env.first { $0["name"].string == "WORKER_NAME" }?["value"].string
-                s.workers[o.namespace, default: [:]][key] = WorkerPod(namespace: o.namespace, pod: o.name, workerName: workerName,
-                                                                     kind: kind, task: task)
+                // With duplicate env names the last one wins (the GM appends its own after the template's).
+                let workerName = env.last { $0["name"].string == "WORKER_NAME" }?["value"].string
+                let miningMode = env.last { $0["name"].string == "MINING_MODE" }?["value"].string
+                let ip = o.status["podIP"].string.flatMap { $0.isEmpty ? nil : $0 }
+                let pod = WorkerPod(namespace: o.namespace, pod: o.name, workerName: workerName, kind: kind, task: task,
+                                    podIP: ip, miningMode: miningMode)
+                if s.workers[o.namespace]?[key] != pod {
+                    s.workers[o.namespace, default: [:]][key] = pod
+                    for observer in s.additionObservers { observer() }
+                }
             } else {
                 s.workers[o.namespace]?[key] = nil
             }
@@ -204,7 +235,12 @@ public final class Inventory: Sendable {
         if resource != .nodes {
             s.identities[resource, default: [:]][key] = Identity(resource: resource, namespace: o.namespace, name: o.name)
         }
-        if case .sedna(let kind) = resource { s.taskKeys[kind, default: [:]]["\(o.namespace)/\(o.name)"] = key }
+        if case .sedna(let kind) = resource, kind.isTask, s.taskKeys[kind]?["\(o.namespace)/\(o.name)"] != key {
+            s.taskKeys[kind, default: [:]]["\(o.namespace)/\(o.name)"] = key
+            for observer in s.additionObservers { observer() }
+        } else if case .sedna(let kind) = resource {
+            s.taskKeys[kind, default: [:]]["\(o.namespace)/\(o.name)"] = key
+        }
         store.put(resource, key: key, sortKey: "\(o.namespace)/\(o.name)", RenderedObject(set))
     }
 

@@ -52,10 +52,13 @@ public final class IntakeStore: Sendable {
     /// Unbound groups older than this many seconds are dropped; 0 keeps them.
     public let unboundExpiry: Double
     private let state = Mutex(State())
+    /// Reports waiting for their pod or task. Its own lock; when both are taken, `held` first.
+    private let held: Mutex<HeldReports>
 
-    public init(limits: IntakeLimits = IntakeLimits(), unboundExpiry: Double = 0) {
+    public init(limits: IntakeLimits = IntakeLimits(), unboundExpiry: Double = 0, hold: HeldReports = HeldReports()) {
         self.limits = limits
         self.unboundExpiry = unboundExpiry
+        self.held = Mutex(hold)
     }
 
     // MARK: pushes
@@ -130,10 +133,12 @@ public final class IntakeStore: Sendable {
 
     // MARK: worker reports
 
-    /// Stores a resolved report (replacing the worker's previous one).
-    public func report(_ r: WorkerReport, kind: SednaKind, task: String, pod: String?, now: Double) throws(IntakeError) {
-        let id = "\(r.namespace)/\(kind.rawValue)/\(task)/\(r.name)"
-        let rendered = RenderedObject(r.samples(kind: kind, task: task, now: now, limits: limits))
+    /// Stores a resolved report (replacing the previous one of the same worker and pod: replicas
+    /// sharing a WORKER_NAME but tied to their own pods never overwrite one another).
+    public func report(_ r: WorkerReport, kind: SednaKind, task: String, pod: String?, miningMode: String? = nil,
+                       now: Double) throws(IntakeError) {
+        let id = "\(r.namespace)/\(kind.rawValue)/\(task)/\(r.name)/\(pod ?? "")"
+        let rendered = RenderedObject(r.samples(kind: kind, task: task, pod: pod, miningMode: miningMode, now: now, limits: limits))
         let binding = Binding(task: Inventory.Identity(resource: .sedna(kind), namespace: r.namespace, name: task),
                               pod: pod.map { Inventory.Identity(resource: .pods, namespace: r.namespace, name: $0) })
         let ok: Bool = state.withLock { s in
@@ -147,6 +152,53 @@ public final class IntakeStore: Sendable {
     public func countReport(kind: String, outcome: String) {
         state.withLock { $0.reportCounts["\(kind)\u{0}\(outcome)", default: 0] += 1 }
     }
+
+    /// The kind label of a report not tied to a task: its ownerKind when that is a Sedna kind.
+    static func unresolvedKind(_ r: WorkerReport) -> String { SednaKind.fromLowercased(r.ownerKind)?.rawValue ?? "unknown" }
+
+    // MARK: held reports
+
+    /// Holds a report that could not be tied yet (counted "held"); what the bounds push out or
+    /// what has expired is counted (held_overflow, held_expired), or held_superseded when a newer
+    /// report of the same worker and peer replaces a held one.
+    public func hold(_ r: WorkerReport, peer: String?, now: Double) {
+        let dropped: [HeldReports.Entry] = held.withLock { h in
+            let expired = h.expire(now: now)
+            let (replaced, overflow) = h.hold(HeldReports.Entry(report: r, peer: peer, since: now))
+            if replaced { countReport(kind: Self.unresolvedKind(r), outcome: "held_superseded") }
+            for e in overflow { countReport(kind: Self.unresolvedKind(e.report), outcome: "held_overflow") }
+            return expired
+        }
+        for e in dropped { countReport(kind: Self.unresolvedKind(e.report), outcome: "held_expired") }
+        countReport(kind: Self.unresolvedKind(r), outcome: "held")
+    }
+
+    /// Ties the held reports `resolve` can place now and stores them (counted held_then_tied);
+    /// expired ones are dropped and counted first. Returns how many were tied.
+    @discardableResult
+    public func retryHeld(now: Double, resolve: (HeldReports.Entry) -> TaskResolver.Resolution?) -> Int {
+        let (expired, tied) = held.withLock { h in (h.expire(now: now), h.take(resolve)) }
+        for e in expired { countReport(kind: Self.unresolvedKind(e.report), outcome: "held_expired") }
+        var stored = 0
+        for (e, res) in tied {
+            do {
+                try report(e.report, kind: res.kind, task: res.task, pod: res.pod, miningMode: res.miningMode, now: now)
+                countReport(kind: res.kind.rawValue, outcome: "held_then_tied")
+                stored += 1
+            } catch {
+                countReport(kind: res.kind.rawValue, outcome: "rejected")
+            }
+        }
+        return stored
+    }
+
+    /// Drops held reports past their age (counted held_expired).
+    public func expireHeld(now: Double) {
+        let expired = held.withLock { $0.expire(now: now) }
+        for e in expired { countReport(kind: Self.unresolvedKind(e.report), outcome: "held_expired") }
+    }
+
+    public var heldCount: Int { held.withLock { $0.entries.count } }
 
     // MARK: lifecycle
 
@@ -212,6 +264,7 @@ public final class IntakeStore: Sendable {
 
     /// Counters of the intake itself.
     public func writeSelfMetrics(into out: inout [UInt8]) {
+        let heldNow = heldCount
         let (reports, pushes, groups, workers) = state.withLock { ($0.reportCounts, $0.pushCounts, $0.groups.count, $0.workers.count) }
         out.append(contentsOf: "# HELP sedna_intake_reports_total Worker reports received, by the task kind they were tied to and outcome.\n# TYPE sedna_intake_reports_total counter\n".utf8)
         for (k, v) in reports.sorted(by: { $0.key < $1.key }) {
@@ -233,5 +286,6 @@ public final class IntakeStore: Sendable {
         }
         out.append(contentsOf: "# HELP sedna_intake_groups Pushed groups held.\n# TYPE sedna_intake_groups gauge\nsedna_intake_groups \(groups)\n".utf8)
         out.append(contentsOf: "# HELP sedna_intake_workers Workers whose newest report is held.\n# TYPE sedna_intake_workers gauge\nsedna_intake_workers \(workers)\n".utf8)
+        out.append(contentsOf: "# HELP sedna_intake_held_reports Reports waiting for their pod or task to be watched.\n# TYPE sedna_intake_held_reports gauge\nsedna_intake_held_reports \(heldNow)\n".utf8)
     }
 }

@@ -28,14 +28,18 @@ public struct WorkerReport: Sendable, Equatable {
     }
 
     /// The samples of this report for the worker of a task (labels namespace, kind, task, worker).
-    func samples(kind: SednaKind, task: String, now: Double, limits: IntakeLimits) -> MetricSet {
+    /// `pod` is the pod it was tied to (empty when none was singled out); `miningMode` the pod's
+    /// MINING_MODE env (Sedna's default, inference-then-mining, when nil).
+    func samples(kind: SednaKind, task: String, pod: String?, miningMode: String?, now: Double, limits: IntakeLimits) -> MetricSet {
         var set = MetricSet()
-        let l = [namespace, kind.rawValue, task, name]
+        let l = [namespace, kind.rawValue, task, name, pod ?? ""]
         set.add(Catalog.reportLast, l, now)
         set.add(Catalog.reportStatus, l + [String(phase.prefix(32)), String(status.prefix(32))], 1)
-        set.add(Catalog.reportInferences, l, ownerInfo["inferenceNumber"].number)
-        set.add(Catalog.reportHardExamples, l, ownerInfo["hardExampleNumber"].number)
-        set.add(Catalog.reportUploadRatio, l, ownerInfo["uploadCloudRatio"].number)
+        if let counts = JointInferenceCounts(ownerInfo, miningMode: miningMode) {
+            set.add(Catalog.reportInferences, l, counts.inputs)
+            set.add(Catalog.reportEdgeInferences, l, counts.edge)
+            set.add(Catalog.reportHardExamples, l, counts.hardExamples)
+        }
         set.add(Catalog.reportRound, l, ownerInfo["currentRound"].number)
         set.add(Catalog.reportSamples, l, ownerInfo["sampleCount"].number)
         var added = 0
@@ -63,5 +67,26 @@ public struct WorkerReport: Sendable, Equatable {
             }
         }
         return set
+    }
+}
+
+/// What Sedna's JointInference counters mean (lib/sedna/core/joint_inference/joint_inference.py,
+/// `LCReporter` in lib/sedna/service/client.py): each edge inference adds 1 to inferenceNumber,
+/// each cloud call 1 to inferenceNumber and 1 to hardExampleNumber. inference-then-mining (the
+/// default) runs the edge model on every input and calls the cloud for each hard example, so
+/// inputs = inferenceNumber - hardExampleNumber; mining-then-inference sends a hard example to
+/// the cloud only, so inputs = inferenceNumber. Edge inferences are the difference in both.
+public struct JointInferenceCounts: Sendable, Equatable {
+    public let inputs: Double
+    public let edge: Double
+    public let hardExamples: Double
+
+    /// nil when the report carries no inference counters (or inconsistent ones).
+    public init?(_ ownerInfo: JSON, miningMode: String?) {
+        guard let total = ownerInfo["inferenceNumber"].number, let hard = ownerInfo["hardExampleNumber"].number,
+              total >= 0, hard >= 0, hard <= total else { return nil }
+        edge = total - hard
+        hardExamples = hard
+        inputs = miningMode == "mining-then-inference" ? total : total - hard
     }
 }

@@ -1,7 +1,10 @@
 /// Families served from worker telemetry (the intake): Sedna's own worker reports, taken in
 /// directly because Sedna's LC path loses them (DATA-MODEL.md 4 and 5.1).
 extension Catalog {
-    static let workerReportLabels = taskLabels + ["worker"]
+    /// `pod` is set when the report was tied to one pod (by its peer IP, WORKER_NAME or name) and
+    /// empty otherwise: HPA-scaled JI edge replicas share a WORKER_NAME, so per-pod series keep
+    /// each replica's running totals monotonic; per-task figures are sums over pods.
+    static let workerReportLabels = taskLabels + ["worker", "pod"]
     static let reports = "worker reports (POST /sedna/workers/{worker}/info)"
 
     public static let reportLast = MetricFamily(
@@ -12,26 +15,37 @@ extension Catalog {
         help: "Phase (train, eval, deploy, inference) and status (completed, failed, running) of each worker's newest report.",
         labels: workerReportLabels + ["phase", "status"], source: .intake, objects: reports,
         proposal: ["DeployStatus", "TrainStatus"])
+    // Sedna's JointInference (lib/sedna/core/joint_inference/joint_inference.py) counts through
+    // LCReporter (lib/sedna/service/client.py): update_for_edge_inference() adds 1 to
+    // inferenceNumber, update_for_collaboration_inference() adds 1 to inferenceNumber AND
+    // hardExampleNumber. With MINING_MODE inference-then-mining (the default) every input gets
+    // an edge inference and each hard example also a cloud call, counted whether the call
+    // succeeded or not; with mining-then-inference a hard example goes to the cloud only
+    // (counted when the call succeeded) and the others to the edge model. In both modes edge
+    // inferences = inferenceNumber - hardExampleNumber.
     public static let reportInferences = MetricFamily(
         "sedna_joint_inference_worker_inferences_total", .counter,
-        help: "Inferences reported by each edge worker (ownerInfo.inferenceNumber; resets when the worker restarts).",
+        help: "Inputs each edge worker answered, each counted once (inference-then-mining: inferenceNumber - hardExampleNumber; mining-then-inference: inferenceNumber; resets when the worker restarts).",
+        labels: workerReportLabels, source: .intake, objects: reports, proposal: ["EdgeInferenceCount"])
+    public static let reportEdgeInferences = MetricFamily(
+        "sedna_joint_inference_worker_edge_inferences_total", .counter,
+        help: "Inferences each edge worker ran on its own (edge) model: inferenceNumber - hardExampleNumber.",
         labels: workerReportLabels, source: .intake, objects: reports, proposal: ["EdgeInferenceCount"])
     public static let reportHardExamples = MetricFamily(
         "sedna_joint_inference_worker_hard_examples_total", .counter,
-        help: "Hard examples reported by each edge worker and sent to the cloud (ownerInfo.hardExampleNumber).",
+        help: "Hard examples each edge worker found, i.e. cloud calls (ownerInfo.hardExampleNumber; inference-then-mining counts the call even when it failed, mining-then-inference only when it succeeded).",
         labels: workerReportLabels, source: .intake, objects: reports, proposal: ["HardSampleNum", "CloudInferenceCount"])
-    public static let reportUploadRatio = MetricFamily(
-        "sedna_joint_inference_worker_upload_cloud_ratio", .gauge,
-        help: "Share of inferences each edge worker uploaded to the cloud, 0..1 (ownerInfo.uploadCloudRatio).",
-        unit: "ratio", labels: workerReportLabels, source: .intake, objects: reports)
     public static let reportRound = MetricFamily(
         "sedna_federated_learning_worker_round", .gauge,
         help: "Current round reported by each federated training worker (ownerInfo.currentRound).",
         labels: workerReportLabels, source: .intake, objects: reports, proposal: ["IterationNo"])
+    /// The train worker's `sampleCount` is the aggregator's `total_sample` of the round, the sum
+    /// over all workers (lib/sedna/core/federated_learning/federated_learning.py,
+    /// lib/sedna/algorithms/aggregation/aggregation.py), not the node's own count.
     public static let reportSamples = MetricFamily(
-        "sedna_federated_learning_worker_samples", .gauge,
-        help: "Total samples of the round as reported by each federated training worker (ownerInfo.sampleCount).",
-        labels: workerReportLabels, source: .intake, objects: reports, proposal: ["NodeSampleNum"])
+        "sedna_federated_learning_worker_aggregated_samples", .gauge,
+        help: "Samples of all training workers in the round, as the aggregator returned them to each worker (ownerInfo.sampleCount; not the node's own samples).",
+        labels: workerReportLabels, source: .intake, objects: reports)
     public static let reportTrainMetric = MetricFamily(
         "sedna_worker_reported_metric", .gauge,
         help: "Metrics in the results of each worker's newest report: train metrics of federated rounds and of IL/LL training, eval metrics of the new and deployed model (per-class lists give their mean).",
@@ -39,7 +53,7 @@ extension Catalog {
         proposal: ["TrainLoss", "AccuracyMetricForNewModel", "AccuracyMetricForOldModel"])
 
     public static let intakeFamilies = [
-        reportLast, reportStatus, reportInferences, reportHardExamples, reportUploadRatio, reportRound, reportSamples,
+        reportLast, reportStatus, reportInferences, reportEdgeInferences, reportHardExamples, reportRound, reportSamples,
         reportTrainMetric,
     ]
 }

@@ -23,7 +23,7 @@ extension Catalog {
 
     public static let learningIteration = MetricFamily(
         "sedna_learning_iteration", .gauge,
-        help: "Completed training rounds: Train/Completed conditions, counting a duplicated report once.",
+        help: "Completed training rounds: the highest round (data.input.outputDir .../train/<n>) that reached Train/Completed.",
         labels: taskLabels, source: .conditions, objects: learningKinds, proposal: ["IterationNo"])
     public static let learningModelInfo = MetricFamily(
         "sedna_learning_model_info", .info,
@@ -42,9 +42,13 @@ extension Catalog {
         proposal: ["AccuracyMetricForNewModel", "AccuracyMetricForOldModel"])
     public static let learningDeployStatus = MetricFamily(
         "sedna_learning_deploy_status", .stateset,
-        help: "Outcome of the newest Deploy stage: Waiting until one completes, OK when it did, NotOK when it failed.",
+        help: "Outcome of the newest Deploy stage: Waiting until one ends, OK when a model was deployed, NotOK when it failed, Skipped when the LC completed it without deploying (trigger not met).",
         labels: taskLabels + ["deploy_status"], source: .conditions, objects: learningKinds,
-        proposal: ["DeployStatus"], states: ["Waiting", "OK", "NotOK"])
+        proposal: ["DeployStatus"], states: ["Waiting", "OK", "NotOK", "Skipped"])
+    public static let learningFailedIterations = MetricFamily(
+        "sedna_learning_failed_iterations_total", .counter,
+        help: "Training rounds in which a stage failed (Failed conditions, kept although the GM follows each with Train/Waiting).",
+        labels: taskLabels, source: .conditions, objects: learningKinds)
     public static let learningTrainLoss = MetricFamily(
         "sedna_learning_train_loss", .gauge,
         help: "Loss reported with the newest train output (output.models[].metrics.loss).",
@@ -59,8 +63,8 @@ extension Catalog {
         unit: "ratio", labels: taskLabels + ["dataset"], source: .spec, objects: learningKinds)
 
     public static let learningFamilies = [
-        learningIteration, learningModelInfo, learningEvalMetric, learningEvalClassMetric, learningDeployStatus,
-        learningTrainLoss, learningTrainMetric, learningTrainProb,
+        learningIteration, learningFailedIterations, learningModelInfo, learningEvalMetric, learningEvalClassMetric,
+        learningDeployStatus, learningTrainLoss, learningTrainMetric, learningTrainProb,
     ]
 
     // MARK: Lifelong learning knowledge base (status.knowledgeBase)

@@ -20,6 +20,19 @@ public enum MetricSource: String, Sendable {
     case node = "Node"
     case exporter = "exporter"
     case intake = "worker report (intake)"
+
+    /// Where the figure comes from on a cluster, for the "Source" column of docs/metrics.md:
+    /// "object status" (what the Kubernetes API holds: the exporter's watch alone suffices),
+    /// "captured report" (Sedna's own worker reports, which reach the exporter only through the
+    /// capture route: the node relay in front of the LC), or "exporter" (self-metrics).
+    /// Pushed families ("push") are the vocabulary in `PushVocabulary`.
+    public var origin: String {
+        switch self {
+        case .intake: return "captured report"
+        case .exporter: return "exporter"
+        default: return "object status"
+        }
+    }
 }
 
 /// One metric family of the catalog: everything needed to render it and to document it.

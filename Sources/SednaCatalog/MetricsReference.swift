@@ -55,6 +55,26 @@ public enum MetricsReference {
         `sedna_task_condition_data_errors` and never stops the rest of the task from being
         translated.
 
+        The **Source** column says what a family needs: *object status* families come from the
+        Kubernetes API alone (the exporter's watch); *captured report* families come from the
+        reports Sedna's own workers send to their LocalController, which reach the exporter only
+        through the capture route (the node relay in front of the LC, see docs/deploy.md) and are
+        absent without it; *push* families are pushed by workers to the Pushgateway-compatible
+        API. The **Read from** column names the field or object.
+
+        Joint inference: Sedna's worker counts an edge inference and each cloud call in
+        `inferenceNumber`, and a cloud call also in `hardExampleNumber`
+        (`lib/sedna/core/joint_inference/joint_inference.py`, `LCReporter` in
+        `lib/sedna/service/client.py`). So edge inferences are `inferenceNumber - hardExampleNumber`
+        and the inputs a worker answered are that (default `MINING_MODE` inference-then-mining) or
+        `inferenceNumber` (mining-then-inference). The **hard-example ratio** is hard examples over
+        inputs, summed over a task's worker pods:
+        `sum by (namespace, task) (rate(sedna_joint_inference_worker_hard_examples_total[5m])) / sum by (namespace, task) (rate(sedna_joint_inference_worker_inferences_total[5m]))`.
+        Sedna's own `uploadCloudRatio` (hard examples over `inferenceNumber`) understates it in the
+        default mode and is not exported. Worker-report series carry the `pod` they came from when
+        it is known (replicas of one Deployment share a `worker` name), so counters stay monotonic
+        per series; per-task figures are sums over pods.
+
         ## Proposal metrics
 
         Where each metric of the 2022 observability proposal is implemented.
@@ -84,7 +104,7 @@ public enum MetricsReference {
             ("Exporter self-metrics", SelfMetrics.families),
         ]
         for (title, families) in sections {
-            s += "## \(title)\n\n| Family | Type | Labels | Source | Objects | Description |\n|---|---|---|---|---|---|\n"
+            s += "## \(title)\n\n| Family | Type | Labels | Source | Read from | Objects | Description |\n|---|---|---|---|---|---|---|\n"
             for f in families {
                 var type = f.type.rawValue
                 if let u = f.unit { type += " (\(u))" }
@@ -92,7 +112,7 @@ public enum MetricsReference {
                 if !f.states.isEmpty { help += " States: " + f.states.map { "`\($0)`" }.joined(separator: ", ") + "." }
                 if !f.proposal.isEmpty { help += " Proposal: " + f.proposal.joined(separator: ", ") + "." }
                 let labels = f.labels.isEmpty ? "—" : f.labels.map { "`\($0)`" }.joined(separator: ", ")
-                s += "| `\(f.name)` | \(type) | \(labels) | \(f.source.rawValue) | \(f.objects) | \(help) |\n"
+                s += "| `\(f.name)` | \(type) | \(labels) | \(f.source.origin) | \(f.source.rawValue) | \(f.objects) | \(help) |\n"
             }
             s += "\n"
         }
@@ -110,13 +130,13 @@ public enum MetricsReference {
         `namespace` and `pod`, binds the group to that task or worker pod: the group gets the
         task's `namespace`, `kind` and `task` labels and disappears when the task or pod is deleted.
 
-        | Name | Type | Extra labels | Proposal |
-        |---|---|---|---|
+        | Name | Type | Extra labels | Source | Proposal |
+        |---|---|---|---|---|
 
         """
         for e in PushVocabulary.entries {
             let labels = e.labels.isEmpty ? "—" : e.labels.map { "`\($0)`" }.joined(separator: ", ")
-            s += "| `\(e.name)` | \(e.type.rawValue) | \(labels) | \(e.proposal.joined(separator: ", ")) |\n"
+            s += "| `\(e.name)` | \(e.type.rawValue) | \(labels) | push | \(e.proposal.joined(separator: ", ")) |\n"
         }
         s += "\nPaste into a Sedna worker (the exporter's intake URL in `SEDNA_INTAKE`, e.g. `http://sedna-exporter.sedna-observability:9479`):\n\n```python\n"
         s += "import os\nfrom prometheus_client import CollectorRegistry, Gauge, Counter, pushadd_to_gateway\n\n"

@@ -117,6 +117,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM private key of the webhook; re-read when the file changes.")
     var webhookTlsKeyFile: String?
 
+    @Option(help: "Most worker reports held while their pod or task is not watched yet (0: none held, counted unresolved).")
+    var intakeHoldMax: Int = 10_000
+
+    @Option(help: "Seconds a worker report is held at most while its pod or task is not watched yet.")
+    var intakeHoldSeconds: Double = 600
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -130,6 +136,9 @@ struct Serve: AsyncParsableCommand {
             }
         } else if webhookTlsCertFile != nil || webhookTlsKeyFile != nil {
             throw ValidationError("--webhook-tls-cert-file and --webhook-tls-key-file need --webhook-listen")
+        }
+        guard intakeHoldMax >= 0, intakeHoldSeconds >= 0, intakeHoldSeconds.isFinite else {
+            throw ValidationError("--intake-hold-max and --intake-hold-seconds must be zero or positive")
         }
         guard maxBodyBytes > 0, maxSeriesPerGroup > 0, maxGroups > 0, maxLabelValueBytes > 0, pushExpiry >= 0 else {
             throw ValidationError("intake limits must be positive")
@@ -182,6 +191,8 @@ struct Serve: AsyncParsableCommand {
             ic.limits.maxGroups = maxGroups
             ic.limits.maxLabelValueBytes = maxLabelValueBytes
             ic.unboundExpiry = pushExpiry
+            ic.holdMax = intakeHoldMax
+            ic.holdSeconds = intakeHoldSeconds
             ic.forwardLC = forwardLc
             ic.token = readToken(intakeTokenFile)
             config.intake = ic

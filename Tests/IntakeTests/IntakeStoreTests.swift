@@ -75,8 +75,8 @@ import Testing
         var out: [UInt8] = []
         MetricsStore().write(format: .text004, extra: store.workerRenderings(), into: &out)
         let t = String(decoding: out, as: UTF8.self)
-        #expect(t.contains(#"sedna_worker_reported_metric{namespace="ns",kind="IncrementalLearningJob",task="t",worker="w1",phase="eval",model_role="deployed",metric="precision"} 0.7"#))
-        #expect(t.contains(#"sedna_worker_last_report_timestamp_seconds{namespace="ns",kind="IncrementalLearningJob",task="t",worker="w1"} 6"#))
+        #expect(t.contains(#"sedna_worker_reported_metric{namespace="ns",kind="IncrementalLearningJob",task="t",worker="w1",pod="",phase="eval",model_role="deployed",metric="precision"} 0.7"#))
+        #expect(t.contains(#"sedna_worker_last_report_timestamp_seconds{namespace="ns",kind="IncrementalLearningJob",task="t",worker="w1",pod=""} 6"#))
         store.removed(task)
         #expect(store.workerCount == 0)
     }

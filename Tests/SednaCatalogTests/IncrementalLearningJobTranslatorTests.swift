@@ -54,7 +54,47 @@ import TestSupport
         #expect(status("[]") == "Waiting")
         #expect(status(#"[{"type":"Waiting","stage":"Deploy"}]"#) == "Waiting")
         #expect(status(#"[{"type":"Failed","stage":"Deploy"},{"type":"Waiting","stage":"Train"}]"#) == "NotOK")
-        #expect(status(#"[{"type":"Failed","stage":"Deploy"},{"type":"Completed","stage":"Deploy"}]"#) == "OK")
+        // A real deploy: the LC's Deploy/Ready carries the models, then the GM appends Completed.
+        let ready = #"{"type":"Ready","stage":"Deploy","data":"{\"input\":{\"models\":[{\"url\":\"/o/train/2/m.pb\"},{\"url\":\"/d/m.pb\"}]}}"}"#
+        #expect(status(#"[{"type":"Waiting","stage":"Deploy"},\#(ready),{"type":"Completed","stage":"Deploy"},{"type":"Waiting","stage":"Train"}]"#) == "OK")
+        // Trigger not met: the LC reports Deploy/Completed with data {} and nothing is deployed
+        // (pkg/localcontroller/managers/incrementallearning/incrementallearningjob.go, deployTask).
+        #expect(status(#"[\#(ready),{"type":"Completed","stage":"Deploy"},{"type":"Waiting","stage":"Train"},{"type":"Waiting","stage":"Deploy"},{"type":"Completed","stage":"Deploy","data":"{}"},{"type":"Waiting","stage":"Train"}]"#) == "Skipped")
+    }
+
+    func translate(_ conditions: [String]) -> MetricSet {
+        let o = Fixtures.json(#"{"metadata":{"name":"j","namespace":"n"},"status":{"conditions":[\#(conditions.joined(separator: ","))]}}"#)
+        return IncrementalLearningJobTranslator.translate(o, context: .init())
+    }
+
+    func trainReady(_ n: Int) -> String {
+        #"{"type":"Ready","stage":"Train","data":"{\"input\":{\"outputDir\":\"/output/train/\#(n)\"}}"}"#
+    }
+
+    @Test func iterationIsTheRoundOfTheOutputDirNotACountOfConditions() {
+        // Round 1, then round 2 whose Train/Completed is appended twice with another condition
+        // between (the GM's pod-phase path and the worker's report).
+        let set = translate([
+            trainReady(1), #"{"type":"Completed","stage":"Train"}"#, #"{"type":"Waiting","stage":"Eval"}"#,
+            trainReady(2), #"{"type":"Completed","stage":"Train"}"#, #"{"type":"Waiting","stage":"Eval"}"#,
+            #"{"type":"Completed","stage":"Train"}"#, #"{"type":"Waiting","stage":"Eval"}"#,
+            trainReady(3), #"{"type":"Running","stage":"Train"}"#,
+        ])
+        #expect(set.value(Catalog.learningIteration) == 2, "round 3 has not completed")
+    }
+
+    @Test func failedIterationsSurviveTheFollowingTrainWaiting() {
+        let set = translate([
+            trainReady(1), #"{"type":"Failed","stage":"Train"}"#, #"{"type":"Waiting","stage":"Train"}"#,
+            trainReady(2), #"{"type":"Completed","stage":"Train"}"#, #"{"type":"Failed","stage":"Eval"}"#,
+            #"{"type":"Failed","stage":"Eval"}"#, #"{"type":"Waiting","stage":"Train"}"#,
+            trainReady(3), #"{"type":"Running","stage":"Train"}"#,
+        ])
+        #expect(set.value(Catalog.learningFailedIterations) == 2)
+        #expect(set.currentState(Catalog.taskCondition, label: "condition") == "Running")
+        #expect(translate([#"{"type":"Failed","stage":"Train"}"#, #"{"type":"Waiting","stage":"Train"}"#,
+                           #"{"type":"Failed","stage":"Train"}"#]).value(Catalog.learningFailedIterations) == 2)
+        #expect(translate([]).value(Catalog.learningFailedIterations) == 0)
     }
 
     @Test func iterationsOverSeveralLoops() {

@@ -37,4 +37,18 @@ import TestSupport
         #expect(s.value(Catalog.learningModelInfo, ["role": "deploy", "url": "/kb/index.pkl"]) == 1)
         #expect(s.values(Catalog.kbModels).isEmpty, "no knowledgeBase, no KB series")
     }
+
+    @Test func anEmptyKnowledgeBaseIsAbsentNotZero() {
+        // What the GM writes when the eval output carries none of the keys Sedna's workers never
+        // send (pkg/globalmanager/controllers/lifelonglearning/upstream.go).
+        let o = Fixtures.json(#"""
+        {"metadata":{"name":"l","namespace":"n"},"status":{"knowledgeBase":{
+          "AIModels":{"numberOfAIModels":0,"listOfAIModels":[]},"AIClasses":{"numberOfAIClasses":0,"listOfAIClasses":null},
+          "samples":{"numberOfLabeledUnseenSample":0,"numberOfUnseenSample":0}}}}
+        """#)
+        let s = LifelongLearningJobTranslator.translate(o, context: .init())
+        for f in [Catalog.kbModels, Catalog.kbClasses, Catalog.kbUnseen, Catalog.kbLabeledUnseen, Catalog.kbModelPrecision] {
+            #expect(s.values(f).isEmpty, "\(f.name)")
+        }
+    }
 }

@@ -45,6 +45,7 @@ def lc_report(url, worker, body):
 
 
 # Bodies exactly as DATA-MODEL.md section 4.1 describes them, per task type.
+JI_EDGE_POD = "helmet-detection-inference-example-deployment-edge-7d9f8c6b5-x2k4z"
 JI_REPORT = {"name": "edgeworker-ab1cd", "namespace": "default", "ownerName": "sedna", "ownerKind": "jointinferenceservice",
              "kind": "inference", "results": [],
              "ownerInfo": {"startTime": "2025-01-01 10:00:00", "updateTime": "2025-01-01 10:00:30", "inferenceNumber": 120,
@@ -71,13 +72,17 @@ def test_sedna_reports_for_every_task_type_are_tied_to_the_right_task(exporter):
         assert r.status_code == 200 and r.json() == {"Message": "OK", "Status": 200}, r.text
     text = exporter.metrics()
     # JI names the owner "sedna": resolved through the pod's WORKER_NAME env instead.
-    assert f'sedna_joint_inference_worker_inferences_total{{namespace="default",kind="JointInferenceService",task="{JI}",worker="edgeworker-ab1cd"}} 120' in text
-    assert f'sedna_joint_inference_worker_upload_cloud_ratio{{namespace="default",kind="JointInferenceService",task="{JI}",worker="edgeworker-ab1cd"}} 0.25' in text
+    # Sedna counts each hard example in inferenceNumber too (default MINING_MODE): 120 - 30 inputs.
+    ji = f'namespace="default",kind="JointInferenceService",task="{JI}",worker="edgeworker-ab1cd",pod="%s"' % JI_EDGE_POD
+    assert f'sedna_joint_inference_worker_inferences_total{{{ji}}} 90' in text
+    assert f'sedna_joint_inference_worker_edge_inferences_total{{{ji}}} 90' in text
+    assert f'sedna_joint_inference_worker_hard_examples_total{{{ji}}} 30' in text
+    assert 'upload_cloud_ratio{namespace="default",kind="JointInferenceService",task="%s",worker' % JI not in text
     # FL says ownerKind "default": resolved through the pod name.
-    assert f'sedna_federated_learning_worker_round{{namespace="default",kind="FederatedLearningJob",task="{FL}",worker="surface-defect-detection-train-t1x9z"}} 4' in text
-    assert f'sedna_worker_reported_metric{{namespace="default",kind="FederatedLearningJob",task="{FL}",worker="surface-defect-detection-train-t1x9z",phase="train",model_role="output",metric="accuracy"}} 0.81' in text
-    assert f'sedna_worker_reported_metric{{namespace="default",kind="IncrementalLearningJob",task="{IL}",worker="eval-worker-q1w2e",phase="eval",model_role="new",metric="precision"}} 0.87' in text
-    assert f'sedna_worker_report_info{{namespace="default",kind="IncrementalLearningJob",task="{IL}",worker="helmet-detection-demo-train-9xk2p",phase="train",status="completed"}} 1' in text
+    assert f'sedna_federated_learning_worker_round{{namespace="default",kind="FederatedLearningJob",task="{FL}",worker="surface-defect-detection-train-t1x9z",pod="surface-defect-detection-train-t1x9z"}} 4' in text
+    assert f'sedna_worker_reported_metric{{namespace="default",kind="FederatedLearningJob",task="{FL}",worker="surface-defect-detection-train-t1x9z",pod="surface-defect-detection-train-t1x9z",phase="train",model_role="output",metric="accuracy"}} 0.81' in text
+    assert f'sedna_worker_reported_metric{{namespace="default",kind="IncrementalLearningJob",task="{IL}",worker="eval-worker-q1w2e",pod="",phase="eval",model_role="new",metric="precision"}} 0.87' in text
+    assert f'sedna_worker_report_info{{namespace="default",kind="IncrementalLearningJob",task="{IL}",worker="helmet-detection-demo-train-9xk2p",pod="helmet-detection-demo-train-9xk2p",phase="train",status="completed"}} 1' in text
     assert 'kind="LifelongLearningJob",task="atcii-classifier-demo",worker="ll-train-abcde"' in text
     assert 'sedna_intake_reports_total{kind="JointInferenceService",outcome="by_worker_env"} 1' in text
     assert 'sedna_intake_reports_total{kind="FederatedLearningJob",outcome="by_pod_name"} 1' in text
@@ -86,6 +91,27 @@ def test_sedna_reports_for_every_task_type_are_tied_to_the_right_task(exporter):
     assert 'sedna_intake_reports_total{kind="IncrementalLearningJob",outcome="by_owner"} 1' in text
     check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True)
     assert check.returncode == 0, check.stdout.decode()
+
+
+def test_a_report_before_its_job_is_held_and_tied_when_the_job_appears(kube, exporter):
+    """Sedna's FL train worker says ownerKind "default" (lib/sedna/core/base.py); with no pod
+    of that name and the job not yet watched, the report is held, then tied to the one task
+    named ownerName once the job appears."""
+    body = {"name": "trainworker-late", "namespace": "default", "ownerName": "fl-late", "ownerKind": "default",
+            "kind": "train", "status": "running", "ownerInfo": {"currentRound": 2, "sampleCount": 300}}
+    r = lc_report(exporter.url, body["name"], body)
+    assert r.status_code == 200 and r.json() == {"Message": "OK", "Status": 200}, r.text
+    text = exporter.metrics()
+    assert 'sedna_intake_reports_total{kind="unknown",outcome="held"} 1' in text
+    assert "sedna_intake_held_reports 1" in text
+    kube.create("federatedlearningjobs", {"apiVersion": "sedna.io/v1alpha1", "kind": "FederatedLearningJob",
+                                          "metadata": {"name": "fl-late", "namespace": "default", "uid": "uid-fl-late"}})
+    series = ('sedna_federated_learning_worker_round{namespace="default",kind="FederatedLearningJob",task="fl-late",'
+              'worker="trainworker-late",pod=""} 2')
+    wait_for(lambda: series in exporter.metrics(), 10, what="the held report to be tied to the new job")
+    text = exporter.metrics()
+    assert 'sedna_intake_reports_total{kind="FederatedLearningJob",outcome="held_then_tied"} 1' in text
+    assert "sedna_intake_held_reports 0" in text
 
 
 def test_report_name_must_match_the_path_like_the_lc(exporter):
@@ -270,7 +296,7 @@ def test_reports_are_forwarded_unchanged_to_the_lc_and_kept_when_it_is_down(tmp_
         lc.server_close()
         r = lc_report(e.url, FL_REPORT["name"], FL_REPORT)
         assert r.status_code == 200 and r.json()["Message"] == "OK"
-        assert 'worker="surface-defect-detection-train-t1x9z"} 4' in e.metrics()
+        assert 'worker="surface-defect-detection-train-t1x9z",pod="surface-defect-detection-train-t1x9z"} 4' in e.metrics()
     finally:
         e.stop()
 

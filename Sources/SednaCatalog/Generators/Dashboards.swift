@@ -153,35 +153,34 @@ public enum Dashboards {
     static func jointInference() -> DashboardSpec {
         let sel = "namespace=\"$namespace\", task=\"$task\""
         var ratio = DashPanel("timeseries", "Hard-example ratio",
-                              "Share of edge inferences found hard and sent to the cloud worker over 5 minutes (recording rule \(SednaRules.hardExampleRatio), 0 while nothing is inferred), and the ratio the edge worker reports (uploadCloudRatio). A spike is reported by SednaHardExampleRatioSpike.",
+                              "Share of the inputs found hard and sent to the cloud worker over 5 minutes (recording rule \(SednaRules.hardExampleRatio), 0 while nothing is inferred). Sedna's own uploadCloudRatio divides by inferenceNumber, which counts each hard example twice in the default mining mode, so it is not shown. A spike is reported by SednaHardExampleRatioSpike.",
                               unit: "percentunit", [
-                                DashQuery("\(SednaRules.hardExampleRatio){\(sel)}", legend: "hard examples / inferences (5m)"),
-                                DashQuery("sedna_joint_inference_upload_cloud_ratio{\(sel)}", legend: "reported upload ratio"),
+                                DashQuery("\(SednaRules.hardExampleRatio){\(sel)}", legend: "hard examples / inputs (5m)"),
                               ], w: 12, h: 8)
         ratio.minValue = 0
         ratio.maxValue = 1
         return DashboardSpec(
             file: "deploy/grafana/dashboards/joint-inference.json", uid: "sedna-joint-inference", title: "Sedna / Joint Inference",
-            description: "A JointInferenceService: inferences on the edge worker, hard examples inferred again by the cloud worker, the hard-example ratio and the worker pods. Figures come from the service's status.metrics, reported by the edge worker through its LocalController.",
+            description: "A JointInferenceService: inputs answered by the edge workers, hard examples sent to the cloud worker, the hard-example ratio and the worker pods. Figures come from the edge workers' own reports captured by the node relay (per pod), else from the service's status.metrics.",
             tags: ["sedna", "joint-inference"], taskKind: "JointInferenceService", taskMulti: false, panels: [
-                DashPanel("stat", "Edge inferences", "Inferences made by the edge worker since it started (status.metrics inferenceNumber; resets when the worker restarts).",
-                          unit: "short", [DashQuery("sum(sedna_joint_inference_inferences_total{\(sel)})")], w: 6, h: 4, proposal: ["EdgeInferenceCount"]),
-                DashPanel("stat", "Hard examples (cloud inferences)", "Hard examples found at the edge and inferred again by the cloud worker (status.metrics hardExampleNumber).",
-                          unit: "short", [DashQuery("sum(sedna_joint_inference_hard_examples_total{\(sel)})")], w: 6, h: 4, proposal: ["HardSampleNum", "CloudInferenceCount"]),
+                DashPanel("stat", "Inputs answered", "Inputs the edge workers answered since they started, summed over pods (captured reports; else status.metrics inferenceNumber - hardExampleNumber; resets when a worker restarts).",
+                          unit: "short", [DashQuery("sum(sedna_joint_inference_worker_inferences_total{\(sel)}) or (sum(sedna_joint_inference_inferences_total{\(sel)}) - sum(sedna_joint_inference_hard_examples_total{\(sel)}))")], w: 6, h: 4, proposal: ["EdgeInferenceCount"]),
+                DashPanel("stat", "Hard examples (cloud calls)", "Hard examples found at the edge and sent to the cloud worker (captured reports; else status.metrics hardExampleNumber).",
+                          unit: "short", [DashQuery("sum(sedna_joint_inference_worker_hard_examples_total{\(sel)}) or sum(sedna_joint_inference_hard_examples_total{\(sel)})")], w: 6, h: 4, proposal: ["HardSampleNum", "CloudInferenceCount"]),
                 DashPanel("stat", "Condition", "Current condition of the service.", unit: "none",
                           [DashQuery("\(SednaRules.conditionCode){\(sel)}")], w: 6, h: 4, proposal: ["StageConditionStatus"]).withMappings(stateMappings("sedna_task_condition")),
                 DashPanel("stat", "Active workers", "Deployments of the service whose last condition is Progressing (status.active).", unit: "none",
                           [DashQuery("sum(sedna_task_active_workers{\(sel)})")], w: 6, h: 4),
                 DashPanel("timeseries", "Inference rate at the edge and in the cloud",
-                          "Edge inferences and cloud (hard-example) inferences per second. The counters move when the edge worker reports, so short windows are step-shaped.",
+                          "Inputs answered and cloud calls (hard examples) per second, summed over the edge pods. The counters move when an edge worker reports, so short windows are step-shaped.",
                           unit: "ops", [
-                            DashQuery("sum(rate(sedna_joint_inference_inferences_total{\(sel)}[$__rate_interval]))", legend: "edge"),
-                            DashQuery("sum(rate(sedna_joint_inference_hard_examples_total{\(sel)}[$__rate_interval]))", legend: "cloud (hard examples)"),
+                            DashQuery("sum(rate(sedna_joint_inference_worker_inferences_total{\(sel)}[$__rate_interval])) or sum(rate(sedna_joint_inference_inferences_total{\(sel)}[$__rate_interval]) - rate(sedna_joint_inference_hard_examples_total{\(sel)}[$__rate_interval]))", legend: "inputs"),
+                            DashQuery("sum(rate(sedna_joint_inference_worker_hard_examples_total{\(sel)}[$__rate_interval])) or sum(rate(sedna_joint_inference_hard_examples_total{\(sel)}[$__rate_interval]))", legend: "cloud calls (hard examples)"),
                           ], w: 12, h: 8, proposal: ["EdgeInferenceCount", "CloudInferenceCount"]),
                 ratio,
-                DashPanel("timeseries", "Totals over time", "Inference and hard-example totals as reported (a drop is a worker restart).", unit: "short", [
-                    DashQuery("sedna_joint_inference_inferences_total{\(sel)}", legend: "edge inferences"),
-                    DashQuery("sedna_joint_inference_hard_examples_total{\(sel)}", legend: "hard examples"),
+                DashPanel("timeseries", "Totals per edge pod", "Inputs answered and hard examples of each edge pod as its worker reports them (captured reports; a drop is a worker restart). Replicas share one worker name, so each pod is its own series.", unit: "short", [
+                    DashQuery("sum by (pod) (sedna_joint_inference_worker_inferences_total{\(sel)})", legend: "{{pod}} inputs"),
+                    DashQuery("sum by (pod) (sedna_joint_inference_worker_hard_examples_total{\(sel)})", legend: "{{pod}} hard examples"),
                 ], w: 12, h: 8, proposal: ["HardSampleNum"]),
                 statePanel("state-timeline", "Worker pod phases", "Phase of each worker pod (edge and cloud) over time.", record: SednaRules.workerPhaseCode,
                            family: "sedna_worker_phase", selector: sel, legend: "{{pod}}", w: 12, h: 8, proposal: ["PodStatus"]),
@@ -257,8 +256,8 @@ public enum Dashboards {
             file: "deploy/grafana/dashboards/federated-learning.json", uid: "sedna-federated-learning", title: "Sedna / Federated Learning",
             description: "A FederatedLearningJob: train nodes and their samples, rounds and aggregations, status and phase, per-node training telemetry.",
             tags: ["sedna", "federated-learning"], taskKind: "FederatedLearningJob", taskMulti: false, panels: [
-                DashPanel("stat", "Rounds in the last hour", "Training rounds completed in the last hour (changes of the round number); 0 while Training means a stalled round.", unit: "none",
-                          [DashQuery("max(changes(sedna_federated_learning_round{\(sel)}[1h]))")], w: 4, h: 4, proposal: ["IterationNo"]),
+                DashPanel("stat", "Rounds in the last hour", "Training rounds completed in the last hour (changes of the round the train workers report, captured by the node relay; else of the GM's Training conditions); 0 while running means a stalled round.", unit: "none",
+                          [DashQuery("max(changes(sedna_federated_learning_worker_round{\(sel)}[1h])) or max(changes(sedna_federated_learning_round{\(sel)}[1h]))")], w: 4, h: 4, proposal: ["IterationNo"]),
                 DashPanel("stat", "Since newest condition", "Time since the newest condition (a Training condition per round) was appended.", unit: "s",
                           [DashQuery("max(\(SednaRules.conditionAge){\(sel)})")], w: 4, h: 4),
                 statePanel("stat", "Phase", "status.phase of the job.", record: SednaRules.phaseCode,
@@ -268,9 +267,9 @@ public enum Dashboards {
                     DashQuery("sum(sedna_task_succeeded_workers{\(sel)})", legend: "succeeded"),
                     DashQuery("sum(sedna_task_failed_workers{\(sel)})", legend: "failed"),
                 ], w: 12, h: 4),
-                DashPanel("timeseries", "Round and aggregation progress", "Current round (newest Training condition, \"Round N reaches at ...\") and aggregations recorded by the GM (number of Training conditions) over time; a flat line while Training is a stalled round (SednaFederatedRoundStalled).", unit: "none", [
-                    DashQuery("max(sedna_federated_learning_round{\(sel)})", legend: "round"),
-                    DashQuery("max(sedna_federated_learning_aggregations{\(sel)})", legend: "aggregations"),
+                DashPanel("timeseries", "Round and aggregation progress", "Current round and aggregations over time. Each train worker reports currentRound after receiving the aggregated weights of a round (lib/sedna/core/federated_learning/federated_learning.py), so its highest value is both the round and the number of aggregations; without the capture route, Sedna as released writes no Training condition and the GM-derived series (newest Training condition, number of Training conditions) stay empty. A flat line while running is a stalled round (SednaFederatedRoundStalled).", unit: "none", [
+                    DashQuery("max(sedna_federated_learning_worker_round{\(sel)}) or max(sedna_federated_learning_round{\(sel)})", legend: "round"),
+                    DashQuery("max(sedna_federated_learning_worker_round{\(sel)}) or max(sedna_federated_learning_aggregations{\(sel)})", legend: "aggregations"),
                 ], w: 12, h: 7, proposal: ["IterationNo", "AggregationNo"]),
                 nodes,
                 DashPanel("bargauge", "Samples per train node", "Samples of each training worker's Dataset.", unit: "short",

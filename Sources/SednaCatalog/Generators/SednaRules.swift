@@ -27,6 +27,23 @@ public enum SednaRules {
 
     /// `sum by (by) (1 * (f{label="S1"} == 1) or 2 * (f{label="S2"} == 1) ...)`: one number per
     /// state-set series, so state timelines and stats can map it back to the state's name.
+    // Joint inference per task: the captured worker reports (per pod, summed) when there are
+    // any, else the GM's status.metrics. Sedna counts each hard example in inferenceNumber too
+    // (lib/sedna/core/joint_inference/joint_inference.py), so the status.metrics fallback takes
+    // inputs = inferenceNumber - hardExampleNumber (the default mining mode).
+    static func jiInputRate(_ w: String) -> String {
+        "sum by (namespace, kind, task) (rate(sedna_joint_inference_worker_inferences_total[\(w)]))\n  or sum by (namespace, kind, task) (\n    rate(sedna_joint_inference_inferences_total[\(w)]) - rate(sedna_joint_inference_hard_examples_total[\(w)])\n  )"
+    }
+
+    static func jiHardExampleRate(_ w: String) -> String {
+        "sum by (namespace, kind, task) (rate(sedna_joint_inference_worker_hard_examples_total[\(w)]))\n  or sum by (namespace, kind, task) (rate(sedna_joint_inference_hard_examples_total[\(w)]))"
+    }
+
+    /// Hard examples over inputs in window `w`; absent while nothing is inferred.
+    static func jiRatio(_ w: String) -> String {
+        "(\n  (\(jiHardExampleRate(w)))\n    / ((\(jiInputRate(w))) > 0)\n)"
+    }
+
     static func stateCode(_ familyName: String, label: String, by: String) -> String {
         let f = Dashboards.family(familyName)
         let terms = f.states.enumerated().map { "\($0.offset + 1) * (\(f.name){\(label)=\"\($0.element)\"} == 1)" }
@@ -77,12 +94,12 @@ public enum SednaRules {
                help: "Worker pods per namespace on edge and on cloud nodes."),
         Record(name: workersByNode, expr: "count by (node, location) (sedna_worker_info)",
                help: "Worker pods per node."),
-        Record(name: inferenceRate, expr: "sum by (namespace, kind, task) (rate(sedna_joint_inference_inferences_total[5m]))",
-               help: "Edge inferences per second of each joint inference service over 5 minutes."),
-        Record(name: hardExampleRate, expr: "sum by (namespace, kind, task) (rate(sedna_joint_inference_hard_examples_total[5m]))",
-               help: "Hard examples (cloud inferences) per second of each joint inference service over 5 minutes."),
+        Record(name: inferenceRate, expr: jiInputRate("5m"),
+               help: "Inputs answered per second by each joint inference service's edge workers over 5 minutes: from the captured worker reports, else from status.metrics (inferenceNumber - hardExampleNumber, Sedna's default mining mode)."),
+        Record(name: hardExampleRate, expr: jiHardExampleRate("5m"),
+               help: "Hard examples (cloud calls) per second of each joint inference service over 5 minutes: from the captured worker reports, else from status.metrics."),
         Record(name: hardExampleRatio, expr: "\(hardExampleRate)\n  / clamp_min(\(inferenceRate), 1e-9)",
-               help: "Share of edge inferences that were hard examples over 5 minutes; 0 while nothing is inferred."),
+               help: "Share of the inputs that were hard examples over 5 minutes; 0 while nothing is inferred."),
         Record(name: evalDelta, expr: "sedna_learning_eval_metric{model_role=\"new\"}\n  - ignoring (model_role) sedna_learning_eval_metric{model_role=\"deployed\"}",
                help: "Newest evaluation of the new model minus that of the deployed model, per metric."),
     ]
@@ -107,10 +124,10 @@ public enum SednaRules {
               description: "No report from worker {{ $labels.worker }} of {{ $labels.kind }} {{ $labels.namespace }}/{{ $labels.task }} reached the intake for {{ $value | humanizeDuration }}. Its figures on the dashboards are frozen.",
               needs: .telemetry),
         Alert(name: "SednaHardExampleRatioSpike",
-              expr: "(\n  sum by (namespace, kind, task) (rate(sedna_joint_inference_hard_examples_total[10m]))\n    / sum by (namespace, kind, task) (rate(sedna_joint_inference_inferences_total[10m]) > 0)\n) > 0.2\nand\n(\n  sum by (namespace, kind, task) (rate(sedna_joint_inference_hard_examples_total[10m]))\n    / sum by (namespace, kind, task) (rate(sedna_joint_inference_inferences_total[10m]) > 0)\n) > 2 * (\n  sum by (namespace, kind, task) (rate(sedna_joint_inference_hard_examples_total[6h]))\n    / sum by (namespace, kind, task) (rate(sedna_joint_inference_inferences_total[6h]) > 0)\n)",
+              expr: "\(jiRatio("10m")) > 0.2\nand\n\(jiRatio("10m")) > 2 * \(jiRatio("6h"))",
               duration: "10m", severity: "warning",
               summary: "Hard-example ratio of {{ $labels.namespace }}/{{ $labels.task }} is {{ $value | humanizePercentage }}.",
-              description: "Over the last 10 minutes {{ $value | humanizePercentage }} of the edge inferences of joint inference service {{ $labels.namespace }}/{{ $labels.task }} were hard examples, more than twice the 6-hour ratio. The edge model is seeing unfamiliar data or the hard-example mining threshold changed; cloud load and uplink traffic rise with it.",
+              description: "Over the last 10 minutes {{ $value | humanizePercentage }} of the inputs of joint inference service {{ $labels.namespace }}/{{ $labels.task }} were hard examples, more than twice the 6-hour ratio. The edge model is seeing unfamiliar data or the hard-example mining threshold changed; cloud load and uplink traffic rise with it.",
               needs: .exporter),
         Alert(name: "SednaEvaluatedModelWorse",
               expr: "sedna_learning_eval_metric{model_role=\"new\", metric!~\"(?i).*(loss|error|mse|mae).*\"}\n  < ignoring (model_role) sedna_learning_eval_metric{model_role=\"deployed\"}",
@@ -119,10 +136,10 @@ public enum SednaRules {
               description: "In the newest evaluation of {{ $labels.kind }} {{ $labels.namespace }}/{{ $labels.task }} the newly trained model scored {{ $value }} on {{ $labels.metric }}, below the deployed model. The deploy trigger should keep the deployed model; check the training data of the last iteration.",
               needs: .exporter),
         Alert(name: "SednaFederatedRoundStalled",
-              expr: "(time() - sedna_task_condition_transition_timestamp_seconds{kind=\"FederatedLearningJob\"} > 3600)\n  and on (namespace, kind, task) (sedna_task_condition{condition=\"Training\"} == 1)",
+              expr: "(\n  time() - max by (namespace, kind, task) (sedna_worker_last_report_timestamp_seconds{kind=\"FederatedLearningJob\"}) > 3600\n)\n  and on (namespace, kind, task) (sedna_task_phase{phase=\"Running\"} == 1)\nor\n(time() - sedna_task_condition_transition_timestamp_seconds{kind=\"FederatedLearningJob\"} > 3600)\n  and on (namespace, kind, task) (sedna_task_condition{condition=\"Training\"} == 1)",
               duration: "10m", severity: "warning",
               summary: "Federated learning job {{ $labels.namespace }}/{{ $labels.task }} has not finished a round for {{ $value | humanizeDuration }}.",
-              description: "The job is Training but the GM has appended no Training condition (one per round) for {{ $value | humanizeDuration }}: a train worker or the aggregation worker is stuck, or their reports do not reach the GM.",
+              description: "The job is running but no train worker has reported a finished round (captured reports; one per round), or the GM has appended no Training condition, for {{ $value | humanizeDuration }}: a train worker or the aggregation worker is stuck, or their reports are not captured.",
               needs: .exporter),
         Alert(name: "SednaDatasetNotGrowing",
               expr: "(time() - sedna_dataset_update_timestamp_seconds > 86400)\n  and on (namespace, dataset) (\n    sedna_learning_dataset_train_ratio\n    or sedna_federated_learning_node_samples\n  )",

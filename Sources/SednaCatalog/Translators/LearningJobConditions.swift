@@ -12,6 +12,7 @@ enum LearningJobConditions {
         let (entries, malformed) = ConditionData.parseAll(o.status["conditions"])
         set.add(Catalog.taskDataErrors, l, Double(malformed))
         set.add(Catalog.learningIteration, l, Double(iterations(entries)))
+        set.add(Catalog.learningFailedIterations, l, Double(failedIterations(entries)))
 
         let trainOut = newest(entries) { $0.stage == "Train" && $0.type == "Completed" && !$0.outputModels.isEmpty }
         if let m = trainOut?.outputModels.first {
@@ -54,26 +55,80 @@ enum LearningJobConditions {
         ], labels: l, into: &set)
     }
 
-    /// Completed training rounds; a run of consecutive Train/Completed conditions is one round.
-    static func iterations(_ entries: [ConditionData]) -> Int {
-        var n = 0
-        var previousWasTrainCompleted = false
-        for e in entries {
-            let isTC = e.stage == "Train" && e.type == "Completed"
-            if isTC && !previousWasTrainCompleted { n += 1 }
-            previousWasTrainCompleted = isTC
-        }
+    /// The round a condition belongs to, from `data.input.outputDir`: the LC names each training
+    /// round's output `<trainOutput>/<n>` with its round counter
+    /// (pkg/localcontroller/managers/incrementallearning/incrementallearningjob.go and
+    /// lifelonglearning/lifelonglearningjob.go, `triggerTrainTask`), so the number is exact.
+    static func round(_ e: ConditionData) -> Int? {
+        guard let dir = e.data?["input"]["outputDir"].string else { return nil }
+        guard let last = dir.split(separator: "/").last, let n = Int(last), n >= 0 else { return nil }
         return n
     }
 
-    /// Waiting until a Deploy stage ends; OK when the newest ended Completed, NotOK when Failed.
-    static func deployStatus(_ entries: [ConditionData]) -> String {
-        guard let d = newest(entries, { $0.stage == "Deploy" }) else { return "Waiting" }
-        switch d.type {
-        case "Completed": return "OK"
-        case "Failed": return "NotOK"
-        default: return "Waiting"
+    /// Completed training rounds: the highest round (from the outputDir of the round's Train
+    /// input) that reached Train/Completed. The GM's pod-phase path and the worker's report can
+    /// both append a Train/Completed for one round, even apart, so counting conditions would
+    /// double-count. Jobs whose conditions name no outputDir fall back to counting runs of
+    /// consecutive Train/Completed conditions.
+    static func iterations(_ entries: [ConditionData]) -> Int {
+        var current: Int? = nil
+        var completed = 0
+        var sawRound = false
+        var runs = 0
+        var previousWasTrainCompleted = false
+        for e in entries {
+            if e.stage == "Train", let n = round(e) {
+                current = n
+                sawRound = true
+            }
+            let isTC = e.stage == "Train" && e.type == "Completed"
+            if isTC, let n = current { completed = max(completed, n) }
+            if isTC && !previousWasTrainCompleted { runs += 1 }
+            previousWasTrainCompleted = isTC
         }
+        return sawRound ? completed : runs
+    }
+
+    /// Failed iterations: the GM follows a Failed condition with Train/Waiting on its next sync
+    /// (pkg/globalmanager/controllers/incrementallearning/incrementallearningjob.go,
+    /// `transitJobState`), so the newest condition never shows it; the list only grows, so the
+    /// Failed entries are still there. Each round (by outputDir) counts once however many of
+    /// its stages failed; Failed entries before any known round count once per run.
+    static func failedIterations(_ entries: [ConditionData]) -> Int {
+        var current: Int? = nil
+        var failedRounds = Set<Int>()
+        var unnumbered = 0
+        var previousFailed = false
+        for e in entries {
+            if e.stage == "Train", let n = round(e) { current = n }
+            let failed = e.type == "Failed"
+            if failed {
+                if let n = current { failedRounds.insert(n) } else if !previousFailed { unnumbered += 1 }
+            }
+            previousFailed = failed
+        }
+        return failedRounds.count + unnumbered
+    }
+
+    /// Outcome of the newest Deploy stage. A real deploy goes Deploy/Ready (the LC's message,
+    /// with the models as input) then Completed (appended by the GM after restarting the
+    /// inference pod); when the deploy trigger is not met or `triggerDeployTask` fails the LC
+    /// reports Deploy/Completed directly with no input ("isn't need to deploy model",
+    /// pkg/localcontroller/managers/incrementallearning/incrementallearningjob.go, `deployTask`):
+    /// that is Skipped, not OK. Failed is NotOK; anything not yet ended is Waiting.
+    static func deployStatus(_ entries: [ConditionData]) -> String {
+        guard let endIndex = entries.lastIndex(where: { $0.stage == "Deploy" }),
+              entries[endIndex].type == "Completed" || entries[endIndex].type == "Failed" else { return "Waiting" }
+        let end = entries[endIndex]
+        if end.type == "Failed" { return "NotOK" }
+        // The Deploy stage this Completed ends: back to the previous condition of another stage.
+        var i = endIndex
+        var deployed = !end.inputModels.isEmpty
+        while i > 0, entries[i - 1].stage == "Deploy" {
+            i -= 1
+            if entries[i].type == "Ready" || !entries[i].inputModels.isEmpty { deployed = true }
+        }
+        return deployed ? "OK" : "Skipped"
     }
 
     static func newest(_ entries: [ConditionData], _ match: (ConditionData) -> Bool) -> ConditionData? {

@@ -1,5 +1,11 @@
 /// LifelongLearningJob: the IL loop plus the knowledge-base summary in `status.knowledgeBase`
-/// (capitalised `AIModels`/`AIClasses`, DATA-MODEL.md 3.3).
+/// (capitalised `AIModels`/`AIClasses`).
+///
+/// The GM builds the knowledge base from the eval output models' `currentMetric`, `classes` and
+/// `numberOfLabeledUnseenSample` (pkg/globalmanager/controllers/lifelonglearning/upstream.go,
+/// `updateStatusKnowledgeBase`), keys Sedna's own workers never send, and hard-codes
+/// `numberOfUnseenSample: 0`. So a figure is exported only when the object actually holds
+/// something (a model or class listed): absent, not a misleading zero.
 public enum LifelongLearningJobTranslator: Translator {
     /// Knowledge-base models beyond this many are summarised by the count only.
     static let maxKBModels = 100
@@ -11,10 +17,15 @@ public enum LifelongLearningJobTranslator: Translator {
 
         let kb = o.status["knowledgeBase"]
         guard !kb.isNull else { return set }
-        set.add(Catalog.kbModels, l, kb["AIModels"]["numberOfAIModels"].number)
-        set.add(Catalog.kbClasses, l, kb["AIClasses"]["numberOfAIClasses"].number)
-        set.add(Catalog.kbUnseen, l, kb["samples"]["numberOfUnseenSample"].number)
-        set.add(Catalog.kbLabeledUnseen, l, kb["samples"]["numberOfLabeledUnseenSample"].number)
+        let models = kb["AIModels"]["listOfAIModels"].array ?? []
+        let classes = kb["AIClasses"]["listOfAIClasses"].array ?? []
+        if !models.isEmpty {
+            set.add(Catalog.kbModels, l, kb["AIModels"]["numberOfAIModels"].number)
+            set.add(Catalog.kbLabeledUnseen, l, kb["samples"]["numberOfLabeledUnseenSample"].number)
+        }
+        if !classes.isEmpty { set.add(Catalog.kbClasses, l, kb["AIClasses"]["numberOfAIClasses"].number) }
+        // Always 0 from the GM; a value is shown only if something ever fills it.
+        if let unseen = kb["samples"]["numberOfUnseenSample"].number, unseen > 0 { set.add(Catalog.kbUnseen, l, unseen) }
         for m in (kb["AIModels"]["listOfAIModels"].array ?? []).prefix(maxKBModels) {
             guard let id = m["modelID"].string, !id.isEmpty else { continue }
             set.add(Catalog.kbModelPrecision, l + [id], m["averagePrecision"].number)
