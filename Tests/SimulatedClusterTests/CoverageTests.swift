@@ -16,7 +16,13 @@ import Testing
         // condition and no Model status is ever written.
         "sedna_federated_learning_round",
         "sedna_model_metric", "sedna_model_update_timestamp_seconds",
-        // The GM's knowledge base has no models: no worker sends current_metric.
+        // The GM's knowledge base stays empty: no worker sends classes, current_metric or
+        // number_of_labeled_unseen_sample (pkg/globalmanager/controllers/lifelonglearning/upstream.go),
+        // and the translator exports nothing for an empty knowledge base (absent, not zero).
+        "sedna_lifelong_learning_knowledge_base_models",
+        "sedna_lifelong_learning_knowledge_base_classes",
+        "sedna_lifelong_learning_knowledge_base_unseen_samples",
+        "sedna_lifelong_learning_knowledge_base_labeled_unseen_samples",
         "sedna_lifelong_learning_knowledge_base_model_average_precision",
         "sedna_lifelong_learning_knowledge_base_model_train_samples",
     ]

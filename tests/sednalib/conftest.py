@@ -1,10 +1,6 @@
 """Tests driving Sedna's own Python worker library, unchanged, from ../shared/sedna/python
 (beside the repository; never copied into it), with the virtualenv scripts/setup.sh makes for
 its requirements (.venv-sedna/). Without either, every test here is skipped with the reason.
-
-Marker `needs(<who>..., why=...)`: the test checks behaviour built on another branch in parallel
-(INTAKE, WEBHOOK); it is skipped with the reason "needs <who> work: <why>" until that branch is
-merged, then the marker is removed.
 """
 import os
 import sys
@@ -18,10 +14,6 @@ from sedna_paths import ROOT, SEDNA_PYTHON, VENV_PYTHON  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "needs(who..., why=...): needs work from another branch (INTAKE, WEBHOOK); skipped until merged")
-
-
 def pytest_collection_modifyitems(config, items):
     missing = None
     if not os.path.isdir(os.path.join(SEDNA_PYTHON, "sedna")):
@@ -33,6 +25,3 @@ def pytest_collection_modifyitems(config, items):
             continue
         if missing and "stack" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.skip(reason=missing))
-        for mark in item.iter_markers("needs"):
-            why = mark.kwargs.get("why", "")
-            item.add_marker(pytest.mark.skip(reason=f"needs {' and '.join(mark.args)} work" + (f": {why}" if why else "")))

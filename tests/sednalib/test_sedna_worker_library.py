@@ -175,6 +175,17 @@ def stack(tmp_path_factory):
         for w in s.workers:
             if w.in_api:
                 s.kube.create("pods", w.pod)
+        # The node the workers run on, and the relay DaemonSet's Ready pod on it: the webhook
+        # rewrites a pod's LC_SERVER only where a relay is Ready to take the reports.
+        for node in sorted({w.pod["spec"]["nodeName"] for w in s.workers}):
+            s.kube.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {
+                "name": node, "uid": f"node-{node}", "labels": {"node-role.kubernetes.io/edge": ""}},
+                "status": {"conditions": [{"type": "Ready", "status": "True"}]}})
+            s.kube.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {
+                "name": f"sedna-relay-{node}", "namespace": "sedna", "uid": f"relay-{node}",
+                "labels": {"app.kubernetes.io/name": "sedna-relay"}},
+                "spec": {"nodeName": node, "hostNetwork": True, "containers": [{"name": "relay", "image": "sedna-exporter"}]},
+                "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}})
 
         lc_port = free_port()
         s.lc = Process(["python3", os.path.join(HERE, "lc_standin.py"), "--port", str(lc_port)],
@@ -313,14 +324,12 @@ def test_incremental_and_lifelong_reports_land_on_their_tasks(stack):
               f"IL eval precision of the {role} model")
 
 
-@pytest.mark.needs("INTAKE", why="a report with ownerKind default and no worker pod is tied to the one task of its ownerName")
 def test_federated_report_with_owner_kind_default_and_no_pod_lands_on_its_job(stack):
     sel = f'namespace="{NS}",kind="FederatedLearningJob",task="surface-defect",worker="trainworker-fl001"'
     value(stack, f"max(sedna_federated_learning_worker_round{{{sel}}})", 3, "FL round")
     value(stack, f'sum(sedna_worker_report_info{{{sel},phase="train",status="completed"}})', 1, "FL completed report")
 
 
-@pytest.mark.needs("INTAKE", "WEBHOOK", why="the relay hands the peer address on and the intake ties each replica to its pod by it")
 def test_joint_inference_replicas_sharing_a_worker_name_land_on_their_own_pods(stack):
     base = f'namespace="{NS}",kind="JointInferenceService",task="helmet-itm",worker="edgeworker-itm01"'
     for pod, samples, hard in [("helmet-itm-edge-7d9f8-aaaaa", 6, 2), ("helmet-itm-edge-7d9f8-bbbbb", 4, 1)]:
@@ -331,13 +340,11 @@ def test_joint_inference_replicas_sharing_a_worker_name_land_on_their_own_pods(s
     value(stack, f"sum(sedna_joint_inference_worker_hard_examples_total{{{base}}})", 3, "ITM hard examples per task")
 
 
-@pytest.mark.needs("INTAKE", why="edge inferences = inferenceNumber - hardExampleNumber")
 def test_mining_then_inference_edge_inferences_are_not_double_counted(stack):
     sel = f'namespace="{NS}",kind="JointInferenceService",task="helmet-mti"'
     value(stack, f"sum(sedna_joint_inference_worker_edge_inferences_total{{{sel}}})", 7, "MTI edge inferences")
 
 
-@pytest.mark.needs("WEBHOOK", why="serve --webhook-listen answers AdmissionReview v1 at /mutate-pods")
 def test_webhook_patch_leaves_one_effective_lc_server_and_is_idempotent(stack):
     assert stack.webhook, "serve has no --webhook-listen"
     for w in stack.workers:
