@@ -21,10 +21,10 @@ extension Catalog {
         labels: ["namespace", "model", "uid", "format", "url"], source: .spec, objects: "Model")
     public static let modelMetric = MetricFamily(
         "sedna_model_metric", .gauge, help: "Numeric entries of the Model's status.metrics (written by federated learning).",
-        labels: ["namespace", "model", "metric"], source: .status, objects: "Model")
+        labels: ["namespace", "model", "metric"], source: .reportedStatus, objects: "Model")
     public static let modelUpdated = MetricFamily(
         "sedna_model_update_timestamp_seconds", .gauge, help: "Unix time the Model's metrics were last written (status.updateTime).",
-        unit: "seconds", labels: ["namespace", "model"], source: .status, objects: "Model")
+        unit: "seconds", labels: ["namespace", "model"], source: .reportedStatus, objects: "Model")
 
     public static let modelFamilies = [modelInfo, modelMetric, modelUpdated]
 

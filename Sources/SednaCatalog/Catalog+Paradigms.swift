@@ -4,16 +4,16 @@ extension Catalog {
     public static let jiInferences = MetricFamily(
         "sedna_joint_inference_inferences_total", .counter,
         help: "Inferences made by the edge workers (status.metrics inferenceNumber; resets when a worker restarts).",
-        labels: taskLabels, source: .status, objects: "JointInferenceService", proposal: ["EdgeInferenceCount"])
+        labels: taskLabels, source: .reportedStatus, objects: "JointInferenceService", proposal: ["EdgeInferenceCount"])
     public static let jiHardExamples = MetricFamily(
         "sedna_joint_inference_hard_examples_total", .counter,
         help: "Hard examples found at the edge and sent to the cloud worker (status.metrics hardExampleNumber).",
-        labels: taskLabels, source: .status, objects: "JointInferenceService",
+        labels: taskLabels, source: .reportedStatus, objects: "JointInferenceService",
         proposal: ["HardSampleNum", "CloudInferenceCount"])
     public static let jiUploadRatio = MetricFamily(
         "sedna_joint_inference_upload_cloud_ratio", .gauge,
         help: "Share of inferences uploaded to the cloud worker, 0..1 (status.metrics uploadCloudRatio).",
-        unit: "ratio", labels: taskLabels, source: .status, objects: "JointInferenceService")
+        unit: "ratio", labels: taskLabels, source: .reportedStatus, objects: "JointInferenceService")
 
     public static let jointInferenceFamilies = [jiInferences, jiHardExamples, jiUploadRatio]
 
@@ -103,11 +103,11 @@ extension Catalog {
     public static let flRound = MetricFamily(
         "sedna_federated_learning_round", .gauge,
         help: "Current training round, from the newest Training condition (\"Round N reaches at ...\").",
-        labels: taskLabels, source: .conditions, objects: "FederatedLearningJob", proposal: ["IterationNo"])
+        labels: taskLabels, source: .reportedStatus, objects: "FederatedLearningJob", proposal: ["IterationNo"])
     public static let flAggregations = MetricFamily(
         "sedna_federated_learning_aggregations", .gauge,
         help: "Aggregation rounds recorded by the GM: distinct rounds among the Training conditions.",
-        labels: taskLabels, source: .conditions, objects: "FederatedLearningJob", proposal: ["AggregationNo"])
+        labels: taskLabels, source: .reportedStatus, objects: "FederatedLearningJob", proposal: ["AggregationNo"])
 
     public static let federatedFamilies = [flTrainNode, flNodeSamples, flRound, flAggregations]
 }

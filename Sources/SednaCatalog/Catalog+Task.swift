@@ -61,7 +61,7 @@ extension Catalog {
     public static let taskReportedMetric = MetricFamily(
         "sedna_task_reported_metric", .gauge,
         help: "Other numeric entries of status.metrics (worker ownerInfo keys the catalog does not name).",
-        labels: taskLabels + ["key"], source: .status, objects: "JointInferenceService, FeatureExtractionService")
+        labels: taskLabels + ["key"], source: .reportedStatus, objects: "JointInferenceService, FeatureExtractionService")
 
     public static let taskFamilies: [MetricFamily] = [
         taskInfo, taskCreated, taskStart, taskCompletion, taskCondition, taskConditionTime, taskConditions,

@@ -20,15 +20,22 @@ public enum MetricSource: String, Sendable {
     case node = "Node"
     case exporter = "exporter"
     case intake = "worker report (intake)"
+    /// Status the GM writes only when a worker report reaches it through the LC (JI
+    /// `status.metrics`, FL `Training` conditions, Model metrics): on Sedna as released these
+    /// stay empty unless the report finds a reachable LC (pkg/globalmanager/controllers/*/upstream.go).
+    case reportedStatus = "CR status, written from worker reports via the LC"
 
     /// Where the figure comes from on a cluster, for the "Source" column of docs/metrics.md:
     /// "object status" (what the Kubernetes API holds: the exporter's watch alone suffices),
     /// "captured report" (Sedna's own worker reports, which reach the exporter only through the
-    /// capture route: the node relay in front of the LC), or "exporter" (self-metrics).
+    /// capture route: the node relay in front of the LC), "object status from reports" (status
+    /// the GM writes only from reports that reached an LC: empty without a route for them), or
+    /// "exporter" (self-metrics).
     /// Pushed families ("push") are the vocabulary in `PushVocabulary`.
     public var origin: String {
         switch self {
         case .intake: return "captured report"
+        case .reportedStatus: return "object status from reports"
         case .exporter: return "exporter"
         default: return "object status"
         }

@@ -258,8 +258,8 @@ public enum Dashboards {
             tags: ["sedna", "federated-learning"], taskKind: "FederatedLearningJob", taskMulti: false, panels: [
                 DashPanel("stat", "Rounds in the last hour", "Training rounds completed in the last hour (changes of the round the train workers report, captured by the node relay; else of the GM's Training conditions); 0 while running means a stalled round.", unit: "none",
                           [DashQuery("max(changes(sedna_federated_learning_worker_round{\(sel)}[1h])) or max(changes(sedna_federated_learning_round{\(sel)}[1h]))")], w: 4, h: 4, proposal: ["IterationNo"]),
-                DashPanel("stat", "Since newest condition", "Time since the newest condition (a Training condition per round) was appended.", unit: "s",
-                          [DashQuery("max(\(SednaRules.conditionAge){\(sel)})")], w: 4, h: 4),
+                DashPanel("stat", "Since last round report", "Time since a train worker last reported a round (captured by the node relay); else since the newest condition was appended (a Training condition per round where the GM gets the reports).", unit: "s",
+                          [DashQuery("time() - max(sedna_worker_last_report_timestamp_seconds{\(sel)}) or max(\(SednaRules.conditionAge){\(sel)})")], w: 4, h: 4),
                 statePanel("stat", "Phase", "status.phase of the job.", record: SednaRules.phaseCode,
                            family: "sedna_task_phase", selector: sel, legend: "", w: 4, h: 4, proposal: []),
                 DashPanel("stat", "Workers", "Worker pods by phase (status.active, succeeded, failed).", unit: "none", [
@@ -274,8 +274,8 @@ public enum Dashboards {
                 nodes,
                 DashPanel("bargauge", "Samples per train node", "Samples of each training worker's Dataset.", unit: "short",
                           [DashQuery("max by (node) (sedna_federated_learning_node_samples{\(sel)})", legend: "{{node}}", instant: true)], w: 12, h: 7, proposal: ["NodeSampleNum"]),
-                DashPanel("table", "Aggregated model metrics", "Metrics the GM writes into the Models of the namespace after an aggregation (status.metrics).", unit: "none",
-                          [DashQuery("max by (model, metric) (sedna_model_metric{namespace=\"$namespace\"})", instant: true, table: true)], w: 12, h: 7),
+                DashPanel("table", "Model metrics of the newest round", "Train metrics of the aggregated model that each train worker reports with its round (captured by the node relay); else the Models' status.metrics, which the GM writes only from reports that reach it.", unit: "none",
+                          [DashQuery("max by (worker, metric) (sedna_worker_reported_metric{\(sel), phase=\"train\"}) or max by (model, metric) (sedna_model_metric{namespace=\"$namespace\"})", instant: true, table: true)], w: 12, h: 7),
                 statePanel("state-timeline", "Status", "Type of the newest condition over time: Training, Complete or Failed.", record: SednaRules.conditionCode,
                            family: "sedna_task_condition", selector: sel, legend: "{{task}}", w: 24, h: 5, proposal: ["TrainStatus"]),
                 .row("Per-node training telemetry (pushed by workers)"),
@@ -297,28 +297,22 @@ public enum Dashboards {
         evals.transformations = mergeAndHide(["Time", "Value"])
         return DashboardSpec(
             file: "deploy/grafana/dashboards/lifelong-learning.json", uid: "sedna-lifelong-learning", title: "Sedna / Lifelong Learning",
-            description: "A LifelongLearningJob: stages, the knowledge base (models, classes, unseen samples), evaluations and deploy status.",
+            description: "A LifelongLearningJob: stages, iterations and failures, evaluations of the new vs the deployed model, and deploy status.",
             tags: ["sedna", "lifelong-learning"], taskKind: "LifelongLearningJob", taskMulti: false, panels: [
                 statePanel("state-timeline", "Stage", "Stage of the newest condition: Train, Eval or Deploy.", record: SednaRules.stageCode,
                            family: "sedna_task_stage", selector: sel, legend: "stage", w: 12, h: 5, proposal: ["TaskStage"]),
                 statePanel("state-timeline", "Status", "Type of the newest condition.", record: SednaRules.conditionCode,
                            family: "sedna_task_condition", selector: sel, legend: "status", w: 12, h: 5, proposal: ["CurrentStatus"]),
                 DashPanel("stat", "Iteration", "Completed training rounds.", unit: "none",
-                          [DashQuery("max(sedna_learning_iteration{\(sel)})")], w: 4, h: 4, proposal: ["IterationNo"]),
-                DashPanel("stat", "Knowledge-base models", "Models in the knowledge base (status.knowledgeBase.AIModels.numberOfAIModels).", unit: "none",
-                          [DashQuery("max(sedna_lifelong_learning_knowledge_base_models{\(sel)})")], w: 4, h: 4),
-                DashPanel("stat", "Known classes", "Classes known to the knowledge base.", unit: "none",
-                          [DashQuery("max(sedna_lifelong_learning_knowledge_base_classes{\(sel)})")], w: 4, h: 4),
-                DashPanel("stat", "Unseen samples", "Unseen-task samples held by the knowledge base, and how many are labeled.", unit: "short", [
-                    DashQuery("max(sedna_lifelong_learning_knowledge_base_unseen_samples{\(sel)})", legend: "unseen"),
-                    DashQuery("max(sedna_lifelong_learning_knowledge_base_labeled_unseen_samples{\(sel)})", legend: "labeled"),
-                ], w: 6, h: 4),
+                          [DashQuery("max(sedna_learning_iteration{\(sel)})")], w: 6, h: 4, proposal: ["IterationNo"]),
+                // No knowledge-base panels: the GM fills status.knowledgeBase from report fields no
+                // Sedna worker sends (pkg/globalmanager/controllers/lifelonglearning/upstream.go), so
+                // they would stay empty on every real cluster; the families remain in the catalog
+                // for workers that do send them.
+                DashPanel("stat", "Failed iterations", "Train or eval runs that failed. Sedna follows a Failed condition with Train/Waiting on the next sync, so the current status rarely shows a failure; this count keeps it.", unit: "none",
+                          [DashQuery("max(sedna_learning_failed_iterations_total{\(sel)})")], w: 6, h: 4),
                 statePanel("stat", "Deploy status", "Outcome of the newest Deploy stage.", record: SednaRules.deployStatusCode,
-                           family: "sedna_learning_deploy_status", selector: sel, legend: "", w: 6, h: 4, proposal: ["DeployStatus"]),
-                DashPanel("bargauge", "Knowledge-base model precision", "Average precision of each knowledge-base model.", unit: "percentunit",
-                          [DashQuery("max by (model_id) (sedna_lifelong_learning_knowledge_base_model_average_precision{\(sel)})", legend: "{{model_id}}", instant: true)], w: 12, h: 7),
-                DashPanel("bargauge", "Knowledge-base model train samples", "Training samples of each knowledge-base model.", unit: "short",
-                          [DashQuery("max by (model_id) (sedna_lifelong_learning_knowledge_base_model_train_samples{\(sel)})", legend: "{{model_id}}", instant: true)], w: 12, h: 7),
+                           family: "sedna_learning_deploy_status", selector: sel, legend: "", w: 12, h: 4, proposal: ["DeployStatus"]),
                 DashPanel("timeseries", "Evaluations: new vs deployed model", "Newest evaluation of the candidate and of the deployed model per metric, one step per iteration.",
                           unit: "percentunit", [DashQuery("max by (model_role, metric) (sedna_learning_eval_metric{\(sel)})", legend: "{{model_role}} {{metric}}")], w: 12, h: 8,
                           proposal: ["AccuracyMetricForNewModel", "AccuracyMetricForOldModel"]),
