@@ -36,6 +36,15 @@ import TestSupport
         #expect(set.value(Catalog.flRound) == 3)
     }
 
+    @Test func asReleasedJobWithoutTrainingConditionsHasNoRoundOrAggregationFigures() {
+        // Sedna as released: the LC drops FL reports, so a running job has pods but no condition.
+        let o = Fixtures.json(#"{"metadata":{"name":"f","namespace":"n"},"status":{"phase":"Running","active":3}}"#)
+        let set = FederatedLearningJobTranslator.translate(o, context: .init())
+        #expect(set.values(Catalog.flAggregations).isEmpty, "absent, not 0")
+        #expect(set.values(Catalog.flRound).isEmpty)
+        #expect(set.value(Catalog.taskActive) == 3)
+    }
+
     @Test func hyperparametersPerWorkerType() {
         let set = FederatedLearningJobTranslator.translate(fl, context: context)
         #expect(set.value(Catalog.taskHyperparameter, ["worker_type": "aggregation", "parameter": "exit_round"]) == 3)

@@ -14,7 +14,7 @@ import Testing
         "sedna_task_reported_metric",
         // Sedna as released: the LC drops FL reports (ownerKind "default"), so no Training
         // condition and no Model status is ever written.
-        "sedna_federated_learning_round",
+        "sedna_federated_learning_round", "sedna_federated_learning_aggregations",
         "sedna_model_metric", "sedna_model_update_timestamp_seconds",
         // The GM's knowledge base stays empty: no worker sends classes, current_metric or
         // number_of_labeled_unseen_sample (pkg/globalmanager/controllers/lifelonglearning/upstream.go),

@@ -19,8 +19,13 @@ public enum FederatedLearningJobTranslator: Translator {
         // Every train worker's report appends a Training condition (DATA-MODEL.md 3.4), so N
         // workers give N conditions per round: aggregations are the distinct rounds (a
         // condition whose message names no round still counts once).
+        // Absent, not 0, while there is no Training condition: on Sedna as released the LC drops
+        // every FL report (ownerKind "default", lib/sedna/core/base.py), so the GM never appends
+        // one and a 0 would claim "no aggregation yet" where the truth is "not known here".
         let rounds = training.map { roundNumber($0["message"].string ?? "") }
-        set.add(Catalog.flAggregations, l, Double(Set(rounds.compactMap { $0 }).count + rounds.filter { $0 == nil }.count))
+        if !training.isEmpty {
+            set.add(Catalog.flAggregations, l, Double(Set(rounds.compactMap { $0 }).count + rounds.filter { $0 == nil }.count))
+        }
         if let round = training.reversed().lazy.compactMap({ roundNumber($0["message"].string ?? "") }).first {
             set.add(Catalog.flRound, l, Double(round))
         }
