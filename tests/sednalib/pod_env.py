@@ -46,7 +46,7 @@ def gm_pod(*, name, namespace, kind, task, uid, worker_type, template_env, gm_en
 
 
 def contract_env(env):
-    """The env the webhook produces for one container (shared contract): SEDNA_RELAY_HOST_IP
+    """The env the webhook produces for one container (docs/deploy.md): SEDNA_RELAY_HOST_IP
     inserted just before the last LC_SERVER, which now names the node's relay. Idempotent."""
     env = copy.deepcopy(env)
     last = max((i for i, e in enumerate(env) if e.get("name") == "LC_SERVER"), default=None)

@@ -1,9 +1,9 @@
 """Sedna's own Python worker library, unchanged, through the capture route, checked in Prometheus.
 
 Each worker's pod is built the way the GM builds it (template env, then the GM env with
-LC_SERVER last), mutated by the admission webhook (or, until `serve` has the webhook, the same
-rewrite built from the shared contract), its env expanded as the kubelet does on a node whose
-host IP is 127.0.0.1, and the library is run with that env:
+LC_SERVER last), mutated by the exporter's admission webhook (`serve --webhook-listen`, whose
+rewrite docs/deploy.md describes), its env expanded as the kubelet does on a node whose host IP
+is 127.0.0.1, and the library is run with that env:
 
     worker (Sedna's LCClient / LCReporter) -> relay :9480 -> LC stand-in (answers like Sedna's LC)
                                                   \\-> exporter (serve, kmock API) <- Prometheus
