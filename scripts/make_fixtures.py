@@ -2,7 +2,7 @@
 """Builds fixtures/cluster/*.json: a realistic Sedna cluster snapshot for tests.
 
 Specs come unchanged from Sedna's own samples (fixtures/sedna/samples, Apache-2.0, see NOTICE).
-Statuses, pods and nodes are written the way DATA-MODEL.md describes the GM, LC and kubelet
+Statuses, pods and nodes are written the way docs/sedna-data-model.md describes the GM, LC and kubelet
 writing them (conditions appended, `data` as a JSON string, metrics as strings, pod labels
 `<kind>.sedna.io/*`). The Swift golden tests and the Python end-to-end tests both read these
 files, so both test the same objects. Deterministic: `--check` fails when the files drift.
@@ -163,7 +163,7 @@ def build():
     fm["status"] = {"updateTime": ts(30), "metrics": [{"key": "accuracy", "value": "0.87"}, {"key": "loss", "value": "0.31"}]}
     add("models", fm)
 
-    # Joint inference: Running, counters as strings in random order (DATA-MODEL 3.1).
+    # Joint inference: Running, counters as strings in random order (pkg/globalmanager/controllers/jointinference/upstream.go).
     ji = meta(sample("jointinferenceservice_v1alpha1.yaml"), "uid-ji-helmet")
     ji["status"] = {"conditions": [cond("Running", 1)], "startTime": ts(1), "active": 2, "failed": 0,
                     "metrics": [{"key": "uploadCloudRatio", "value": "0.25"}, {"key": "inferenceNumber", "value": "120"},

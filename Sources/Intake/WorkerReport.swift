@@ -1,6 +1,6 @@
 import SednaCatalog
 
-/// The JSON a Sedna worker posts to its LocalController (`MessageContent`, DATA-MODEL.md 4):
+/// The JSON a Sedna worker posts to its LocalController (`MessageContent`, docs/sedna-data-model.md, "Worker reports"):
 /// name, namespace, ownerName, ownerKind, kind, status, ownerInfo, results.
 public struct WorkerReport: Sendable, Equatable {
     public let name: String

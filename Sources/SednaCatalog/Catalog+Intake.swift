@@ -1,5 +1,5 @@
 /// Families served from worker telemetry (the intake): Sedna's own worker reports, taken in
-/// directly because Sedna's LC path loses them (DATA-MODEL.md 4 and 5.1).
+/// directly because Sedna's LC path loses them (docs/sedna-data-model.md, "Worker reports").
 extension Catalog {
     /// `pod` is set when the report was tied to one pod (by its peer IP, WORKER_NAME or name) and
     /// empty otherwise: HPA-scaled JI edge replicas share a WORKER_NAME, so per-pod series keep

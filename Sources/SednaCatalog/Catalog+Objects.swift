@@ -1,5 +1,5 @@
 extension Catalog {
-    // MARK: Dataset and Model (DATA-MODEL.md 3.5)
+    // MARK: Dataset and Model (docs/sedna-data-model.md)
 
     public static let datasetInfo = MetricFamily(
         "sedna_dataset_info", .info, help: "Static properties of a Dataset; the URL loses user info and query string.",
@@ -28,7 +28,7 @@ extension Catalog {
 
     public static let modelFamilies = [modelInfo, modelMetric, modelUpdated]
 
-    // MARK: Worker pods (labels <kind>.sedna.io/name, /worker-type; DATA-MODEL.md 6)
+    // MARK: Worker pods (labels <kind>.sedna.io/name, /worker-type; docs/sedna-data-model.md)
 
     public static let workerInfo = MetricFamily(
         "sedna_worker_info", .info, help: "A pod Sedna created for a task: worker type, node and whether the node is an edge node.",

@@ -1,5 +1,5 @@
 extension Catalog {
-    // MARK: Joint inference (status.metrics, DATA-MODEL.md 3.1)
+    // MARK: Joint inference (status.metrics, docs/sedna-data-model.md)
 
     public static let jiInferences = MetricFamily(
         "sedna_joint_inference_inferences_total", .counter,
@@ -17,7 +17,7 @@ extension Catalog {
 
     public static let jointInferenceFamilies = [jiInferences, jiHardExamples, jiUploadRatio]
 
-    // MARK: Incremental and lifelong learning (condition data, DATA-MODEL.md 3.2 and 3.3)
+    // MARK: Incremental and lifelong learning (condition data, docs/sedna-data-model.md)
 
     static let learningKinds = "IncrementalLearningJob, LifelongLearningJob"
 
@@ -90,7 +90,7 @@ extension Catalog {
 
     public static let lifelongFamilies = [kbModels, kbClasses, kbUnseen, kbLabeledUnseen, kbModelPrecision, kbModelSamples]
 
-    // MARK: Federated learning (spec.trainingWorkers, Training conditions, DATA-MODEL.md 3.4)
+    // MARK: Federated learning (spec.trainingWorkers, Training conditions, docs/sedna-data-model.md)
 
     public static let flTrainNode = MetricFamily(
         "sedna_federated_learning_train_node_info", .info,

@@ -3,7 +3,7 @@
 /// Translators refer to these constants; the renderer, docs/metrics.md and the generated
 /// dashboards and rules all read this list, so a family exists in exactly one place.
 public enum Catalog {
-    /// Labels every per-task series carries (DESIGN.md conventions).
+    /// Labels every per-task series carries (the conventions in docs/metrics.md).
     public static let taskLabels = ["namespace", "kind", "task"]
     /// Labels every worker-pod series carries.
     public static let workerLabels = ["namespace", "kind", "task", "pod"]

@@ -20,7 +20,7 @@ public struct KubeObject: Sendable, Equatable {
     }
 
     /// Stable identity inside one resource: the UID when there is one, else namespace/name
-    /// (DESIGN.md: emulators may omit `metadata.uid`).
+    /// (kmock, the emulator the tests use, stores `metadata.uid` as the client sent it, or not at all).
     public var key: String { uid ?? "\(namespace)/\(name)" }
 
     public var labels: [String: String] {

@@ -1,4 +1,4 @@
-/// The eleven `sedna.io/v1alpha1` kinds and what differs between them (DATA-MODEL.md sections 2 and 3).
+/// The eleven `sedna.io/v1alpha1` kinds and what differs between them (docs/sedna-data-model.md, "The resources").
 public enum SednaKind: String, CaseIterable, Sendable, Comparable {
     case dataset = "Dataset"
     case model = "Model"

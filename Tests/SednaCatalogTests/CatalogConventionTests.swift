@@ -1,7 +1,7 @@
 import SednaCatalog
 import Testing
 
-/// The naming rules of DESIGN.md, enforced on the catalog itself.
+/// The naming conventions of docs/metrics.md, enforced on the catalog itself.
 @Suite struct CatalogConventionTests {
     @Test func namesAreUniqueSnakeCaseAndPrefixed() {
         var seen = Set<String>()

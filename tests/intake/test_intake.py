@@ -44,7 +44,7 @@ def lc_report(url, worker, body):
                          timeout=10)
 
 
-# Bodies exactly as DATA-MODEL.md section 4.1 describes them, per task type.
+# Bodies exactly as docs/sedna-data-model.md ("Worker reports") describes them, per task type.
 JI_EDGE_POD = "helmet-detection-inference-example-deployment-edge-7d9f8c6b5-x2k4z"
 JI_REPORT = {"name": "edgeworker-ab1cd", "namespace": "default", "ownerName": "sedna", "ownerKind": "jointinferenceservice",
              "kind": "inference", "results": [],

@@ -1,5 +1,5 @@
 /// The `data` field of IL/LL/Reid/VA conditions: a string holding JSON, written by the GM from
-/// the LC's message (`{"input": {...}, "output": {...}}`, DATA-MODEL.md 3.2).
+/// the LC's message (`{"input": {...}, "output": {...}}`, pkg/globalmanager/controllers/incrementallearning/upstream.go).
 struct ConditionData {
     let type: String
     let stage: String

@@ -1,4 +1,4 @@
-/// Dataset: sample count as the LC last counted it (DATA-MODEL.md 3.5).
+/// Dataset: sample count as the LC last counted it (pkg/localcontroller/managers/dataset/dataset.go).
 public enum DatasetTranslator: Translator {
     public static func translate(_ o: KubeObject, context: TranslationContext) -> MetricSet {
         var set = MetricSet()

@@ -1,5 +1,5 @@
 /// FederatedLearningJob: training workers from the spec (joined with their Datasets' sample
-/// counts) and round progress from `Training` conditions (DATA-MODEL.md 3.4).
+/// counts) and round progress from `Training` conditions (docs/sedna-data-model.md).
 public enum FederatedLearningJobTranslator: Translator {
     public static func translate(_ o: KubeObject, context: TranslationContext) -> MetricSet {
         var set = MetricSet()
@@ -16,7 +16,7 @@ public enum FederatedLearningJobTranslator: Translator {
         Hyperparameters.translate(templates, labels: l, into: &set)
 
         let training = (o.status["conditions"].array ?? []).filter { $0["type"].string == "Training" }
-        // Every train worker's report appends a Training condition (DATA-MODEL.md 3.4), so N
+        // Every train worker's report appends a Training condition (where reports reach the GM: pkg/globalmanager/controllers/federatedlearning/upstream.go), so N
         // workers give N conditions per round: aggregations are the distinct rounds (a
         // condition whose message names no round still counts once).
         // Absent, not 0, while there is no Training condition: on Sedna as released the LC drops

@@ -1,5 +1,5 @@
 /// JointInferenceService: the worker's counters that the GM copies into `status.metrics` as
-/// strings (DATA-MODEL.md 3.1; the list is replaced on each report, in random order).
+/// strings (pkg/globalmanager/controllers/jointinference/upstream.go; the list is replaced on each report, in random order).
 public enum JointInferenceServiceTranslator: Translator {
     public static func translate(_ o: KubeObject, context: TranslationContext) -> MetricSet {
         var set = MetricSet()

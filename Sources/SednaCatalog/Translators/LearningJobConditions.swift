@@ -1,5 +1,5 @@
 /// What incremental and lifelong learning jobs share: the Train -> Eval -> Deploy loop recorded
-/// as appended conditions (DATA-MODEL.md 3.2, 3.3).
+/// as appended conditions (docs/sedna-data-model.md, "Conditions: only ever appended").
 ///
 /// Pod-phase and worker-report paths can both append a `Completed` for the same stage, so the
 /// newest figures are found by searching backwards for a condition of the wanted stage and type

@@ -1,4 +1,4 @@
-/// ObjectSearchService: conditions and Deployment counters only (DATA-MODEL.md 3.6).
+/// ObjectSearchService: conditions and Deployment counters only (docs/sedna-data-model.md).
 public enum ObjectSearchServiceTranslator: Translator {
     public static func translate(_ o: KubeObject, context: TranslationContext) -> MetricSet {
         var set = MetricSet()

@@ -1,4 +1,4 @@
-/// What a pod is to Sedna, read from the labels the GM sets (DATA-MODEL.md 6) and the Helm
+/// What a pod is to Sedna, read from the labels the GM sets (docs/sedna-data-model.md) and the Helm
 /// chart's `sedna: gm|lc|kb`.
 public enum PodRole: Sendable, Equatable {
     case worker(kind: SednaKind, task: String, workerType: String)

@@ -2,7 +2,7 @@ import SednaCatalog
 
 /// The cluster's nodes and their Ready condition.
 ///
-/// KubeEdge edge nodes drop off now and then (NAT, flaky links; DESIGN.md fact 3). The node
+/// KubeEdge edge nodes drop off now and then (NAT, flaky links; docs/architecture.md). The node
 /// lifecycle controller then sets `Ready` to `Unknown` with reason `NodeStatusUnknown`
 /// ("Kubelet stopped posting node status."), adds the `unreachable` taints and marks every pod
 /// on the node not ready. One edge node of each group of three (the one hosting a federated
