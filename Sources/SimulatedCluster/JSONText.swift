@@ -53,7 +53,15 @@ public enum JSONText {
         }
     }
 
-    private static func writeString(_ s: String, _ out: inout String) {
+    /// A JSON string literal. `escapingHTML` also writes `<`, `>` and `&` as `\u00XX`, as Go's
+    /// `encoding/json` does by default (what Sedna's Go components send).
+    public static func quote(_ s: String, escapingHTML: Bool = false) -> String {
+        var out = ""
+        writeString(s, &out, escapingHTML: escapingHTML)
+        return out
+    }
+
+    private static func writeString(_ s: String, _ out: inout String, escapingHTML: Bool = false) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -63,7 +71,7 @@ public enum JSONText {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 {
+                if u.value < 0x20 || (escapingHTML && (u == "<" || u == ">" || u == "&")) {
                     let h = String(u.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
                 } else {

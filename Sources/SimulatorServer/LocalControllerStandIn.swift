@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SimulatedCluster
 import NIOCore
 import Synchronization
 
@@ -68,20 +69,5 @@ final class LocalControllerStandIn: Sendable {
     }
 
     /// A JSON string as Go's encoder writes it (HTML characters escaped).
-    static func goString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&": out += String(format: "\\u%04x", u.value)
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func goString(_ s: String) -> String { JSONText.quote(s, escapingHTML: true) }
 }
