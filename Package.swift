@@ -22,6 +22,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Pure: the metric catalog and one translator per Sedna kind. No I/O.
         .target(name: "SednaCatalog"),
+        // Pure: files generated from the catalog (dashboards, rules, kube-state-metrics config,
+        // docs/metrics.md). Not linked into the exporter's request paths or the fuzzers.
+        .target(name: "ObservabilityArtifacts", dependencies: [
+            "SednaCatalog", .product(name: "Yams", package: "Yams"),
+        ]),
         // Pure: per-object pre-rendered store and the deterministic writer.
         .target(name: "Exposition", dependencies: ["SednaCatalog", "CZlib"]),
         // Kubernetes access: config, HTTP client, reflector state machine and driver.
@@ -69,13 +74,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "sedna-exporter", dependencies: [
-            "ExporterCore", "Relay", "SimulatorServer",
+            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture loading shared by the test targets (not part of any product).
         .target(name: "TestSupport", dependencies: ["SednaCatalog", .product(name: "Yams", package: "Yams")],
                 path: "Tests/TestSupport"),
         .testTarget(name: "SednaCatalogTests", dependencies: ["SednaCatalog", "TestSupport"]),
+        .testTarget(name: "ObservabilityArtifactsTests", dependencies: [
+            "ObservabilityArtifacts", "SednaCatalog", "TestSupport",
+        ]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog", "TestSupport"]),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "TestSupport"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Exposition", "SednaCatalog", "TestSupport"]),

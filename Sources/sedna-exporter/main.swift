@@ -3,6 +3,7 @@ import ExporterCore
 import Foundation
 import Relay
 import Logging
+import ObservabilityArtifacts
 import SednaCatalog
 import SimulatorServer
 

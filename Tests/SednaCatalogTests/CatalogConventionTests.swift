@@ -42,13 +42,4 @@ import Testing
             #expect(Array(f.labels.prefix(3)) == Catalog.taskLabels, "\(f.name) must start with namespace, kind, task")
         }
     }
-
-    @Test func everyProposalMetricIsMappedOrExplained() {
-        for p in MetricsReference.proposalMetrics {
-            let families = Catalog.all.filter { $0.proposal.contains(p.name) }
-            #expect(!families.isEmpty || !p.note.isEmpty, "\(p.name) has neither a family nor a note")
-        }
-        let named = Set(MetricsReference.proposalMetrics.map(\.name))
-        for f in Catalog.all { for p in f.proposal { #expect(named.contains(p), "\(f.name) names unknown proposal metric \(p)") } }
-    }
 }

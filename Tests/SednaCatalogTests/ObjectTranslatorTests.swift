@@ -113,15 +113,5 @@ import TestSupport
     }
 }
 
-@Suite struct MetricsReferenceTests {
-    /// docs/metrics.md is generated; this fails when the catalog changed and it was not regenerated.
-    @Test func docsMetricsIsUpToDate() throws {
-        for (path, content) in GeneratedFiles.all() {
-            let url = Fixtures.repoRoot.appendingPathComponent(path)
-            let onDisk = try String(contentsOf: url, encoding: .utf8)
-            #expect(onDisk == content, "\(path) is stale: run `swift run sedna-exporter generate`")
-        }
-    }
-}
 
 import Foundation

@@ -1,4 +1,5 @@
 import Foundation
+import SednaCatalog
 
 /// A JSON/YAML value tree for the generated observability files (dashboards, rules,
 /// kube-state-metrics config). Objects keep their insertion order; the JSON writer sorts keys,

@@ -1,3 +1,5 @@
+import SednaCatalog
+
 /// What a query needs besides the Sedna exporter. The query test runs every `.exporter` query
 /// against a real Prometheus scraping the exporter and checks the others for syntax only.
 public enum QueryNeeds: String, Sendable, CaseIterable {

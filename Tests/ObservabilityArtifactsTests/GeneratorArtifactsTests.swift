@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SednaCatalog
+@testable import ObservabilityArtifacts
+import SednaCatalog
 
 /// The generated dashboards, rules and kube-state-metrics config (issue 5): deterministic, and
 /// every metric name they use exists.

@@ -1,3 +1,5 @@
+import SednaCatalog
+
 /// Renders a `DashboardSpec` as Grafana 10+ classic dashboard JSON (schemaVersion 39).
 public enum DashboardRenderer {
     public static let schemaVersion = 39

@@ -1,3 +1,5 @@
+import SednaCatalog
+
 /// Every observability file generated from the catalog besides docs/metrics.md, and the
 /// section of docs/metrics.md that links the proposal metrics to the panels showing them.
 public enum ObservabilityArtifacts {

@@ -1,3 +1,5 @@
+import SednaCatalog
+
 /// docs/metrics.md, generated from the catalog so the reference can never drift from the code.
 public enum MetricsReference {
     /// The proposal's metric names (seed document tables) with where each one is implemented,

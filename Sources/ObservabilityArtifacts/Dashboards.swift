@@ -1,3 +1,5 @@
+import SednaCatalog
+
 /// The Sedna dashboards, generated from the catalog: every query names catalog families,
 /// recording rules of `SednaRules` or planned intake names (`PlannedTelemetry`).
 public enum Dashboards {
