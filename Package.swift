@@ -18,7 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        // zlib from the system, for gzip on /metrics (and gzip'd pushes later).
+        // zlib from the system, for gzip on /metrics and gzip'd intake bodies.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Pure: the metric catalog and one translator per Sedna kind. No I/O.
         .target(name: "SednaCatalog"),

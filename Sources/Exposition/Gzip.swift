@@ -1,6 +1,6 @@
 import CZlib
 
-/// gzip for responses (and, later, gzip'd push bodies), straight on zlib.
+/// gzip for responses and for gzip'd intake bodies (pushes, relay batches), straight on zlib.
 public enum Gzip {
     public struct Error: Swift.Error, CustomStringConvertible {
         public let description: String

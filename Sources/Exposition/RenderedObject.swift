@@ -7,7 +7,6 @@ public struct RenderedObject: Sendable {
     public let slices: [(family: Int, bytes: [UInt8])]
 
     public var isEmpty: Bool { slices.isEmpty }
-    public var byteCount: Int { slices.reduce(0) { $0 + $1.bytes.count } }
 
     public init(_ set: MetricSet) {
         var out: [(Int, [UInt8])] = []

@@ -7,7 +7,7 @@ public struct ClusterConnection: Sendable, Equatable {
     public enum Credential: Sendable, Equatable {
         case none
         case token(String)
-        /// A token file re-read periodically: bound service-account tokens rotate.
+        /// A token file read again for every request: bound service-account tokens rotate.
         case tokenFile(String)
         case clientCertificate(certPEM: [UInt8], keyPEM: [UInt8])
     }

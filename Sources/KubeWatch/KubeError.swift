@@ -8,7 +8,6 @@ public struct KubeError: Error, CustomStringConvertible, Sendable, Equatable {
         case notFound
         case decode
         case transport
-        case stream
     }
 
     public let code: Code

@@ -15,8 +15,9 @@ public enum QueryNeeds: String, Sendable, CaseIterable {
     public var sentence: String { self == .exporter ? "" : "Needs \(rawValue)." }
 }
 
-/// Metric names that workers will push through the intake (issue 3). The exporter does not
-/// serve them yet; panels and alerts over them are marked `.telemetry`.
+/// Metric names that workers push through the intake's Pushgateway API. They exist only where a
+/// worker pushes them (no Sedna worker does as released), so panels and alerts over them are
+/// marked `.telemetry`.
 public enum PlannedTelemetry {
     public static let names = [
         "sedna_training_learning_rate", "sedna_training_epoch", "sedna_training_batch_size",

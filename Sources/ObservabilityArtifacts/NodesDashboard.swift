@@ -1,6 +1,6 @@
 import SednaCatalog
 
-/// The node dashboard (issue 7): cloud and edge nodes of the KubeEdge cluster from node-exporter,
+/// The node dashboard: cloud and edge nodes of the KubeEdge cluster from node-exporter,
 /// scraped on cloud nodes and remote-written by the edge nodes' Prometheus agents
 /// (docs/edge-node-monitoring.md). Per node, not per task: its panels use the `location` and
 /// `node` variables; Loki, namespace and task are hidden and only carried through the links.

@@ -18,7 +18,3 @@ public struct TranslationContext: Sendable {
     }
 }
 
-/// What a translator reports besides metrics: problems it worked around, for self-metrics and logs.
-public struct TranslationIssues: Sendable, Equatable {
-    public var malformedConditionData = 0
-}

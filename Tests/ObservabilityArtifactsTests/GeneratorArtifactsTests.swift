@@ -3,7 +3,7 @@ import Testing
 @testable import ObservabilityArtifacts
 import SednaCatalog
 
-/// The generated dashboards, rules and kube-state-metrics config (issue 5): deterministic, and
+/// The generated dashboards, rules and kube-state-metrics config: deterministic, and
 /// every metric name they use exists.
 @Suite struct GeneratorArtifactsTests {
     static let recordNames = Set(SednaRules.records.map(\.name))

@@ -1,4 +1,4 @@
-"""Helpers for the node-monitoring tests (issue 7).
+"""Helpers for the node-monitoring tests (docs/edge-node-monitoring.md).
 
 Every process a test starts is a child of this process, bound to 127.0.0.1 on a port the kernel
 picked, with its data in a temporary directory; it is stopped by PID when the fixture ends.

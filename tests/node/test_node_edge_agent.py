@@ -1,4 +1,4 @@
-"""Edge node monitoring with real parts on loopback (issue 7).
+"""Edge node monitoring with real parts on loopback (docs/edge-node-monitoring.md).
 
 Debian's prometheus-node-exporter is scraped by a Debian prometheus in agent mode running the
 shipped deploy/prometheus/agent/prometheus-agent.yml, which remote-writes to a second prometheus
@@ -24,7 +24,7 @@ from node_helpers import (AGENT_CONFIG, CLOUD_CONFIG, DASHBOARD, RULES, PromAPI,
 NODE = "edge-test-1"
 SITE = "site-a"
 INTERVAL = 2  # seconds between scrapes in the test
-OUTAGE = float(os.environ.get("SEDNA_TEST_OUTAGE_SECONDS", "120"))  # the issue asks for two minutes
+OUTAGE = float(os.environ.get("SEDNA_TEST_OUTAGE_SECONDS", "120"))  # a two-minute outage, as docs/edge-node-monitoring.md describes
 WORKER_LABELS = {
     "sedna_kind": "JointInferenceService",
     "sedna_task": "helmet-detection",

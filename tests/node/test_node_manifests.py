@@ -1,4 +1,4 @@
-"""deploy/node-monitoring: rendered with kubectl kustomize and checked against the issue's rules for
+"""deploy/node-monitoring: rendered with kubectl kustomize and checked against the rules for
 edge pods (no API access, host network, KubeEdge taints) and against prometheus.yml."""
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ intake), and a real Prometheus with the project's config and rules. Every assert
 API, the way a user would look. The test build replaces the release build (SEDNA_EXPORTER_BIN).
 
 Timing is never asserted: the waits are bounded, and what must happen within two minutes of the
-start (issue 4's coverage rule) is checked on Prometheus's own timestamps."""
+start (the coverage rule of docs/simulator.md) is checked on Prometheus's own timestamps."""
 import os
 import re
 import signal
