@@ -80,8 +80,7 @@ public enum AdmissionDecision {
             return (200, try encoder.encode(response), outcome)
         } catch {
             let message = (error as? AdmissionError)?.description ?? "body is not JSON"
-            let data = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data()
-            return (400, data, .badRequest)
+            return (400, Data(JSONWriter.compact.bytes(["error": .string(message)])), .badRequest)
         }
     }
 }

@@ -43,9 +43,8 @@ public final class MetricsEndpoint: Sendable {
             intake.writePushes(format: format, into: &out, now: Date().timeIntervalSince1970)
         }
         if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
-        let elapsed = ContinuousClock.now - started
-        let (s, atto) = elapsed.components
-        scrapeState.withLock { $0.lastSeconds = Double(s) + Double(atto) / 1e18 }
+        let elapsed = (ContinuousClock.now - started).seconds
+        scrapeState.withLock { $0.lastSeconds = elapsed }
         return out
     }
 }

@@ -27,16 +27,6 @@ public struct ObjectFilter: Sendable {
         } else {
             owner = o.key
         }
-        return Int(Self.fnv1a(owner) % UInt64(totalShards)) == shard
-    }
-
-    /// FNV-1a: stable across processes and versions (Swift's Hasher is randomly seeded).
-    public static func fnv1a(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
+        return Int(FNV1a.hash(owner) % UInt64(totalShards)) == shard
     }
 }

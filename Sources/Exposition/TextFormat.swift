@@ -48,8 +48,8 @@ public enum TextFormat {
     public static func appendValue(_ v: Double, to out: inout [UInt8]) {
         if v.isNaN { out.append(contentsOf: "NaN".utf8); return }
         if v.isInfinite { out.append(contentsOf: (v > 0 ? "+Inf" : "-Inf").utf8); return }
-        if v == v.rounded(), abs(v) < 1e15 {
-            out.append(contentsOf: String(Int64(v)).utf8)
+        if let whole = v.wholeNumberText {
+            out.append(contentsOf: whole.utf8)
         } else {
             out.append(contentsOf: String(v).utf8)
         }

@@ -1,8 +1,10 @@
 /// RFC 3339 timestamps as Kubernetes writes them ("2025-01-01T10:00:00Z",
-/// "2025-01-01T10:00:00.123456Z", "2025-01-01T10:00:00+08:00").
+/// "2025-01-01T10:00:00.123456Z", "2025-01-01T10:00:00+08:00"): parsed for every condition the
+/// exporter reads, written by the simulated cluster and the JSON log lines.
 ///
 /// Hand-written instead of Foundation's formatters: it runs for every condition of every object
-/// on every event, it must never throw on garbage (it returns nil), and it is fuzzed.
+/// on every event, it must never throw on garbage (it returns nil), and it is fuzzed; the
+/// writers read no clock, so the simulated world stays deterministic.
 public enum Timestamp {
     public static func parse(_ s: String) -> Double? {
         let b = Array(s.utf8)
@@ -67,5 +69,42 @@ public enum Timestamp {
         let doy = (153 * mp + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146097 + doe - 719468
+    }
+
+    /// Kubernetes' RFC 3339 in UTC with whole seconds ("2026-11-29T11:40:00Z"), fraction truncated.
+    public static func format(_ seconds: Double) -> String {
+        let f = fields(seconds)
+        return "\(pad(f.year, 4))-\(pad(f.month))-\(pad(f.day))T\(pad(f.hour)):\(pad(f.minute)):\(pad(f.second))Z"
+    }
+
+    /// Python's `time.strftime("%Y-%m-%d %H:%M:%S")` in UTC: what Sedna's workers put in
+    /// `ownerInfo.startTime`/`updateTime` (`lib/sedna/service/client.py`, `lib/sedna/core/base.py`;
+    /// the pods run in UTC).
+    public static func sednaWorkerTime(_ seconds: Double) -> String {
+        let f = fields(seconds)
+        return "\(pad(f.year, 4))-\(pad(f.month))-\(pad(f.day)) \(pad(f.hour)):\(pad(f.minute)):\(pad(f.second))"
+    }
+
+    /// Civil date and time of a Unix time (UTC), seconds truncated (Howard Hinnant's civil_from_days).
+    static func fields(_ seconds: Double) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        let t = Int(seconds.rounded(.down))
+        var days = t / 86_400
+        var rem = t % 86_400
+        if rem < 0 { rem += 86_400; days -= 1 }
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, rem / 3600, rem % 3600 / 60, rem % 60)
+    }
+
+    private static func pad(_ v: Int, _ width: Int = 2) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 }

@@ -29,9 +29,9 @@ struct ClusterState: Sendable {
     func wall(_ nominal: Double) -> Double { start + nominal / speed }
     var wallNow: Double { wall(time) }
     /// RFC 3339 "now", as the API server and the GM write it.
-    var timestamp: String { RFC3339.format(wallNow) }
+    var timestamp: String { Timestamp.format(wallNow) }
     /// `%Y-%m-%d %H:%M:%S` "now", as Sedna's Python workers write it.
-    var localTime: String { RFC3339.sednaLocal(wallNow) }
+    var localTime: String { Timestamp.sednaWorkerTime(wallNow) }
     /// Nominal seconds for a wall-clock duration a worker reports (remaining time).
     func wallSeconds(_ nominal: Double) -> Double { nominal / speed }
 

@@ -109,9 +109,10 @@ struct KubeAPIRoutes: Sendable {
 
     /// A watch answers 200 at once and streams one JSON event per line. A version older than
     /// the history window is an ERROR event carrying a 410 Status, as a real API server sends it.
+    /// Its timeout and bookmarks follow the API's time, which advances with the ticks.
     func watchResponse(_ resource: WatchedResource, namespace: String?, from version: Int?, timeout: Double,
                        bookmarks: Bool) async -> Response {
-        let (start, stream, id) = await api.openWatch(resource, namespace: namespace, from: version)
+        let (start, stream, id, openedAt) = await api.openWatch(resource, namespace: namespace, from: version)
         let api = self.api
         let interval = bookmarkInterval
         let (apiVersion, listKind) = APIDiscovery.listKind(resource)
@@ -130,25 +131,22 @@ struct KubeAPIRoutes: Sendable {
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }
             }
             guard let stream else { try await writer.finish(nil); return }
-            let deadline = ContinuousClock.now + .seconds(timeout)
-            var lastBookmark = ContinuousClock.now
+            let deadline = openedAt + timeout
+            var lastBookmark = openedAt
             do {
                 loop: for await item in stream {
                     switch item {
                     case .event(let e):
                         try await writer.write(line(event(e)))
-                    case .tick(let rv):
-                        let now = ContinuousClock.now
+                    case .tick(let rv, let now):
                         if now >= deadline { break loop }
-                        if bookmarks, now - lastBookmark >= .seconds(interval) {
+                        if bookmarks, now - lastBookmark >= interval {
                             lastBookmark = now
                             try await writer.write(line(["type": "BOOKMARK", "object": [
                                 "apiVersion": .string(apiVersion), "kind": .string(kind),
                                 "metadata": ["resourceVersion": .string(String(rv))]]]))
                         }
-                        continue
                     }
-                    if ContinuousClock.now >= deadline { break loop }
                 }
             } catch {
                 await api.closeWatch(id)
@@ -177,7 +175,7 @@ private func line(_ value: JSON) -> ByteBuffer {
 }
 
 /// Deterministic and faster than JSONEncoder; the same writer makes the GM's condition `data`.
-func encode(_ value: JSON) -> [UInt8] { Array(JSONText.encode(value).utf8) }
+func encode(_ value: JSON) -> [UInt8] { JSONWriter.sedna.bytes(value) }
 
 func json(_ value: JSON, status: HTTPResponse.Status = .ok) -> Response {
     Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encode(value))))

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
-import SimulatedCluster
 import NIOCore
+import SednaCatalog
+import SimulatedCluster
 import Synchronization
 
 /// The simulated cluster's LocalController: `POST /sedna/workers/{worker}/info`, answered
@@ -69,5 +70,5 @@ final class LocalControllerStandIn: Sendable {
     }
 
     /// A JSON string as Go's encoder writes it (HTML characters escaped).
-    static func goString(_ s: String) -> String { JSONText.quote(s, escapingHTML: true) }
+    static func goString(_ s: String) -> String { JSONWriter.quote(s, escapingHTML: true) }
 }

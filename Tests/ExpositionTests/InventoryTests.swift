@@ -125,7 +125,7 @@ import TestSupport
         #expect(tasks0 > 0 && tasks1 > 0)
         #expect(inv1.store.count(.nodes) == 0)
         // Each FL worker pod is on the same shard as its job.
-        let flShard = ObjectFilter.fnv1a("uid-fl-sdd") % 2 == 0 ? inv0 : inv1
+        let flShard = FNV1a.hash("uid-fl-sdd") % 2 == 0 ? inv0 : inv1
         #expect(text(flShard).contains("pod=\"surface-defect-detection-train-t1x9z\""))
         #expect(text(flShard).contains("sedna_federated_learning_round"))
     }

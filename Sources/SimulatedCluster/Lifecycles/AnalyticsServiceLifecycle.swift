@@ -44,7 +44,7 @@ struct AnalyticsServiceLifecycle: Lifecycle {
 
     mutating func begin(_ c: inout ClusterState) {
         uid = rng.uuid()
-        created = RFC3339.format(c.start - Double(rng.int(60...600)))
+        created = Timestamp.format(c.start - Double(rng.int(60...600)))
         putCR(&c)
     }
 

@@ -37,8 +37,8 @@ struct DatasetGrowth: Lifecycle {
     mutating func begin(_ c: inout ClusterState) {
         for i in datasets.indices {
             datasets[i].uid = rng.uuid()
-            datasets[i].created = RFC3339.format(c.start - Double(rng.int(2...5)) * 86_400 - Double(rng.int(0...80_000)))
-            datasets[i].updated = RFC3339.format(c.start - Double(rng.int(30...600)))
+            datasets[i].created = Timestamp.format(c.start - Double(rng.int(2...5)) * 86_400 - Double(rng.int(0...80_000)))
+            datasets[i].updated = Timestamp.format(c.start - Double(rng.int(30...600)))
             c.datasetSamples["\(datasets[i].namespace)/\(datasets[i].name)"] = datasets[i].samples
             c.put(.sedna(.dataset), json(datasets[i]))
         }
@@ -83,7 +83,7 @@ struct ModelCatalog: Lifecycle {
     mutating func begin(_ c: inout ClusterState) {
         for m in models {
             let meta = ObjectMeta(name: m.name, namespace: m.namespace, uid: rng.uuid(),
-                                  creationTimestamp: RFC3339.format(c.start - Double(rng.int(86_400...400_000))), generation: 1)
+                                  creationTimestamp: Timestamp.format(c.start - Double(rng.int(86_400...400_000))), generation: 1)
             c.put(.sedna(.model), sednaObject(.model, meta: meta, spec: ["url": .string(m.url), "format": .string(m.format)], status: nil))
         }
     }

@@ -71,9 +71,9 @@ struct FederatedLearningLifecycle: Lifecycle {
 
     mutating func begin(_ c: inout ClusterState) {
         uid = rng.uuid()
-        created = RFC3339.format(c.start - Double(rng.int(20...60)))
+        created = Timestamp.format(c.start - Double(rng.int(20...60)))
         modelUID = rng.uuid()
-        modelCreated = RFC3339.format(c.start - Double(rng.int(3600...90_000)))
+        modelCreated = Timestamp.format(c.start - Double(rng.int(3600...90_000)))
         putModel(&c)
         putCR(&c)
     }

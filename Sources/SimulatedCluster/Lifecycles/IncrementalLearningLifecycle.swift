@@ -92,7 +92,7 @@ struct IncrementalLearningLifecycle: Lifecycle {
 
     mutating func begin(_ c: inout ClusterState) {
         uid = rng.uuid()
-        created = RFC3339.format(c.start - Double(rng.int(30...120)))
+        created = Timestamp.format(c.start - Double(rng.int(30...120)))
         for m in metricNames { deployedMetrics[m] = (0..<classes).map { _ in rng.uniform(0.62, 0.8) } }
         putCR(&c)
     }
@@ -186,7 +186,7 @@ struct IncrementalLearningLifecycle: Lifecycle {
                 candidateMetrics = deployedMetrics
             }
         default:
-            lc("Deploy", "Ready", JSONText.encode(["input": ["models": [
+            lc("Deploy", "Ready", JSONWriter.sedna.string(["input": ["models": [
                 ["format": "pkl", "url": .string("\(out)/eval/\(round)/index.pkl")],
             ]]]), &c)
         }

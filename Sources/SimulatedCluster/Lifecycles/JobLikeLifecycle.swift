@@ -35,7 +35,7 @@ struct JobLikeLifecycle: Lifecycle {
 
     mutating func begin(_ c: inout ClusterState) {
         uid = rng.uuid()
-        created = RFC3339.format(c.start - Double(rng.int(10...60)))
+        created = Timestamp.format(c.start - Double(rng.int(10...60)))
         putCR(&c)
     }
 

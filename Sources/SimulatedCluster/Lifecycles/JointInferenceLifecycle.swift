@@ -65,7 +65,7 @@ struct JointInferenceLifecycle: Lifecycle {
 
     mutating func begin(_ c: inout ClusterState) {
         uid = rng.uuid()
-        created = RFC3339.format(c.start - Double(rng.int(20...90)))
+        created = Timestamp.format(c.start - Double(rng.int(20...90)))
         workerName = "edgeworker-\(rng.suffix())"
         cloudWorkerName = "cloudworker-\(rng.suffix())"
         putCR(&c)
@@ -155,7 +155,7 @@ struct JointInferenceLifecycle: Lifecycle {
             let metrics: [JSON] = [
                 ["key": "inferenceNumber", "value": .string(String(inferences))],
                 ["key": "hardExampleNumber", "value": .string(String(hardExamples))],
-                ["key": "uploadCloudRatio", "value": .string(JSONText.number(ratio))],
+                ["key": "uploadCloudRatio", "value": .string(JSONWriter.number(ratio))],
             ]
             status["metrics"] = .array(rng.shuffle(metrics))
             putCR(&c)

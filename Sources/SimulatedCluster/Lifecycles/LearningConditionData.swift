@@ -17,11 +17,11 @@ enum LearningConditionData {
         if let dataURL { i["dataURL"] = .string(dataURL) }
         if let dataIndexURL { i["dataIndexURL"] = .string(dataIndexURL) }
         if let outputDir { i["outputDir"] = .string(outputDir) }
-        return JSONText.encode(["input": .object(i)])
+        return JSONWriter.sedna.string(["input": .object(i)])
     }
 
     static func output(models: [JSON]) -> String {
-        JSONText.encode(["output": models.isEmpty ? [:] : ["models": .array(models)]])
+        JSONWriter.sedna.string(["output": models.isEmpty ? [:] : ["models": .array(models)]])
     }
 
     /// Per-class values rounded as a Python worker's metrics usually are.

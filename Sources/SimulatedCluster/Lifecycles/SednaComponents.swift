@@ -18,7 +18,7 @@ struct SednaComponents: Lifecycle {
     }
 
     mutating func begin(_ c: inout ClusterState) {
-        let installed = RFC3339.format(c.start - 6 * 86_400)
+        let installed = Timestamp.format(c.start - 6 * 86_400)
         let deploymentsUID = rng.uuid()
         for (component, image) in [("gm", "kubeedge/sedna-gm:v0.6.0"), ("kb", "kubeedge/sedna-kb:v0.6.0")] {
             let hash = rng.templateHash()
@@ -48,8 +48,8 @@ struct SednaComponents: Lifecycle {
             if n.flaps {
                 pod.restartCount = 2
                 pod.lastState = .terminated(reason: "Error", exitCode: 1, startedAt: installed,
-                                            finishedAt: RFC3339.format(c.start - 3600))
-                pod.state = .running(startedAt: RFC3339.format(c.start - 3590))
+                                            finishedAt: Timestamp.format(c.start - 3600))
+                pod.state = .running(startedAt: Timestamp.format(c.start - 3590))
             }
             c.putPod(pod)
         }
