@@ -18,20 +18,43 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
+        // MARK: Pure core: no I/O, no clock; fuzzed and tested as values.
+
         // zlib from the system, for gzip on /metrics and gzip'd intake bodies.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // Pure: the metric catalog and one translator per Sedna kind. No I/O.
+        // The metric catalog, one translator per Sedna kind, and the small formats every layer
+        // shares (JSON reading and writing, RFC 3339, URL credential stripping, FNV-1a).
         .target(name: "SednaCatalog"),
-        // Pure: files generated from the catalog (dashboards, rules, kube-state-metrics config,
-        // docs/metrics.md). Not linked into the exporter's request paths or the fuzzers.
+        // Per-object pre-rendered store and the deterministic exposition writer.
+        .target(name: "Exposition", dependencies: ["SednaCatalog", "CZlib"]),
+        // Worker telemetry: Sedna worker reports and Pushgateway-compatible pushes.
+        .target(name: "Intake", dependencies: ["SednaCatalog", "Exposition"]),
+        // The mutating admission webhook's decision and JSONPatch (LC_SERVER -> node relay).
+        .target(name: "AdmissionWebhook", dependencies: ["SednaCatalog"]),
+        // A deterministic simulated Sedna cluster (objects and worker telemetry over time).
+        .target(name: "SimulatedCluster", dependencies: ["SednaCatalog"]),
+
+        // MARK: Artifacts: files generated from the catalog.
+
+        // Dashboards, rules, kube-state-metrics config and docs/metrics.md. Not linked into the
+        // exporter's request paths or the fuzzers.
         .target(name: "ObservabilityArtifacts", dependencies: [
             "SednaCatalog", .product(name: "Yams", package: "Yams"),
         ]),
-        // Pure: per-object pre-rendered store and the deterministic writer.
-        .target(name: "Exposition", dependencies: ["SednaCatalog", "CZlib"]),
+
+        // MARK: I/O adapters.
+
+        // What every server of the binary shares: JSON logging, the LC forwarder, backoff,
+        // listen addresses, token files, base URLs.
+        .target(name: "ServerSupport", dependencies: [
+            "SednaCatalog",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Kubernetes access: config, HTTP client, reflector state machine and driver.
         .target(name: "KubeWatch", dependencies: [
-            "SednaCatalog",
+            "SednaCatalog", "ServerSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -39,13 +62,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        // Worker telemetry: Sedna worker reports and Pushgateway-compatible pushes (pure).
-        .target(name: "Intake", dependencies: ["SednaCatalog", "Exposition"]),
-        // Pure: the mutating admission webhook's decision and JSONPatch (LC_SERVER -> node relay).
-        .target(name: "AdmissionWebhook", dependencies: ["SednaCatalog"]),
-        // Wiring: HTTP server, services, self-metrics.
+
+        // MARK: Apps: one module per subcommand, wiring the above into HTTP servers and services.
+
+        // `serve`: the exporter (watches, scrape, intake, webhook, self-metrics).
         .target(name: "ExporterCore", dependencies: [
-            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "Relay", "AdmissionWebhook",
+            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "AdmissionWebhook", "ServerSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -53,19 +75,17 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The edge relay: worker reports spooled to disk and delivered to the central exporter.
+        // `relay`: worker reports spooled to disk and delivered to the central exporter.
         .target(name: "Relay", dependencies: [
-            "KubeWatch", "Exposition",
+            "SednaCatalog", "ServerSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Pure: a deterministic simulated Sedna cluster (objects and worker telemetry over time).
-        .target(name: "SimulatedCluster", dependencies: ["SednaCatalog"]),
-        // I/O around it: the Kubernetes API it serves and the telemetry its workers send.
+        // `simulate`: the Kubernetes API the simulated cluster serves and the telemetry its workers send.
         .target(name: "SimulatorServer", dependencies: [
-            "SimulatedCluster", "SednaCatalog",
+            "SimulatedCluster", "SednaCatalog", "ServerSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,7 +94,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "sedna-exporter", dependencies: [
-            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts",
+            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts", "ServerSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture loading shared by the test targets (not part of any product).
@@ -85,7 +105,15 @@ let package = Package(
             "ObservabilityArtifacts", "SednaCatalog", "TestSupport",
         ]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog", "TestSupport"]),
-        .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "TestSupport"]),
+        .testTarget(name: "ServerSupportTests", dependencies: [
+            "ServerSupport", "SednaCatalog", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "KubeWatchTests", dependencies: [
+            "KubeWatch", "ServerSupport", "SednaCatalog", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "Exposition", "SednaCatalog", "TestSupport"]),
         .testTarget(name: "SimulatedClusterTests", dependencies: [
             "SimulatedCluster", "SednaCatalog", "Intake", "Exposition", "TestSupport",
@@ -94,7 +122,12 @@ let package = Package(
             "SimulatorServer", "SimulatedCluster", "SednaCatalog",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "RelayTests", dependencies: ["Relay"]),
+        .testTarget(name: "RelayTests", dependencies: [
+            "Relay", "ServerSupport", "SednaCatalog",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "AdmissionWebhookTests", dependencies: ["AdmissionWebhook", "SednaCatalog"]),
         .testTarget(name: "ExporterCoreTests", dependencies: [
             "ExporterCore", "TestSupport",

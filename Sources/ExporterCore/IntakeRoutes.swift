@@ -6,8 +6,8 @@ import Intake
 import KubeWatch
 import Logging
 import NIOCore
-import Relay
 import SednaCatalog
+import ServerSupport
 import Synchronization
 
 /// Configuration of the intake endpoints.
@@ -204,9 +204,10 @@ public struct IntakeRoutes: Sendable {
     func push(_ request: Request, method: HTTPRequest.Method, path: [Substring]) async throws -> Response {
         let segments = path.map { String($0).removingPercentEncoding ?? String($0) }
         let key = try GroupingKey.parse(segments, limits: config.limits)
-        let (binding, taskLabels) = PushBinder.bind(key, pods: inventory.workerPods(namespace: key.value("namespace") ?? "")) { kind, name in
+        let bound = PushBinder.bind(key, pods: inventory.workerPods(namespace: key.value("namespace") ?? "")) { kind, name in
             inventory.hasTask(kind, namespace: key.value("namespace") ?? "", name: name)
         }
+        let (binding, taskLabels) = (bound.binding, bound.taskLabels)
         if method == .delete {
             try store.push(.delete, key: key, families: [], binding: binding, taskLabels: taskLabels, now: Date().timeIntervalSince1970)
             return text(202, "")

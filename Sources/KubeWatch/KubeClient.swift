@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import SednaCatalog
+import ServerSupport
 import Synchronization
 
 /// The few Kubernetes API calls the exporter makes: discovery, LIST, WATCH. Read-only by
@@ -89,9 +90,7 @@ public final class KubeClient: Sendable {
     }
 
     func url(_ path: String, _ query: [(String, String)]) -> String {
-        var base = connection.server.absoluteString
-        while base.hasSuffix("/") { base.removeLast() }
-        var s = base + path
+        var s = BaseURL.trimmed(connection.server.absoluteString) + path
         if !query.isEmpty {
             s += "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
         }
@@ -112,10 +111,8 @@ public final class KubeClient: Sendable {
         case .token(let t):
             r.headers.add(name: "Authorization", value: "Bearer \(t)")
         case .tokenFile(let f):
-            guard let t = try? String(contentsOfFile: f, encoding: .utf8) else {
-                throw KubeError(.config, "cannot read token file \(f)")
-            }
-            r.headers.add(name: "Authorization", value: "Bearer \(t.trimmingCharacters(in: .whitespacesAndNewlines))")
+            guard let t = TokenFile.read(f) else { throw KubeError(.config, "cannot read token file \(f) (or it is empty)") }
+            r.headers.add(name: "Authorization", value: "Bearer \(t)")
         default: break
         }
         return r

@@ -1,4 +1,5 @@
 import Foundation
+import SednaCatalog
 import Yams
 
 /// How to reach one API server: resolved from a kubeconfig context or from the in-cluster
@@ -29,13 +30,7 @@ public struct ClusterConnection: Sendable, Equatable {
     }
 
     /// The server URL without user info or query, for logs.
-    public var redacted: String {
-        var c = URLComponents(url: server, resolvingAgainstBaseURL: false)
-        c?.user = nil
-        c?.password = nil
-        c?.query = nil
-        return c?.string ?? "<server>"
-    }
+    public var redacted: String { URLSanitizer.sanitize(server.absoluteString) }
 }
 
 public enum KubeConfigLoader {

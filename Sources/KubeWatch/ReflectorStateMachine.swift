@@ -1,3 +1,5 @@
+import ServerSupport
+
 /// The decisions of a reflector (client-go semantics), free of I/O so they can be tested as
 /// event sequences: LIST page by page, WATCH from the list's resourceVersion with bookmarks,
 /// resume from the last seen resourceVersion after a dropped stream, relist on 410 Gone or an

@@ -1,5 +1,6 @@
 import Logging
 import SednaCatalog
+import ServerSupport
 
 /// Starts one reflector per wanted resource, skipping Sedna kinds whose CRD is not installed
 /// (one log line each) and re-running discovery periodically so a CRD installed later is picked

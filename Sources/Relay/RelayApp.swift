@@ -1,10 +1,10 @@
 import AsyncHTTPClient
-import Exposition
 import Foundation
 import Hummingbird
-import KubeWatch
 import Logging
 import NIOCore
+import SednaCatalog
+import ServerSupport
 import ServiceLifecycle
 import Synchronization
 
@@ -49,19 +49,19 @@ public enum RelayApp {
             let worker = context.parameters.get("worker") ?? ""
             let body: [UInt8]
             do { body = Array(try await request.body.collect(upTo: config.maxBodyBytes).readableBytesView) } catch {
-                return json(413, ["Status": 413, "Message": "body larger than \(config.maxBodyBytes) bytes"])
+                return json(413, "body larger than \(config.maxBodyBytes) bytes")
             }
             let peer = context.remoteAddress?.ipAddress
             let problem = ReportCheck.problem(body, worker: worker)
             guard let lc = config.lcURL else {
                 // No LC behind the relay: it answers like one (`pkg/localcontroller/server/server.go`).
-                if let problem { return json(400, ["Status": 400, "Message": problem]) }
+                if let problem { return json(400, problem) }
                 do {
                     try capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
                 } catch {
-                    return json(503, ["Status": 503, "Message": "relay cannot write its spool"])
+                    return json(503, "relay cannot write its spool")
                 }
-                return json(200, ["Status": 200, "Message": "OK"])
+                return json(200, "OK")
             }
             // In front of the LC: the worker's bytes go to the LC at once and the worker gets the
             // LC's own answer, so Sedna behaves as without the relay. The copy is written to the
@@ -78,7 +78,7 @@ public enum RelayApp {
             let s = spool.stats(now: Date().timeIntervalSince1970)
             var out = ""
             func g(_ name: String, _ type: String, _ help: String, _ v: Double) {
-                out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(v == v.rounded() ? String(Int64(v)) : String(v))\n"
+                out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(v.wholeNumberText ?? String(v))\n"
             }
             g("sedna_relay_queue_depth", "gauge", "Reports waiting for the central exporter.", Double(s.depth))
             g("sedna_relay_queue_bytes", "gauge", "Bytes of the waiting reports.", Double(s.bytes))
@@ -128,13 +128,14 @@ public enum RelayApp {
             unreachable.increment()
             logger.warning("LocalController unreachable; report kept for the central exporter",
                            metadata: ["worker": "\(worker.prefix(80))", "error": "\(error)"])
-            return json(502, ["Status": 502, "Message": "LocalController unreachable"])
+            return json(502, "LocalController unreachable")
         }
     }
 
-    static func json(_ status: Int, _ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    /// An LC-shaped answer (`{"Message": ..., "Status": ...}`, Sedna's `ResponseMessage`).
+    static func json(_ status: Int, _ message: String) -> Response {
+        let body = JSONWriter.compact.bytes(["Status": .number(Double(status)), "Message": .string(message)])
+        return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
@@ -146,9 +147,7 @@ struct Sender: Service {
     let failures: FailureCounter
 
     func run() async throws {
-        var url = config.centralURL
-        while url.hasSuffix("/") { url.removeLast() }
-        let target = url + "/sedna/relay/\(config.relayName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "relay")/reports"
+        let target = BaseURL.trimmed(config.centralURL) + "/sedna/relay/\(config.relayName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "relay")/reports"
         await cancelWhenGracefulShutdown {
             var backoff = Backoff(initial: 0.5, cap: 10, jitter: 0.5)
             // A fresh client after each failure: AsyncHTTPClient's pool keeps retrying a refused
@@ -163,17 +162,15 @@ struct Sender: Service {
                     continue
                 }
                 do {
-                    let payload: [String: Any] = ["reports": batch.map { Self.entry($0, node: config.nodeName) }]
+                    let payload: JSON = ["reports": .array(batch.map { Self.entry($0, node: config.nodeName) })]
                     var req = HTTPClientRequest(url: target)
                     req.method = .POST
                     req.headers.add(name: "Content-Type", value: "application/json")
                     if let t = config.token { req.headers.add(name: "Authorization", value: "Bearer \(t)") }
-                    req.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: payload)))
+                    req.body = .bytes(ByteBuffer(bytes: JSONWriter.compact.bytes(payload)))
                     let resp = try await client.execute(req, timeout: .seconds(10))
                     let answer = try await resp.body.collect(upTo: 1 << 20)
-                    guard resp.status.code == 200,
-                          let obj = try JSONSerialization.jsonObject(with: Data(answer.readableBytesView)) as? [String: Any],
-                          let acked = (obj["acked"] as? NSNumber)?.uint64Value else {
+                    guard resp.status.code == 200, let acked = Self.acked(answer.readableBytesView) else {
                         throw RelayError(message: "central exporter answered \(resp.status.code)")
                     }
                     try spool.ack(through: acked)
@@ -203,11 +200,17 @@ final class FailureCounter: Sendable {
 extension Sender {
     /// One report of the batch (`POST /sedna/relay/<relay>/reports`): `peer` is the worker's TCP
     /// peer address, `node` the relay's node; both only when known.
-    static func entry(_ r: Spool.Record, node: String?) -> [String: Any] {
-        var e: [String: Any] = ["seq": r.seq, "worker": r.worker, "body": r.body]
-        if let p = r.peer { e["peer"] = p }
-        if let node, !node.isEmpty { e["node"] = node }
-        return e
+    static func entry(_ r: Spool.Record, node: String?) -> JSON {
+        var e: [String: JSON] = ["seq": .number(Double(r.seq)), "worker": .string(r.worker), "body": .string(r.body)]
+        if let p = r.peer { e["peer"] = .string(p) }
+        if let node, !node.isEmpty { e["node"] = .string(node) }
+        return .object(e)
+    }
+
+    /// The sequence the central exporter acknowledged (`{"acked": N}`); nil for any other body.
+    static func acked(_ body: some Collection<UInt8>) -> UInt64? {
+        guard case .number(let n)? = (try? JSON.decode(Array(body)))?["acked"], n >= 0, n < 9e15 else { return nil }
+        return UInt64(exactly: n.rounded(.down))
     }
 
     static func makeClient() -> HTTPClient {

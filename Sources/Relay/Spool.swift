@@ -16,6 +16,15 @@ public final class Spool: Sendable {
         public let body: String
         /// The worker's TCP peer address as the relay saw it (absent in spools of older relays).
         public let peer: String?
+
+        /// What a record counts against `maxBytes` and in `sedna_relay_queue_bytes`: its
+        /// strings plus a fixed allowance for the JSON around them. One formula for the check
+        /// before a write, the count after it, a reload and an acknowledgement.
+        static func size(worker: String, bodyBytes: Int, peer: String?) -> Int {
+            bodyBytes + worker.utf8.count + (peer?.utf8.count ?? 0) + 64
+        }
+
+        var size: Int { Self.size(worker: worker, bodyBytes: body.utf8.count, peer: peer) }
     }
 
     struct State {
@@ -51,7 +60,7 @@ public final class Spool: Sendable {
                 maxSeq = max(maxSeq, r.seq)
                 if r.seq > s.acked {
                     s.pending.append(r)
-                    s.bytes += line.count + 1
+                    s.bytes += r.size
                 }
             }
         }
@@ -67,21 +76,22 @@ public final class Spool: Sendable {
 
     /// Appends a report durably; nil when the disk bound would be exceeded (dropped, counted).
     public func append(worker: String, body: [UInt8], now: Double, peer: String? = nil) throws -> UInt64? {
-        try log.withLock { handle -> UInt64? in
+        let text = String(decoding: body, as: UTF8.self)
+        return try log.withLock { handle -> UInt64? in
             let seq: UInt64? = state.withLock { s in
-                if s.bytes + body.count + worker.utf8.count + (peer?.utf8.count ?? 0) + 64 > maxBytes { s.dropped += 1; return nil }
+                if s.bytes + Record.size(worker: worker, bodyBytes: text.utf8.count, peer: peer) > maxBytes { s.dropped += 1; return nil }
                 defer { s.nextSeq += 1 }
                 return s.nextSeq
             }
             guard let seq else { return nil }
-            let r = Record(seq: seq, worker: worker, time: now, body: String(decoding: body, as: UTF8.self), peer: peer)
+            let r = Record(seq: seq, worker: worker, time: now, body: text, peer: peer)
             var line = try JSONEncoder().encode(r)
             line.append(0x0A)
             try handle.write(contentsOf: line)
             try handle.synchronize()
             state.withLock { s in
                 s.pending.append(r)
-                s.bytes += line.count
+                s.bytes += r.size
                 s.logRecords += 1
             }
             return seq
@@ -98,7 +108,7 @@ public final class Spool: Sendable {
             s.pending.removeAll { $0.seq <= seq }
             s.delivered += before - s.pending.count
             s.acked = seq
-            s.bytes = s.pending.reduce(0) { $0 + $1.body.utf8.count + $1.worker.utf8.count + ($1.peer?.utf8.count ?? 0) + 64 }
+            s.bytes = s.pending.reduce(0) { $0 + $1.size }
             return (true, s.pending.isEmpty || s.logRecords > 4 * max(64, s.pending.count))
         }
         guard changed else { return }

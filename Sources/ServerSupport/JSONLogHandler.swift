@@ -1,7 +1,8 @@
 import Foundation
 import Logging
+import SednaCatalog
 
-/// One JSON object per line on stderr, for log collectors (`--log-format json`).
+/// One JSON object per line on stderr, for log collectors (`--log-format json`); keys sorted.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -15,15 +16,19 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: String] = [
-            "ts": ISO8601DateFormatter().string(from: Date()),
-            "level": event.level.rawValue,
-            "msg": "\(event.message)",
-            "logger": label,
+        FileHandle.standardError.write(Data(Self.line(event, label: label, metadata: metadata, now: Date().timeIntervalSince1970).utf8))
+    }
+
+    /// The line of one event (pure, for tests): `ts` in RFC 3339, `level`, `msg`, `logger` and
+    /// the metadata, the event's winning over the handler's.
+    static func line(_ event: LogEvent, label: String, metadata: Logger.Metadata, now: Double) -> String {
+        var fields: [String: JSON] = [
+            "ts": .string(Timestamp.format(now)),
+            "level": .string(event.level.rawValue),
+            "msg": .string("\(event.message)"),
+            "logger": .string(label),
         ]
-        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[k] = "\(v)" }
-        guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
-        data.append(0x0A)
-        FileHandle.standardError.write(data)
+        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[k] = .string("\(v)") }
+        return JSONWriter.compact.string(.object(fields)) + "\n"
     }
 }

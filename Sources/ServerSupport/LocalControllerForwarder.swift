@@ -16,8 +16,7 @@ public enum LocalControllerForwarder {
     /// worker (Sedna's LCClient) waits for this answer; the report is already kept by the caller.
     public static func forward(_ body: [UInt8], lc: String, worker: String, client: HTTPClient,
                                timeout: TimeAmount = .seconds(3)) async throws -> Answer {
-        var url = lc
-        while url.hasSuffix("/") { url.removeLast() }
+        let url = BaseURL.trimmed(lc)
         let path = worker.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? worker
         var req = HTTPClientRequest(url: url + "/sedna/workers/\(path)/info")
         req.method = .POST

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import SednaCatalog
+import ServerSupport
 import ServiceLifecycle
 import SimulatedCluster
 
@@ -38,8 +40,8 @@ public struct SimulatorConfiguration: Sendable {
 /// stand-in its workers report to, for demos, tests and benchmarks.
 public enum SimulatorApp {
     public static func run(_ config: SimulatorConfiguration, logger: Logger) async throws {
-        let api = SimulatedAPI(historyWindow: config.historyWindow)
-        let ownURL = "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(config.port)"
+        let api = SimulatedAPI(historyWindow: config.historyWindow, now: Date().timeIntervalSince1970)
+        let ownURL = ListenAddress(host: config.host, port: config.port).httpURL
         let targets = TelemetrySender.Targets(intake: config.intakeURL, relay: config.capture ? config.relayURL : nil,
                                               localController: ownURL)
         let sender: TelemetrySender? = TelemetrySender(targets: targets, token: config.intakeToken, delay: config.telemetryDelay,
@@ -65,13 +67,7 @@ public enum SimulatorApp {
     }
 
     /// The intake URL without user info or query (they may hold credentials).
-    static func redact(_ url: String) -> String {
-        guard var c = URLComponents(string: url) else { return "<unparsable URL>" }
-        c.user = nil
-        c.password = nil
-        c.query = nil
-        return c.string ?? "<unparsable URL>"
-    }
+    static func redact(_ url: String) -> String { URLSanitizer.sanitize(url) }
 }
 
 /// Steps the world every tick: its changes go into the API (and out to the watches), its
@@ -103,10 +99,11 @@ struct SimulationDriver: Service {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(config.tick))
                 if Task.isCancelled { break }
-                let step = world.advance(to: Date().timeIntervalSince1970)
+                let now = Date().timeIntervalSince1970
+                let step = world.advance(to: now)
                 await api.apply(step.changes)
                 if !step.telemetry.isEmpty { await sender?.enqueue(step.telemetry) }
-                await api.tick()
+                await api.tick(now: now)
             }
         }
         await api.closeAll()

@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import SednaCatalog
+import ServerSupport
 import SimulatedCluster
 
 /// Delivers the simulated workers' telemetry over HTTP, in order, the way real workers do it:
@@ -41,11 +43,7 @@ actor TelemetrySender {
     private var lastSummary = ContinuousClock.now
 
     init(targets: Targets, token: String?, delay: Double, maxQueued: Int = 20_000, lanes: Int = 8, logger: Logger) {
-        func trimmed(_ url: String?) -> String? {
-            guard var u = url else { return nil }
-            while u.hasSuffix("/") { u.removeLast() }
-            return u
-        }
+        func trimmed(_ url: String?) -> String? { url.map(BaseURL.trimmed) }
         self.targets = Targets(intake: trimmed(targets.intake), relay: trimmed(targets.relay),
                                localController: trimmed(targets.localController))
         self.token = token
@@ -95,9 +93,7 @@ actor TelemetrySender {
         case .report(let worker, _, _): key = worker
         case .push(_, _, let pod, _), .deletePush(_, _, let pod): key = pod
         }
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return Int(h % UInt64(max(1, lanes)))
+        return Int(FNV1a.hash(key) % UInt64(max(1, lanes)))
     }
 
     func shutdown() async {

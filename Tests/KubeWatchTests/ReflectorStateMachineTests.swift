@@ -1,4 +1,5 @@
 import KubeWatch
+import ServerSupport
 import Testing
 
 /// The reflector's decisions as event sequences, without a network.

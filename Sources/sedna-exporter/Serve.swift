@@ -1,0 +1,153 @@
+import ArgumentParser
+import ExporterCore
+import Foundation
+import SednaCatalog
+import ServerSupport
+
+/// `sedna-exporter serve`: flags to `ExporterConfiguration`, then `ExporterApp.run`.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch Sedna resources, their pods and nodes, and serve them as Prometheus metrics.")
+
+    @Option(help: "Address to listen on (host:port).")
+    var listen: String = "0.0.0.0:9479"
+
+    @Option(help: "Path to a kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "Kubeconfig context to use (default: current-context).")
+    var context: String?
+
+    @Option(help: "Comma-separated namespaces to export (default: all).")
+    var namespaces: String = ""
+
+    @Option(help: "Comma-separated resources to watch (plural names; default: all Sedna kinds, pods and nodes).")
+    var resources: String = ""
+
+    @Option(help: "This instance's shard (0-based); tasks are assigned by a hash of their UID.")
+    var shard: Int = 0
+
+    @Option(help: "Number of shards.")
+    var totalShards: Int = 1
+
+    @Option(help: "Seconds between API discovery runs (finds CRDs installed or removed later).")
+    var discoveryInterval: Double = 60
+
+    @Option(help: "Server-side watch timeout in seconds (a random value up to twice this is used).")
+    var watchTimeout: Int = 300
+
+    @Flag(help: "Serve no intake endpoints (worker reports, pushes).")
+    var disableIntake = false
+
+    @Option(help: "File holding a bearer token required on the intake endpoints (/metrics and health stay open).")
+    var intakeTokenFile: String?
+
+    @Option(help: "LocalController URL to forward every accepted worker report to (e.g. http://127.0.0.1:9100).")
+    var forwardLc: String?
+
+    @Option(help: "Largest intake request body in bytes (after gzip decompression too).")
+    var maxBodyBytes: Int = 1 << 20
+
+    @Option(help: "Most series one pushed group may hold.")
+    var maxSeriesPerGroup: Int = 5_000
+
+    @Option(help: "Most pushed groups held at once.")
+    var maxGroups: Int = 2_000
+
+    @Option(help: "Longest label value accepted from pushes, in bytes.")
+    var maxLabelValueBytes: Int = 1_024
+
+    @Option(help: "Seconds after which a pushed group bound to no task or pod is dropped (0: never).")
+    var pushExpiry: Double = 0
+
+    @Option(help: "Serve the mutating admission webhook (POST /mutate-pods, HTTPS) on this address (host:port); empty: off.")
+    var webhookListen: String = ""
+
+    @Option(help: "PEM certificate (chain) of the webhook; re-read when the file changes.")
+    var webhookTlsCertFile: String?
+
+    @Option(help: "PEM private key of the webhook; re-read when the file changes.")
+    var webhookTlsKeyFile: String?
+
+    @Option(help: "Most worker reports held while their pod or task is not watched yet (0: none held, counted unresolved).")
+    var intakeHoldMax: Int = 10_000
+
+    @Option(help: "Seconds a worker report is held at most while its pod or task is not watched yet.")
+    var intakeHoldSeconds: Double = 600
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if !webhookListen.isEmpty {
+            _ = try listenAddress(webhookListen, flag: "--webhook-listen")
+            guard let c = webhookTlsCertFile, let k = webhookTlsKeyFile else {
+                throw ValidationError("--webhook-listen needs --webhook-tls-cert-file and --webhook-tls-key-file (the API server calls webhooks over HTTPS only)")
+            }
+            for f in [c, k] where !FileManager.default.isReadableFile(atPath: f) {
+                throw ValidationError("\(f) cannot be read")
+            }
+        } else if webhookTlsCertFile != nil || webhookTlsKeyFile != nil {
+            throw ValidationError("--webhook-tls-cert-file and --webhook-tls-key-file need --webhook-listen")
+        }
+        guard intakeHoldMax >= 0, intakeHoldSeconds >= 0, intakeHoldSeconds.isFinite else {
+            throw ValidationError("--intake-hold-max and --intake-hold-seconds must be zero or positive")
+        }
+        guard maxBodyBytes > 0, maxSeriesPerGroup > 0, maxGroups > 0, maxLabelValueBytes > 0, pushExpiry >= 0 else {
+            throw ValidationError("intake limits must be positive")
+        }
+        if let f = intakeTokenFile { _ = try requiredToken(f, flag: "--intake-token-file") }
+        guard totalShards >= 1, (0..<totalShards).contains(shard) else {
+            throw ValidationError("--shard must be in 0..<--total-shards")
+        }
+        guard discoveryInterval >= 1 else { throw ValidationError("--discovery-interval must be at least 1") }
+        guard watchTimeout >= 1 else { throw ValidationError("--watch-timeout must be at least 1") }
+        _ = try parsedResources()
+        _ = try listenAddress(listen)
+    }
+
+    func parsedResources() throws -> [WatchedResource] {
+        let names = resources.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if names.isEmpty { return WatchedResource.all }
+        return try names.map { n in
+            guard let r = WatchedResource(plural: n) else {
+                throw ValidationError("unknown resource \(n); known: \(WatchedResource.all.map(\.description).joined(separator: ","))")
+            }
+            return r
+        }
+    }
+
+    func run() async throws {
+        let logger = logging.makeLogger("sedna-exporter")
+        let address = try listenAddress(listen)
+        var config = ExporterConfiguration(
+            host: address.host, port: address.port, kubeconfig: kubeconfig, context: context,
+            namespaces: Set(namespaces.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
+            resources: try parsedResources(), shard: shard, totalShards: totalShards,
+            discoveryInterval: discoveryInterval, watchTimeout: watchTimeout...(2 * watchTimeout))
+        if !webhookListen.isEmpty, let c = webhookTlsCertFile, let k = webhookTlsKeyFile {
+            let webhook = try listenAddress(webhookListen, flag: "--webhook-listen")
+            config.webhook = WebhookConfiguration(host: webhook.host, port: webhook.port, certFile: c, keyFile: k)
+        }
+        if disableIntake {
+            config.intake = nil
+        } else {
+            var ic = IntakeConfiguration()
+            ic.limits.maxBodyBytes = maxBodyBytes
+            ic.limits.maxSeriesPerGroup = maxSeriesPerGroup
+            ic.limits.maxGroups = maxGroups
+            ic.limits.maxLabelValueBytes = maxLabelValueBytes
+            ic.unboundExpiry = pushExpiry
+            ic.holdMax = intakeHoldMax
+            ic.holdSeconds = intakeHoldSeconds
+            ic.forwardLC = forwardLc
+            ic.token = TokenFile.read(intakeTokenFile)
+            config.intake = ic
+        }
+        do {
+            try await ExporterApp.run(config, logger: logger)
+        } catch {
+            logger.critical("exporter stopped: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
