@@ -4,9 +4,15 @@ import Synchronization
 /// a report is accepted only when its number is above the highest one accepted from that relay,
 /// so redelivery after a lost acknowledgement is harmless (exactly once, in order).
 public final class RelayLedger: Sendable {
+    struct CountKey: Hashable, Comparable {
+        let relay: String
+        let result: String
+        static func < (a: CountKey, b: CountKey) -> Bool { (a.relay, a.result) < (b.relay, b.result) }
+    }
+
     struct State {
         var last: [String: UInt64] = [:]
-        var counts: [String: Int] = [:]
+        var counts: [CountKey: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -20,12 +26,12 @@ public final class RelayLedger: Sendable {
         state.withLock { s in
             let last = s.last[relay] ?? 0
             guard seq > last else {
-                s.counts["\(relay)\u{0}duplicate", default: 0] += 1
+                s.counts[CountKey(relay: relay, result: "duplicate"), default: 0] += 1
                 return false
             }
             if s.last[relay] == nil && s.last.count >= maxRelays { return false }
             s.last[relay] = seq
-            s.counts["\(relay)\u{0}accepted", default: 0] += 1
+            s.counts[CountKey(relay: relay, result: "accepted"), default: 0] += 1
             return true
         }
     }
@@ -35,10 +41,7 @@ public final class RelayLedger: Sendable {
     /// `sedna_intake_relay_reports_total{relay, result}`.
     public func counts() -> [(relay: String, result: String, count: Int)] {
         state.withLock { s in
-            s.counts.sorted { $0.key < $1.key }.map { k, v in
-                let p = k.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-                return (p[0], p[1], v)
-            }
+            s.counts.sorted { $0.key < $1.key }.map { k, v in (k.relay, k.result, v) }
         }
     }
 }

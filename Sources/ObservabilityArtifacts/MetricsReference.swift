@@ -114,7 +114,7 @@ public enum MetricsReference {
                 if !f.states.isEmpty { help += " States: " + f.states.map { "`\($0)`" }.joined(separator: ", ") + "." }
                 if !f.proposal.isEmpty { help += " Proposal: " + f.proposal.joined(separator: ", ") + "." }
                 let labels = f.labels.isEmpty ? "—" : f.labels.map { "`\($0)`" }.joined(separator: ", ")
-                s += "| `\(f.name)` | \(type) | \(labels) | \(f.source.origin) | \(f.source.rawValue) | \(f.objects) | \(help) |\n"
+                s += "| `\(f.name)` | \(type) | \(labels) | \(f.source.origin) | \(f.source.rawValue) | \(f.emittedBy) | \(help) |\n"
             }
             s += "\n"
         }

@@ -5,15 +5,15 @@ extension Catalog {
     /// empty otherwise: HPA-scaled JI edge replicas share a WORKER_NAME, so per-pod series keep
     /// each replica's running totals monotonic; per-task figures are sums over pods.
     static let workerReportLabels = taskLabels + ["worker", "pod"]
-    static let reports = "worker reports (POST /sedna/workers/{worker}/info)"
+    static let workerReportsText = "worker reports (POST /sedna/workers/{worker}/info)"
 
     public static let reportLast = MetricFamily(
         "sedna_worker_last_report_timestamp_seconds", .gauge, help: "Unix time of the newest report of each worker.",
-        unit: "seconds", labels: workerReportLabels, source: .intake, objects: reports)
+        unit: "seconds", labels: workerReportLabels, source: .intake, emittedBy: workerReportsText)
     public static let reportStatus = MetricFamily(
         "sedna_worker_report_info", .info,
         help: "Phase (train, eval, deploy, inference) and status (completed, failed, running) of each worker's newest report.",
-        labels: workerReportLabels + ["phase", "status"], source: .intake, objects: reports,
+        labels: workerReportLabels + ["phase", "status"], source: .intake, emittedBy: workerReportsText,
         proposal: ["DeployStatus", "TrainStatus"])
     // Sedna's JointInference (lib/sedna/core/joint_inference/joint_inference.py) counts through
     // LCReporter (lib/sedna/service/client.py): update_for_edge_inference() adds 1 to
@@ -26,30 +26,30 @@ extension Catalog {
     public static let reportInferences = MetricFamily(
         "sedna_joint_inference_worker_inferences_total", .counter,
         help: "Inputs each edge worker answered, each counted once (inference-then-mining: inferenceNumber - hardExampleNumber; mining-then-inference: inferenceNumber; resets when the worker restarts).",
-        labels: workerReportLabels, source: .intake, objects: reports, proposal: ["EdgeInferenceCount"])
+        labels: workerReportLabels, source: .intake, emittedBy: workerReportsText, proposal: ["EdgeInferenceCount"])
     public static let reportEdgeInferences = MetricFamily(
         "sedna_joint_inference_worker_edge_inferences_total", .counter,
         help: "Inferences each edge worker ran on its own (edge) model: inferenceNumber - hardExampleNumber.",
-        labels: workerReportLabels, source: .intake, objects: reports, proposal: ["EdgeInferenceCount"])
+        labels: workerReportLabels, source: .intake, emittedBy: workerReportsText, proposal: ["EdgeInferenceCount"])
     public static let reportHardExamples = MetricFamily(
         "sedna_joint_inference_worker_hard_examples_total", .counter,
         help: "Hard examples each edge worker found, i.e. cloud calls (ownerInfo.hardExampleNumber; inference-then-mining counts the call even when it failed, mining-then-inference only when it succeeded).",
-        labels: workerReportLabels, source: .intake, objects: reports, proposal: ["HardSampleNum", "CloudInferenceCount"])
+        labels: workerReportLabels, source: .intake, emittedBy: workerReportsText, proposal: ["HardSampleNum", "CloudInferenceCount"])
     public static let reportRound = MetricFamily(
         "sedna_federated_learning_worker_round", .gauge,
         help: "Current round reported by each federated training worker (ownerInfo.currentRound).",
-        labels: workerReportLabels, source: .intake, objects: reports, proposal: ["IterationNo"])
+        labels: workerReportLabels, source: .intake, emittedBy: workerReportsText, proposal: ["IterationNo"])
     /// The train worker's `sampleCount` is the aggregator's `total_sample` of the round, the sum
     /// over all workers (lib/sedna/core/federated_learning/federated_learning.py,
     /// lib/sedna/algorithms/aggregation/aggregation.py), not the node's own count.
     public static let reportSamples = MetricFamily(
         "sedna_federated_learning_worker_aggregated_samples", .gauge,
         help: "Samples of all training workers in the round, as the aggregator returned them to each worker (ownerInfo.sampleCount; not the node's own samples).",
-        labels: workerReportLabels, source: .intake, objects: reports)
+        labels: workerReportLabels, source: .intake, emittedBy: workerReportsText)
     public static let reportTrainMetric = MetricFamily(
         "sedna_worker_reported_metric", .gauge,
         help: "Metrics in the results of each worker's newest report: train metrics of federated rounds and of IL/LL training, eval metrics of the new and deployed model (per-class lists give their mean).",
-        labels: workerReportLabels + ["phase", "model_role", "metric"], source: .intake, objects: reports,
+        labels: workerReportLabels + ["phase", "model_role", "metric"], source: .intake, emittedBy: workerReportsText,
         proposal: ["TrainLoss", "AccuracyMetricForNewModel", "AccuracyMetricForOldModel"])
 
     public static let intakeFamilies = [

@@ -52,22 +52,23 @@ public struct MetricFamily: Sendable, Hashable {
     public let unit: String?
     public let labels: [String]
     public let source: MetricSource
-    /// The objects whose translators emit this family ("all tasks", kinds, "Pod", ...).
-    public let objects: String
+    /// In words, what emits this family: the kinds whose translators do ("all task kinds",
+    /// "Pod", ...) or the intake path; the "Objects" column of docs/metrics.md.
+    public let emittedBy: String
     /// The metric names of the 2022 proposal this family implements (EdgeInferenceCount, ...).
     public let proposal: [String]
     /// The states of a state set, in exposition order.
     public let states: [String]
 
     public init(_ name: String, _ type: MetricType, help: String, unit: String? = nil, labels: [String],
-                source: MetricSource, objects: String, proposal: [String] = [], states: [String] = []) {
+                source: MetricSource, emittedBy: String, proposal: [String] = [], states: [String] = []) {
         self.name = name
         self.type = type
         self.help = help
         self.unit = unit
         self.labels = labels
         self.source = source
-        self.objects = objects
+        self.emittedBy = emittedBy
         self.proposal = proposal
         self.states = states
     }

@@ -110,13 +110,13 @@ import Testing
 
     @Test func pushBinding() throws {
         let byPod = try GroupingKey.parse(["job", "w", "namespace", "default", "pod", "fl-train-x1"], limits: IntakeLimits())
-        let (b1, l1) = PushBinder.bind(byPod, pods: pods) { _, _ in false }
-        #expect(b1.pod?.name == "fl-train-x1" && b1.task?.name == "fl")
-        #expect(l1.map(\.0) == ["kind", "task"])
+        let bound = PushBinder.bind(byPod, pods: pods) { _, _ in false }
+        #expect(bound.binding.pod?.name == "fl-train-x1" && bound.binding.task?.name == "fl")
+        #expect(bound.taskLabels.map(\.0) == ["kind", "task"])
         let byTask = try GroupingKey.parse(["job", "w", "namespace", "default", "task", "il"], limits: IntakeLimits())
-        let (b2, _) = PushBinder.bind(byTask, pods: pods) { k, n in k == .incrementalLearningJob && n == "il" }
+        let b2 = PushBinder.bind(byTask, pods: pods) { k, n in k == .incrementalLearningJob && n == "il" }.binding
         #expect(b2.task == Inventory.Identity(resource: .sedna(.incrementalLearningJob), namespace: "default", name: "il"))
         let nothing = try GroupingKey.parse(["job", "w"], limits: IntakeLimits())
-        #expect(PushBinder.bind(nothing, pods: pods) { _, _ in true }.0 == IntakeStore.Binding())
+        #expect(PushBinder.bind(nothing, pods: pods) { _, _ in true }.binding == IntakeStore.Binding())
     }
 }

@@ -55,7 +55,7 @@ final class WorldHarness: @unchecked Sendable {
                 switch t {
                 case let .report(worker, body, route):
                     guard route == .relay else { continue }
-                    let r = try WorkerReport.decode(Array(JSONText.encode(body).utf8))
+                    let r = try WorkerReport.decode(Array(JSONWriter.sedna.string(body).utf8))
                     guard r.name == worker else { rejected.append("name mismatch \(worker)"); continue }
                     guard let res = TaskResolver.resolve(r, pods: inventory.workerPods(namespace: r.namespace), taskExists: { kind, name in
                         self.inventory.hasTask(kind, namespace: r.namespace, name: name)
@@ -63,9 +63,10 @@ final class WorldHarness: @unchecked Sendable {
                     try intake.report(r, kind: res.kind, task: res.task, pod: res.pod, now: now)
                 case let .push(job, namespace, pod, exposition):
                     let key = try GroupingKey.parse(["job", job, "namespace", namespace, "pod", pod], limits: IntakeLimits())
-                    let (binding, labels) = PushBinder.bind(key, pods: inventory.workerPods(namespace: namespace)) { kind, name in
+                    let bound = PushBinder.bind(key, pods: inventory.workerPods(namespace: namespace)) { kind, name in
                         self.inventory.hasTask(kind, namespace: namespace, name: name)
                     }
+                    let (binding, labels) = (bound.binding, bound.taskLabels)
                     if binding.pod == nil { rejected.append("unbound push \(pod)") }
                     let families = try TextParser.parse(Array(exposition.utf8))
                     try intake.push(.put, key: key, families: families, binding: binding, taskLabels: labels, now: now)
