@@ -10,8 +10,9 @@ actor SimulatedAPI {
     enum WatchItem: Sendable {
         case event(APIStore.Event)
         /// Sent to every watch on each simulator tick: time to check timeouts and send a
-        /// bookmark at `resourceVersion` (all earlier events were enqueued before it).
-        case tick(resourceVersion: Int)
+        /// bookmark at `resourceVersion` (all earlier events were enqueued before it). `now` is
+        /// the API's time (seconds), the only clock watches read.
+        case tick(resourceVersion: Int, now: Double)
     }
 
     struct Watcher {
@@ -26,10 +27,14 @@ actor SimulatedAPI {
     private var store: APIStore
     private var watchers: [Int: Watcher] = [:]
     private var nextID = 0
+    /// The API's time in seconds: set by `tick(now:)` (the simulation driver passes the world's
+    /// time, tests a simulated one), so watch timeouts and bookmarks never read a clock.
+    private(set) var now: Double
 
-    init(historyWindow: Int, watchBuffer: Int = 1_000) {
+    init(historyWindow: Int, watchBuffer: Int = 1_000, now: Double = 0) {
         store = APIStore(historyWindow: historyWindow)
         self.watchBuffer = watchBuffer
+        self.now = now
     }
 
     var resourceVersion: Int { store.resourceVersion }
@@ -44,9 +49,11 @@ actor SimulatedAPI {
         }
     }
 
-    func tick() {
+    /// Advances the API's time (never backwards) and lets every watch check it.
+    func tick(now: Double) {
+        self.now = max(self.now, now)
         let rv = store.resourceVersion
-        for (id, w) in watchers { deliver(.tick(resourceVersion: rv), to: id, w) }
+        for (id, w) in watchers { deliver(.tick(resourceVersion: rv, now: self.now), to: id, w) }
     }
 
     func list(_ resource: WatchedResource, namespace: String?, limit: Int?, continueToken: String?) throws(APIStore.ListError) -> APIStore.ListPage {
@@ -58,11 +65,11 @@ actor SimulatedAPI {
     }
 
     /// Opens a watch: the backlog to replay and the live stream, or `.gone` for a version
-    /// older than the history window.
+    /// older than the history window; `openedAt` is the API's time.
     func openWatch(_ resource: WatchedResource, namespace: String?, from version: Int?)
-        -> (start: APIStore.WatchStart, stream: AsyncStream<WatchItem>?, id: Int) {
+        -> (start: APIStore.WatchStart, stream: AsyncStream<WatchItem>?, id: Int, openedAt: Double) {
         let start = store.watchStart(resource, namespace: namespace, from: version)
-        guard case .events = start else { return (start, nil, -1) }
+        guard case .events = start else { return (start, nil, -1, now) }
         let (stream, continuation) = AsyncStream<WatchItem>.makeStream(bufferingPolicy: .bufferingOldest(watchBuffer))
         nextID += 1
         let id = nextID
@@ -71,7 +78,7 @@ actor SimulatedAPI {
             guard let self else { return }
             Task { await self.closeWatch(id) }
         }
-        return (start, stream, id)
+        return (start, stream, id, now)
     }
 
     func closeWatch(_ id: Int) {

@@ -8,8 +8,11 @@ import Testing
 /// The simulated API as an HTTP client sees it: discovery, paged LIST, WATCH that replays,
 /// bookmarks and ends at its timeout, 410 Gone as an ERROR event, read-only writes.
 @Suite struct KubeAPIRoutesTests {
+    /// The API's time when a test starts; tests advance it with `tick(now:)`.
+    static let start = 1_000.0
+
     func makeApp(history: Int = 100) async -> (Application<RouterResponder<BasicRequestContext>>, SimulatedAPI) {
-        let api = SimulatedAPI(historyWindow: history)
+        let api = SimulatedAPI(historyWindow: history, now: Self.start)
         await api.apply((0..<5).map { i in
             .put(.pods, ["apiVersion": "v1", "kind": "Pod",
                          "metadata": ["namespace": i < 3 ? "default" : "sedna", "name": .string("pod-\(i)")]])
@@ -20,14 +23,10 @@ import Testing
         return (Application(router: router), api)
     }
 
-    /// Ticks the API like the simulation driver does, so watches can send bookmarks and end.
-    func ticking(_ api: SimulatedAPI) -> Task<Void, Never> {
-        Task {
-            while !Task.isCancelled {
-                await api.tick()
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-        }
+    /// Waits until `n` watches are open (a bounded wait for the server side; no timing asserted).
+    func untilOpenWatches(_ api: SimulatedAPI, _ n: Int) async throws {
+        for _ in 0..<10_000 where await api.openWatches < n { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(await api.openWatches == n)
     }
 
     @Test func discoveryListsEveryKindWithReadOnlyVerbs() async throws {
@@ -100,26 +99,30 @@ import Testing
         let (app, api) = await makeApp()
         let listed = await api.resourceVersion
         await api.apply([.put(.pods, ["metadata": ["namespace": "default", "name": "pod-new"]])])
-        let ticker = ticking(api)
-        defer { ticker.cancel() }
-        let live = Task {
-            try? await Task.sleep(for: .milliseconds(300))
-            await api.apply([.delete(.pods, namespace: "default", name: "pod-0")])
-        }
         try await app.test(.router) { client in
-            try await client.execute(uri: "/api/v1/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=\(listed)",
-                                     method: .get) { r in
+            // The watch runs while the test plays the simulation driver in simulated time.
+            async let watched: [JSON] = client.execute(
+                uri: "/api/v1/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=\(listed)",
+                method: .get) { r in
                 #expect(r.status == .ok)
-                let events = try lines(r.body)
-                let types = events.compactMap { $0["type"].string }
-                #expect(types.first == "ADDED", "the change after the listed version is replayed")
-                #expect(types.contains("DELETED"), "a live change is streamed: \(types)")
-                #expect(types.contains("BOOKMARK"), "bookmarks were allowed: \(types)")
-                let versions = events.compactMap { $0["object"]["metadata"]["resourceVersion"].string.flatMap(Int.init) }
-                #expect(versions == versions.sorted(), "versions never go back")
+                return try lines(r.body)
             }
+            try await untilOpenWatches(api, 1)
+            await api.apply([.delete(.pods, namespace: "default", name: "pod-0")])   // a live change
+            await api.tick(now: Self.start + 0.1)   // within the bookmark interval (0.2 s): nothing
+            await api.tick(now: Self.start + 0.3)   // past it: a bookmark
+            await api.tick(now: Self.start + 0.4)   // 0.1 s after the bookmark: none; before the timeout (1 s)
+            await api.apply([.put(.pods, ["metadata": ["namespace": "default", "name": "pod-late"]])])
+            await api.tick(now: Self.start + 1.0)   // the timeout: the watch ends
+            await api.apply([.put(.pods, ["metadata": ["namespace": "default", "name": "pod-after"]])])
+            let events = try await watched
+            let types = events.compactMap { $0["type"].string }
+            #expect(types == ["ADDED", "DELETED", "BOOKMARK", "ADDED"], "replay, live change, one bookmark, live change, end")
+            #expect(events.compactMap { $0["object"]["metadata"]["name"].string } == ["pod-new", "pod-0", "pod-late"])
+            let versions = events.compactMap { $0["object"]["metadata"]["resourceVersion"].string.flatMap(Int.init) }
+            #expect(versions == versions.sorted(), "versions never go back")
         }
-        await live.value
+        for _ in 0..<10_000 where await api.openWatches > 0 { try await Task.sleep(for: .milliseconds(1)) }
         let open = await api.openWatches
         #expect(open == 0, "the watch ended at its timeout and was unregistered")
     }

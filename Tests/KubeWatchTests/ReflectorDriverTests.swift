@@ -1,0 +1,122 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KubeWatch
+import Logging
+import SednaCatalog
+import Synchronization
+import Testing
+
+/// The reflector driver (`Reflector.run`) against a real HTTP server on 127.0.0.1 playing the
+/// API server: a paged LIST, a watch that ends and is resumed from the last resourceVersion, a
+/// 410 Gone inside the stream that makes it relist from scratch. The state machine's decisions
+/// are tested as event sequences in ReflectorStateMachineTests; this checks that the driver
+/// performs them (requests, sink calls) as Kubernetes' reflector does.
+@Suite struct ReflectorDriverTests {
+    /// What the sink saw, one line a call.
+    final class RecordingSink: ObjectSink {
+        let calls = Mutex<[String]>([])
+        func upsert(_ resource: WatchedResource, _ object: KubeObject) { record("upsert \(object.name)@\(object.resourceVersion ?? "")") }
+        func delete(_ resource: WatchedResource, _ object: KubeObject) { record("delete \(object.name)") }
+        func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
+            record("replaceAll " + objects.map(\.name).joined(separator: ","))
+        }
+        func forget(_ resource: WatchedResource) { record("forget") }
+        func recordUndecodable(_ resource: WatchedResource) { record("undecodable") }
+        private func record(_ s: String) { calls.withLock { $0.append(s) } }
+        var snapshot: [String] { calls.withLock { $0 } }
+    }
+
+    static func node(_ name: String, rv: String) -> String {
+        #"{"apiVersion":"v1","kind":"Node","metadata":{"name":"\#(name)","uid":"u-\#(name)","resourceVersion":"\#(rv)"}}"#
+    }
+
+    static func list(_ items: [String], rv: String, continueToken: String? = nil) -> String {
+        #"{"kind":"NodeList","apiVersion":"v1","metadata":{"resourceVersion":"\#(rv)""#
+            + (continueToken.map { #","continue":"\#($0)""# } ?? "") + #"},"items":[\#(items.joined(separator: ","))]}"#
+    }
+
+    /// The API server's script: answers in order of the requests it gets, and records them.
+    final class APIScript: Sendable {
+        let requests = Mutex<[String]>([])
+        let lists = Mutex(0)
+        let watches = Mutex(0)
+
+        func answer(_ request: Request) -> Response {
+            let q = request.uri.queryParameters
+            let isWatch = q["watch"].map(String.init) == "true"
+            let rv = q["resourceVersion"].map(String.init) ?? "-"
+            let cont = q["continue"].map(String.init) ?? "-"
+            requests.withLock { $0.append(isWatch ? "watch rv=\(rv)" : "list continue=\(cont)") }
+            let body: String
+            var status: HTTPResponse.Status = .ok
+            if isWatch {
+                let n = watches.withLock { $0 += 1; return $0 }
+                switch n {
+                case 1:
+                    // Two changes and a bookmark, then the server ends the watch (its timeout).
+                    body = [#"{"type":"ADDED","object":\#(ReflectorDriverTests.node("n3", rv: "11"))}"#,
+                            #"{"type":"MODIFIED","object":\#(ReflectorDriverTests.node("n1", rv: "12"))}"#,
+                            #"{"type":"BOOKMARK","object":{"kind":"Node","apiVersion":"v1","metadata":{"resourceVersion":"13"}}}"#,
+                    ].joined(separator: "\n") + "\n"
+                case 2:
+                    body = #"{"type":"DELETED","object":\#(ReflectorDriverTests.node("n2", rv: "14"))}"# + "\n"
+                        + #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 14 (30)","reason":"Expired","code":410}}"# + "\n"
+                default:
+                    // From here on the server fails: the driver backs off (and is cancelled there).
+                    status = .internalServerError
+                    body = #"{"kind":"Status","message":"etcd is down","code":500}"#
+                }
+            } else {
+                let n = lists.withLock { $0 += 1; return $0 }
+                switch (n, cont) {
+                case (1, "-"): body = ReflectorDriverTests.list([ReflectorDriverTests.node("n1", rv: "5")], rv: "10", continueToken: "page2")
+                case (_, "page2"): body = ReflectorDriverTests.list([ReflectorDriverTests.node("n2", rv: "7")], rv: "10")
+                default: body = ReflectorDriverTests.list([ReflectorDriverTests.node("n1", rv: "12"), ReflectorDriverTests.node("n3", rv: "11")], rv: "30")
+                }
+            }
+            return Response(status: status, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+    }
+
+    @Test func listsWatchesResumesAndRelistsAfterGone() async throws {
+        let script = APIScript()
+        let router = Router()
+        router.get("/api/v1/nodes") { request, _ in script.answer(request) }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let kube = try KubeClient(connection: ClusterConnection(server: URL(string: "http://127.0.0.1:\(port)/")!),
+                                      requestTimeout: .seconds(5))
+            let sink = RecordingSink()
+            let stats = WatchStats()
+            let reflector = Reflector(resource: .nodes, client: kube, sink: sink, stats: stats,
+                                      logger: Logger(label: "test"), watchTimeout: 1...1)
+            let run = Task { await reflector.run() }
+            // Bounded wait for the driver to reach the failing watch (no timing is asserted).
+            let deadline = ContinuousClock.now + .seconds(20)
+            while script.watches.withLock({ $0 }) < 3, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            run.cancel()
+            await run.value
+            await kube.shutdown()
+
+            #expect(script.requests.withLock { Array($0.prefix(6)) } == [
+                "list continue=-", "list continue=page2",   // paged LIST
+                "watch rv=10",                               // watch from the list's resourceVersion
+                "watch rv=13",                               // resumed after the bookmark when the stream ended
+                "list continue=-",                           // 410 Gone inside the stream: relist from scratch
+                "watch rv=30",
+            ])
+            #expect(sink.snapshot == [
+                "replaceAll n1,n2", "upsert n3@11", "upsert n1@12", "delete n2", "replaceAll n1,n3",
+            ])
+            let s = stats.snapshot()[.nodes]
+            #expect(s?.synced == true)
+            #expect(s?.watchResults["gone"] == 1)
+            #expect(s?.events["BOOKMARK"] == 1)
+        }
+    }
+}
