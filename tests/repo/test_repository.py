@@ -23,3 +23,14 @@ def test_readme_opens_with_the_two_commands():
     assert "scripts/demo.sh" in head and "scripts/test.sh" in head
     ci = open(os.path.join(ROOT, ".ci", "run")).read()
     assert "scripts/test.sh" in ci
+
+
+def test_architecture_diagram_names_every_target():
+    """docs/architecture.md's source-layout diagram shows every target of Package.swift."""
+    import re
+    package = open(os.path.join(ROOT, "Package.swift")).read()
+    targets = set(re.findall(r'\.(?:target|executableTarget|systemLibrary)\(name: "([^"]+)"', package)) - {"TestSupport"}
+    doc = open(os.path.join(ROOT, "docs", "architecture.md")).read()
+    diagram = doc.split("## Source layout", 1)[1].split("```mermaid", 1)[1].split("```", 1)[0]
+    missing = sorted(t for t in targets if t not in diagram)
+    assert not missing, f"targets missing from the diagram in docs/architecture.md: {missing}"
