@@ -56,7 +56,8 @@ import Testing
         ])
         let router = Router()
         router.post("/sedna/relay/:relay/reports") { request, context in
-            #expect(context.parameters.get("relay") == "edge-1")
+            // The sender percent-encodes every non-alphanumeric character of the relay name.
+            #expect(context.parameters.get("relay") == "edge%2D1")
             return try await central.answer(request)
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -76,7 +77,9 @@ import Testing
             run.cancel()
             _ = try? await run.value
 
-            #expect(central.batches.withLock { $0.map(\.seqs) } == [[1, 2, 3], [1, 2, 3], [3], [3], [4, 5]])
+            let batches = central.batches.withLock { $0.map(\.seqs) }
+            #expect(Array(batches.prefix(4)) == [[1, 2, 3], [1, 2, 3], [3], [3]])
+            #expect(batches.dropFirst(4).flatMap { $0 } == [4, 5], "the later reports in order, once each (in one batch or two)")
             #expect(central.batches.withLock { $0.allSatisfy { $0.authorization == "Bearer s3cret" } })
             #expect(failures.value == 2)
             #expect(spool.stats(now: 3).delivered == 5)
