@@ -29,6 +29,8 @@ let package = Package(
         ]),
         // Pure: per-object pre-rendered store and the deterministic writer.
         .target(name: "Exposition", dependencies: ["SednaCatalog", "CZlib"]),
+        // Pure: the HTML status pages of the exporter and the relay (snapshot in, HTML out).
+        .target(name: "StatusPage", dependencies: ["Exposition", "SednaCatalog"]),
         // Kubernetes access: config, HTTP client, reflector state machine and driver.
         .target(name: "KubeWatch", dependencies: [
             "SednaCatalog",
@@ -45,7 +47,7 @@ let package = Package(
         .target(name: "AdmissionWebhook", dependencies: ["SednaCatalog"]),
         // Wiring: HTTP server, services, self-metrics.
         .target(name: "ExporterCore", dependencies: [
-            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "Relay", "AdmissionWebhook",
+            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "Relay", "AdmissionWebhook", "StatusPage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -55,7 +57,7 @@ let package = Package(
         ]),
         // The edge relay: worker reports spooled to disk and delivered to the central exporter.
         .target(name: "Relay", dependencies: [
-            "KubeWatch", "Exposition",
+            "KubeWatch", "Exposition", "StatusPage", "SednaCatalog",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,7 +76,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "sedna-exporter", dependencies: [
-            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts",
+            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts", "StatusPage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture loading shared by the test targets (not part of any product).
@@ -93,6 +95,9 @@ let package = Package(
         .testTarget(name: "SimulatorServerTests", dependencies: [
             "SimulatorServer", "SimulatedCluster", "SednaCatalog",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "StatusPageTests", dependencies: [
+            "StatusPage", "Exposition", "SednaCatalog", "ObservabilityArtifacts",
         ]),
         .testTarget(name: "RelayTests", dependencies: ["Relay"]),
         .testTarget(name: "AdmissionWebhookTests", dependencies: ["AdmissionWebhook", "SednaCatalog"]),

@@ -6,6 +6,7 @@ import Logging
 import ObservabilityArtifacts
 import SednaCatalog
 import SimulatorServer
+import StatusPage
 
 @main
 struct SednaExporterCommand: AsyncParsableCommand {
@@ -124,6 +125,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a worker report is held at most while its pod or task is not watched yet.")
     var intakeHoldSeconds: Double = 600
 
+    @Option(help: "Grafana's URL (e.g. http://grafana:3000): the status page at / links each task to its dashboard.")
+    var grafanaUrl: String?
+
+    @Option(help: "Prometheus's URL (e.g. http://prometheus:9090): the status page at / links each task to its series.")
+    var prometheusUrl: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -156,6 +163,9 @@ struct Serve: AsyncParsableCommand {
         guard watchTimeout >= 1 else { throw ValidationError("--watch-timeout must be at least 1") }
         _ = try parsedResources()
         _ = try parsedListen()
+        for (flag, url) in [("--grafana-url", grafanaUrl), ("--prometheus-url", prometheusUrl)] {
+            if let url, let problem = StatusLinks.problem(url, flag: flag) { throw ValidationError(problem) }
+        }
     }
 
     func parsedResources() throws -> [WatchedResource] {
@@ -179,6 +189,7 @@ struct Serve: AsyncParsableCommand {
             namespaces: Set(namespaces.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
             resources: try parsedResources(), shard: shard, totalShards: totalShards,
             discoveryInterval: discoveryInterval, watchTimeout: watchTimeout...(2 * watchTimeout))
+        config.statusLinks = StatusLinks(grafanaURL: grafanaUrl, prometheusURL: prometheusUrl)
         if !webhookListen.isEmpty, let c = webhookTlsCertFile, let k = webhookTlsKeyFile {
             let (wh, wp) = try parseListen(webhookListen)
             config.webhook = WebhookConfiguration(host: wh, port: wp, certFile: c, keyFile: k)
