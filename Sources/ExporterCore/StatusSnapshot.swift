@@ -40,16 +40,19 @@ extension MetricsEndpoint {
                                            kind: g.binding.task.map { Self.kindName($0) }, task: g.binding.task?.name,
                                            pod: g.binding.pod?.name)
             }
-            i.counters = v.reportCounts.sorted { ($0.kind, $0.outcome) < ($1.kind, $1.outcome) }.map {
-                .init(name: "sedna_intake_reports_total", labels: [.init("kind", $0.kind), .init("outcome", $0.outcome)],
-                      value: Double($0.count))
-            } + v.pushCounts.sorted { ($0.method, $0.result) < ($1.method, $1.result) }.map {
-                .init(name: "sedna_intake_pushes_total", labels: [.init("method", $0.method), .init("result", $0.result)],
-                      value: Double($0.count))
-            } + intake.relays.counts().map {
-                .init(name: "sedna_intake_relay_reports_total", labels: [.init("relay", $0.relay), .init("result", $0.result)],
-                      value: Double($0.count))
+            let reports: [StatusSnapshot.Counter] = v.reportCounts.sorted { ($0.kind, $0.outcome) < ($1.kind, $1.outcome) }.map {
+                StatusSnapshot.Counter(name: "sedna_intake_reports_total", labels: [.init("kind", $0.kind), .init("outcome", $0.outcome)],
+                                       value: Double($0.count))
             }
+            let pushes: [StatusSnapshot.Counter] = v.pushCounts.sorted { ($0.method, $0.result) < ($1.method, $1.result) }.map {
+                StatusSnapshot.Counter(name: "sedna_intake_pushes_total", labels: [.init("method", $0.method), .init("result", $0.result)],
+                                       value: Double($0.count))
+            }
+            let relays: [StatusSnapshot.Counter] = intake.relays.counts().map {
+                StatusSnapshot.Counter(name: "sedna_intake_relay_reports_total", labels: [.init("relay", $0.relay), .init("result", $0.result)],
+                                       value: Double($0.count))
+            }
+            i.counters = reports + pushes + relays
             s.intake = i
         }
         return s
