@@ -54,7 +54,7 @@ public enum ExporterStatusPage {
         h.element("span", "\(stuck) stuck", cls: stuck > 0 ? "warn-mark" : nil)
         h.element("span", "\(s.workers.count) worker pods (\(edge) on edge nodes)")
         if let i = s.intake {
-            h.element("span", "\(i.reports.count) workers reported, \(i.held.count) held")
+            h.element("span", "workers reported: \(i.reports.count) tied, \(i.held.count) held")
             h.element("span", "\(i.groups.count) pushed groups")
         }
         h.element("span", "as of \(StatusFormat.absolute(s.now) ?? "?")" + (s.version.isEmpty ? "" : ", version \(s.version)"), cls: "muted")
@@ -90,13 +90,13 @@ public enum ExporterStatusPage {
                 h.cell(p.namespace)
                 h.cell(p.pod)
                 h.cell(p.phase)
-                h.cell(([p.node.isEmpty ? "no node" : "node \(p.node) (\(p.location))"] + p.waitingReasons).joined(separator: ", "))
+                h.cell(podFacts(p))
             case let .watch(w):
                 h.cell("✖ failing", cls: "bad-mark")
                 h.cell("watch")
                 h.cell("")
                 h.cell(w.resource)
-                h.cell("\(w.consecutiveFailures) failures in a row")
+                h.cell(w.consecutiveFailures == 1 ? "1 failure" : "\(w.consecutiveFailures) failures in a row")
                 h.cell(w.lastError ?? "")
             }
         }
@@ -151,15 +151,20 @@ public enum ExporterStatusPage {
                     h.raw("<li>")
                     if Health.of(p) == .failed { h.element("span", "✖ ", cls: "bad-mark") }
                     h.text(p.pod)
-                    var facts = [p.workerType, p.node.isEmpty ? "unscheduled" : "\(p.node), \(p.location)", p.phase + (p.ready ? ", ready" : "")]
-                    facts += p.waitingReasons
-                    h.element("span", " (" + facts.filter { !$0.isEmpty }.joined(separator: "; ") + ")", cls: "muted")
+                    h.element("span", " (" + podFacts(p) + ")", cls: "muted")
                     h.raw("</li>")
                 }
                 if mine.count > 50 { h.raw("<li>"); h.text("and \(mine.count - 50) more"); h.raw("</li>") }
                 h.raw("</ul></td>")
             }
         }
+    }
+
+    /// "edge worker on edge-node-1 [edge], Running, ready": where a worker runs and how it is.
+    static func podFacts(_ p: WorkerPodSummary) -> String {
+        let who = p.workerType.isEmpty ? "worker" : "\(p.workerType) worker"
+        let whereabouts = p.node.isEmpty ? "not scheduled" : "on \(p.node) [\(p.location)]"
+        return (["\(who) \(whereabouts)", p.phase] + (p.ready ? ["ready"] : []) + p.waitingReasons).joined(separator: ", ")
     }
 
     static func reports(_ h: inout HTML, _ i: StatusSnapshot.Intake, now: Double, rowLimit: Int) {
@@ -184,7 +189,7 @@ public enum ExporterStatusPage {
                 h.cell(r.namespace)
                 h.cell(r.worker)
                 h.cell("⚠ not tied yet: no watched pod or task matches it (ownerKind \"\(r.ownerKind)\", ownerName \"\(r.ownerName)\""
-                       + (r.peer.map { ", from \($0)" } ?? "") + "); held, retried when pods or tasks change", cls: "warn-mark")
+                       + (r.peer.map { ", from \($0)" } ?? "") + "); held, retried when pods or tasks change", cls: "warn-text")
                 h.cell("")
                 h.cell(StatusFormat.ago(r.since, now: now), title: StatusFormat.absolute(r.since))
                 h.cell("")

@@ -85,7 +85,7 @@ struct HTML {
         table{border-collapse:collapse;width:100%;margin:.3em 0}th,td{text-align:left;padding:.25em .6em;border-bottom:1px solid #eceef2;vertical-align:top}
         th{background:#f4f5f8;font-weight:600;white-space:nowrap}tr.bad td{background:#fdecec}tr.warn td{background:#fff6e0}
         tr.more td{font-style:italic;color:#5b6273}.bad-mark{color:#c62828;font-weight:700}.warn-mark{color:#b26a00;font-weight:700}
-        .ok-mark{color:#2e7d32;font-weight:700}.muted{color:#6b7280}.empty{color:#6b7280;font-style:italic}
+        .ok-mark{color:#2e7d32;font-weight:700}.bad-mark,.warn-mark,.ok-mark{white-space:nowrap}.warn-text{color:#b26a00}.muted{color:#6b7280}.empty{color:#6b7280;font-style:italic}
         .summary span{display:inline-block;margin-right:1.2em}.lbl{display:inline-block;background:#eef1f6;border-radius:3px;padding:0 .35em;margin:0 .2em .15em 0;font-family:ui-monospace,monospace;font-size:12px}
         ul.pods{margin:0;padding-left:1em}code{font-family:ui-monospace,monospace;font-size:12px}a{color:#1f5fbf}
         """

@@ -81,7 +81,7 @@ def test_page_shows_tasks_failures_reports_and_pushes(stack):
     assert 'class="bad"' in row and "Failed" in row
     # Worker pods with their node and edge/cloud placement.
     for location in ("edge", "cloud"):
-        assert re.search(rf", {location}; (Running|Pending|Succeeded|Failed)", tasks), location
+        assert re.search(rf" worker on [^ <]+ \[{location}\], (Running|Pending|Succeeded|Failed)", tasks), location
     # Links to the per-task dashboard, variables URL-encoded.
     assert f'href="{GRAFANA}/d/sedna-joint-inference/sedna-joint-inference?var-namespace=' in tasks
     # The hostile grouping label renders as text, never as markup.
