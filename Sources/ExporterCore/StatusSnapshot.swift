@@ -13,7 +13,9 @@ extension MetricsEndpoint {
     public func statusSnapshot(now: Double = Date().timeIntervalSince1970) -> StatusSnapshot {
         var s = StatusSnapshot(now: now)
         s.version = ExporterVersion.version
-        (s.ready, s.readinessReasons) = readiness
+        let ready = readiness
+        s.ready = ready.ready
+        s.readinessReasons = ready.reasons
         let watches = stats.snapshot()
         s.watches = resources.map { r in
             let w = watches[r] ?? WatchStats.Resource()
