@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "SednaCatalog"),
         // Per-object pre-rendered store and the deterministic exposition writer.
         .target(name: "Exposition", dependencies: ["SednaCatalog", "CZlib"]),
+        // The HTML status pages of the exporter and the relay (snapshot in, HTML out).
+        .target(name: "StatusPage", dependencies: ["Exposition", "SednaCatalog"]),
         // Worker telemetry: Sedna worker reports and Pushgateway-compatible pushes.
         .target(name: "Intake", dependencies: ["SednaCatalog", "Exposition"]),
         // The mutating admission webhook's decision and JSONPatch (LC_SERVER -> node relay).
@@ -67,7 +69,7 @@ let package = Package(
 
         // `serve`: the exporter (watches, scrape, intake, webhook, self-metrics).
         .target(name: "ExporterCore", dependencies: [
-            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "AdmissionWebhook", "ServerSupport",
+            "SednaCatalog", "Exposition", "KubeWatch", "Intake", "AdmissionWebhook", "ServerSupport", "StatusPage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -77,7 +79,7 @@ let package = Package(
         ]),
         // `relay`: worker reports spooled to disk and delivered to the central exporter.
         .target(name: "Relay", dependencies: [
-            "SednaCatalog", "ServerSupport",
+            "SednaCatalog", "ServerSupport", "StatusPage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,7 +96,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "sedna-exporter", dependencies: [
-            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts", "ServerSupport",
+            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts", "ServerSupport", "StatusPage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture loading shared by the test targets (not part of any product).
@@ -127,6 +129,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "StatusPageTests", dependencies: [
+            "StatusPage", "Exposition", "SednaCatalog", "ObservabilityArtifacts",
         ]),
         .testTarget(name: "AdmissionWebhookTests", dependencies: ["AdmissionWebhook", "SednaCatalog"]),
         .testTarget(name: "ExporterCoreTests", dependencies: [

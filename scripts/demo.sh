@@ -85,11 +85,16 @@ if [ "$capture" = 1 ]; then
     --central-url "http://127.0.0.1:$exp_port" --spool-dir "$dir/relay-spool" --relay-name demo-relay >"$dir/relay.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$relay_port/healthz" "the relay"
-  relay_line="  relay              http://127.0.0.1:$relay_port/metrics (every simulated node's LC_SERVER leads here)"
+  relay_line="  relay              http://127.0.0.1:$relay_port/ (its status page), http://127.0.0.1:$relay_port/metrics (every simulated node's LC_SERVER leads here)"
 fi
 
+# The status page at / links every task to its Grafana dashboard (when Grafana is installed and
+# started below) and to its series in Prometheus.
+link_args=(--prometheus-url "http://127.0.0.1:$prom_port")
+command -v grafana-server >/dev/null 2>&1 && link_args+=(--grafana-url "http://127.0.0.1:$graf_port")
 echo "== sedna-exporter on 127.0.0.1:$exp_port"
-"$bin" serve --kubeconfig "$dir/kubeconfig" --listen "127.0.0.1:$exp_port" --watch-timeout 30 >"$dir/exporter.log" 2>&1 &
+"$bin" serve --kubeconfig "$dir/kubeconfig" --listen "127.0.0.1:$exp_port" --watch-timeout 30 "${link_args[@]}" \
+  >"$dir/exporter.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$exp_port/readyz" "the exporter"
 
@@ -137,6 +142,7 @@ g="http://127.0.0.1:$prom_port/graph?g0.tab=0&g0.range_input=15m&g0.expr="
 cat <<MSG
 
 Sedna observability demo is running (logs: $dir)
+  STATUS PAGE        http://127.0.0.1:$exp_port/   (tasks, workers, reports, pushed groups, what is failing)
   simulated cluster  http://127.0.0.1:$api_port/apis/sedna.io/v1alpha1 (kubeconfig: $dir/kubeconfig)
 $relay_line
   exporter metrics   http://127.0.0.1:$exp_port/metrics

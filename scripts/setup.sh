@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need on a fresh Debian 12 machine (run as root):
-# Prometheus, promtool and node-exporter from Debian, zlib headers for the Swift build, and the
-# Python test clients from PyPI. Safe to run again: it installs only what is missing.
+# Prometheus, promtool and node-exporter from Debian, zlib headers for the Swift build, Chromium
+# for the status page's browser test, and the Python test clients from PyPI. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
   apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need_apt[@]}" | sort -u) >/dev/null
   rm -f /usr/sbin/policy-rc.d
+fi
+
+# Headless Chromium for the status page's browser test (tests/status); large, so a failure here
+# does not stop the setup: that test then skips and says why.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: apt-get install chromium"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || echo "setup: chromium could not be installed: the status page browser test will be skipped"
 fi
 
 if ! command -v kubectl >/dev/null 2>&1; then

@@ -40,7 +40,7 @@ public enum ExporterApp {
         let supervisor = WatchSupervisor(client: client, sink: sink, stats: stats, logger: logger,
                                          resources: config.resources, discoveryInterval: config.discoveryInterval,
                                          watchTimeout: config.watchTimeout)
-        let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes),
+        let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes, links: config.statusLinks),
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter"),
                               logger: logger)
         var services: [any Service] = [app, WatchService(supervisor: supervisor, client: client)]

@@ -1,4 +1,5 @@
 import SednaCatalog
+import StatusPage
 
 /// Everything the exporter needs to run; the CLI fills it from flags.
 public struct ExporterConfiguration: Sendable {
@@ -17,6 +18,8 @@ public struct ExporterConfiguration: Sendable {
     public var intake: IntakeConfiguration? = IntakeConfiguration()
     /// nil: no admission webhook.
     public var webhook: WebhookConfiguration?
+    /// Grafana and Prometheus the status page links to (`--grafana-url`, `--prometheus-url`).
+    public var statusLinks = StatusLinks()
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,

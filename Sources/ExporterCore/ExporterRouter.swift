@@ -1,12 +1,22 @@
 import Exposition
 import Hummingbird
 import NIOCore
+import Relay
+import StatusPage
 
-/// The exporter's HTTP surface: /metrics (content negotiation, gzip), /healthz, /readyz.
+/// The exporter's HTTP surface: /metrics (content negotiation, gzip), /healthz, /readyz, and the
+/// status page at / (links to Grafana and Prometheus from `links`).
 public enum ExporterRouter {
-    public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil) -> Router<ExporterRequestContext> {
+    public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil,
+                             links: StatusLinks = StatusLinks()) -> Router<ExporterRequestContext> {
         let router = Router(context: ExporterRequestContext.self)
         intake?.register(on: router)
+        router.get("/") { _, _ -> Response in
+            HTMLResponse.make(ExporterStatusPage.render(endpoint.statusSnapshot(), links: links), head: false)
+        }
+        router.head("/") { _, _ -> Response in
+            HTMLResponse.make(ExporterStatusPage.render(endpoint.statusSnapshot(), links: links), head: true)
+        }
         router.get("/metrics") { request, _ -> Response in
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
             var body = endpoint.body(format: format)

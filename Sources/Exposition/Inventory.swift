@@ -64,6 +64,10 @@ public final class Inventory: Sendable {
         var taskKeys: [SednaKind: [String: String]] = [:]
         var translateErrors: [WatchedResource: Int] = [:]
         var renderSeconds: Double = 0
+        /// What the status page lists, by object key: kept from the samples at render time so
+        /// that opening the page copies two dictionaries (copy-on-write) and parses nothing.
+        var taskSummaries: [String: TaskSummary] = [:]
+        var workerSummaries: [String: WorkerPodSummary] = [:]
     }
 
     private let state = Mutex(State())
@@ -137,6 +141,13 @@ public final class Inventory: Sendable {
         state.withLock { s in s.taskKeys[kind]?["\(namespace)/\(name)"] != nil }
     }
 
+    /// Every watched task and worker pod as the status page shows them. Only the dictionaries
+    /// are copied under the lock (copy-on-write, O(1)); the caller's iteration happens outside
+    /// it, so a page view never holds up event handling or a scrape.
+    public func summaries() -> (tasks: [String: TaskSummary], workers: [String: WorkerPodSummary]) {
+        state.withLock { ($0.taskSummaries, $0.workerSummaries) }
+    }
+
     public var translateErrors: [WatchedResource: Int] { state.withLock { $0.translateErrors } }
     public var renderSeconds: Double { state.withLock { $0.renderSeconds } }
 
@@ -201,6 +212,8 @@ public final class Inventory: Sendable {
     private func removeKey(_ resource: WatchedResource, _ key: String, _ o: KubeObject, _ s: inout State) {
         guard s.keys[resource]?.remove(key) != nil else { return }
         store.remove(resource, key: key)
+        s.taskSummaries[key] = nil
+        s.workerSummaries[key] = nil
         if let id = s.identities[resource]?.removeValue(forKey: key) {
             if case .sedna(let kind) = resource, s.taskKeys[kind]?["\(id.namespace)/\(id.name)"] == key {
                 s.taskKeys[kind]?["\(id.namespace)/\(id.name)"] = nil
@@ -232,6 +245,17 @@ public final class Inventory: Sendable {
         case .nodes: set = NodeTranslator.translate(o, context: s.context)
         }
         s.keys[resource, default: []].insert(key)
+        switch resource {
+        case .sedna(let kind) where kind.isTask:
+            s.taskSummaries[key] = TaskSummary(kind: kind, namespace: o.namespace, name: o.name, samples: set)
+        case .pods:
+            if case let .worker(kind, task, _) = PodRole.classify(o.labels) {
+                s.workerSummaries[key] = WorkerPodSummary(kind: kind, namespace: o.namespace, task: task, pod: o.name, samples: set)
+            } else {
+                s.workerSummaries[key] = nil
+            }
+        default: break
+        }
         if resource != .nodes {
             s.identities[resource, default: [:]][key] = Identity(resource: resource, namespace: o.namespace, name: o.name)
         }

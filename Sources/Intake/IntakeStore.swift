@@ -37,6 +37,10 @@ public final class IntakeStore: Sendable {
         var rendered: RenderedObject
         var binding: Binding
         var reportTime: Double
+        /// The report's own words, for the status page: its worker `name`, `kind` (phase) and `status`.
+        var name = ""
+        var phase = ""
+        var status = ""
     }
 
     struct State {
@@ -51,9 +55,9 @@ public final class IntakeStore: Sendable {
     public let relays = RelayLedger()
     /// Unbound groups older than this many seconds are dropped; 0 keeps them.
     public let unboundExpiry: Double
-    private let state = Mutex(State())
+    let state = Mutex(State())
     /// Reports waiting for their pod or task. Its own lock; when both are taken, `held` first.
-    private let held: Mutex<HeldReports>
+    let held: Mutex<HeldReports>
 
     public init(limits: IntakeLimits = IntakeLimits(), unboundExpiry: Double = 0, hold: HeldReports = HeldReports()) {
         self.limits = limits
@@ -143,7 +147,8 @@ public final class IntakeStore: Sendable {
                               pod: pod.map { Inventory.Identity(resource: .pods, namespace: r.namespace, name: $0) })
         let ok: Bool = state.withLock { s in
             if s.workers[id] == nil && s.workers.count >= limits.maxWorkers { return false }
-            s.workers[id] = Worker(rendered: rendered, binding: binding, reportTime: now)
+            s.workers[id] = Worker(rendered: rendered, binding: binding, reportTime: now,
+                                   name: r.name, phase: String(r.phase.prefix(32)), status: String(r.status.prefix(32)))
             return true
         }
         guard ok else { throw .limit("reports of \(limits.maxWorkers) workers are stored; the limit is reached (max-workers)") }

@@ -44,7 +44,9 @@ public enum RelayApp {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let failures = FailureCounter()
         let lcUnreachable = FailureCounter()
+        let sightings = WorkerSightings()
         let router = Router(context: RelayRequestContext.self)
+        registerStatus(on: router, config: config, spool: spool, sightings: sightings, failures: failures, lcUnreachable: lcUnreachable)
         router.post("/sedna/workers/:worker/info") { request, context -> Response in
             let worker = context.parameters.get("worker") ?? ""
             let body: [UInt8]
@@ -52,6 +54,7 @@ public enum RelayApp {
                 return json(413, "body larger than \(config.maxBodyBytes) bytes")
             }
             let peer = context.remoteAddress?.ipAddress
+            sightings.saw(worker: worker, peer: peer, now: Date().timeIntervalSince1970)
             let problem = ReportCheck.problem(body, worker: worker)
             guard let lc = config.lcURL else {
                 // No LC behind the relay: it answers like one (`pkg/localcontroller/server/server.go`).

@@ -3,6 +3,7 @@ import ExporterCore
 import Foundation
 import SednaCatalog
 import ServerSupport
+import StatusPage
 
 /// `sedna-exporter serve`: flags to `ExporterConfiguration`, then `ExporterApp.run`.
 struct Serve: AsyncParsableCommand {
@@ -75,6 +76,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a worker report is held at most while its pod or task is not watched yet.")
     var intakeHoldSeconds: Double = 600
 
+    @Option(help: "Grafana's URL (e.g. http://grafana:3000): the status page at / links each task to its dashboard.")
+    var grafanaUrl: String?
+
+    @Option(help: "Prometheus's URL (e.g. http://prometheus:9090): the status page at / links each task to its series.")
+    var prometheusUrl: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -103,6 +110,9 @@ struct Serve: AsyncParsableCommand {
         guard watchTimeout >= 1 else { throw ValidationError("--watch-timeout must be at least 1") }
         _ = try parsedResources()
         _ = try listenAddress(listen)
+        for (flag, url) in [("--grafana-url", grafanaUrl), ("--prometheus-url", prometheusUrl)] {
+            if let url, let problem = StatusLinks.problem(url, flag: flag) { throw ValidationError(problem) }
+        }
     }
 
     func parsedResources() throws -> [WatchedResource] {
@@ -124,6 +134,7 @@ struct Serve: AsyncParsableCommand {
             namespaces: Set(namespaces.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
             resources: try parsedResources(), shard: shard, totalShards: totalShards,
             discoveryInterval: discoveryInterval, watchTimeout: watchTimeout...(2 * watchTimeout))
+        config.statusLinks = StatusLinks(grafanaURL: grafanaUrl, prometheusURL: prometheusUrl)
         if !webhookListen.isEmpty, let c = webhookTlsCertFile, let k = webhookTlsKeyFile {
             let webhook = try listenAddress(webhookListen, flag: "--webhook-listen")
             config.webhook = WebhookConfiguration(host: webhook.host, port: webhook.port, certFile: c, keyFile: k)

@@ -85,6 +85,10 @@ def test_demo_prints_where_to_look(demo):
     assert f"http://127.0.0.1:{demo.ports['DEMO_PROMETHEUS_PORT']}/alerts" in out
     assert f"http://127.0.0.1:{demo.ports['DEMO_RELAY_PORT']}/metrics" in out
     assert "sedna_task_info" in out  # graph links for the key queries
+    # The status page comes first: it needs neither Grafana nor PromQL.
+    running = out[out.index("demo is running"):]
+    status = f"http://127.0.0.1:{demo.ports['DEMO_EXPORTER_PORT']}/ "
+    assert status in running and running.index(status) == running.index("http://"), running[:400]
 
 
 def test_every_task_kind_and_the_data_kinds_are_present(demo):

@@ -1,0 +1,58 @@
+import Exposition
+
+/// A read-only view of what the intake holds, for the status page: taken under the store's
+/// locks as plain values (no rendering, no sorting inside them) so that a page view never holds
+/// up a report, a push or a scrape.
+extension IntakeStore {
+    public struct StatusView: Sendable {
+        public struct Report: Sendable {
+            public let namespace: String
+            public let worker: String
+            public let binding: Binding
+            public let phase: String
+            public let status: String
+            public let time: Double
+        }
+
+        public struct Group: Sendable {
+            public let labels: [GroupingKey.Pair]
+            public let series: Int
+            public let pushTime: Double
+            public let binding: Binding
+        }
+
+        /// Newest report of each worker (and pod) tied to a task.
+        public var reports: [Report] = []
+        /// Reports waiting for their pod or task to be watched (oldest first).
+        public var held: [HeldReports.Entry] = []
+        public var groups: [Group] = []
+        /// `sedna_intake_reports_total` by (kind, outcome).
+        public var reportCounts: [(kind: String, outcome: String, count: Int)] = []
+        /// `sedna_intake_pushes_total` by (method, result).
+        public var pushCounts: [(method: String, result: String, count: Int)] = []
+    }
+
+    public func statusView() -> StatusView {
+        let heldEntries = held.withLock { $0.entries }
+        let (workers, groups, reports, pushes) = state.withLock { ($0.workers, $0.groups, $0.reportCounts, $0.pushCounts) }
+        var v = StatusView()
+        v.held = heldEntries
+        v.reports = workers.values.map {
+            StatusView.Report(namespace: $0.binding.task?.namespace ?? "", worker: $0.name, binding: $0.binding,
+                              phase: $0.phase, status: $0.status, time: $0.reportTime)
+        }
+        v.groups = groups.values.map {
+            StatusView.Group(labels: $0.key.labels, series: $0.families.values.reduce(0) { $0 + $1.samples.count },
+                             pushTime: $0.pushTime, binding: $0.binding)
+        }
+        v.reportCounts = reports.map { k, n in
+            let parts = k.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            return (parts.first ?? "", parts.count > 1 ? parts[1] : "", n)
+        }
+        v.pushCounts = pushes.map { k, n in
+            let parts = k.split(separator: "_", maxSplits: 1).map(String.init)
+            return (parts.first ?? "", parts.count > 1 ? parts[1] : "", n)
+        }
+        return v
+    }
+}
