@@ -55,7 +55,7 @@ let package = Package(
         ]),
         // The edge relay: worker reports spooled to disk and delivered to the central exporter.
         .target(name: "Relay", dependencies: [
-            "KubeWatch", "Exposition",
+            "KubeWatch", "Exposition", "SednaCatalog",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
