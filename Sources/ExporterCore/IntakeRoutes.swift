@@ -3,11 +3,9 @@ import Exposition
 import Foundation
 import Hummingbird
 import Intake
-import KubeWatch
 import Logging
 import NIOCore
 import Relay
-import SednaCatalog
 import Synchronization
 
 /// Configuration of the intake endpoints.
