@@ -79,7 +79,7 @@ let package = Package(
         ]),
         // `relay`: worker reports spooled to disk and delivered to the central exporter.
         .target(name: "Relay", dependencies: [
-            "SednaCatalog", "ServerSupport", "StatusPage",
+            "SednaCatalog", "Exposition", "ServerSupport", "StatusPage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

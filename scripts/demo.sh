@@ -100,7 +100,7 @@ wait_http "http://127.0.0.1:$exp_port/readyz" "the exporter"
 
 echo "== Prometheus on 127.0.0.1:$prom_port"
 mkdir -p "$dir/prometheus"
-sed -e "s/127.0.0.1:9479/127.0.0.1:$exp_port/; s/127.0.0.1:9090/127.0.0.1:$prom_port/" \
+sed -e "s/127.0.0.1:9479/127.0.0.1:$exp_port/; s/127.0.0.1:9090/127.0.0.1:$prom_port/; s/127.0.0.1:9480/127.0.0.1:$relay_port/" \
     -e "s#\.\./rules/#$root/deploy/prometheus/rules/#" \
     deploy/prometheus/local/prometheus.yml >"$dir/prometheus/prometheus.yml"
 prometheus --config.file="$dir/prometheus/prometheus.yml" --storage.tsdb.path="$dir/prometheus/data" \

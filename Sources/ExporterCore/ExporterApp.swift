@@ -22,19 +22,23 @@ public enum ExporterApp {
                                                        totalShards: config.totalShards))
         let stats = WatchStats()
         var intakeRoutes: IntakeRoutes? = nil
-        var intakeStore: IntakeStore? = nil
+        var intake: IntakeService? = nil
         var forwarder: HTTPClient? = nil
         if let ic = config.intake {
             let store = IntakeStore(limits: ic.limits, unboundExpiry: ic.unboundExpiry,
                                     hold: HeldReports(maxCount: ic.holdMax, maxAge: ic.holdSeconds))
+            let service = IntakeService(store: store, directory: inventory, observer: IntakeRoutes.logIngestion(logger))
+            // Reports and groups go with their task or pod; held reports are tied once it is watched.
+            inventory.onRemoval { id in service.removed(id) }
+            inventory.onAddition(HeldReportRetry(service: service).schedule)
             if ic.forwardLC != nil { forwarder = HTTPClient(eventLoopGroupProvider: .singleton) }
-            intakeRoutes = IntakeRoutes(store: store, inventory: inventory, config: ic, forwarder: forwarder, logger: logger)
-            intakeStore = store
+            intakeRoutes = IntakeRoutes(service: service, config: ic, forwarder: forwarder, logger: logger)
+            intake = service
         }
         defer { if let forwarder { Task { try? await forwarder.shutdown() } } }
         let webhookCounters = config.webhook == nil ? nil : WebhookCounters()
         let tracker = RelayTracker()
-        let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intakeStore,
+        let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intake,
                                        webhook: webhookCounters)
         let sink: any ObjectSink = config.webhook == nil ? inventory : TrackingSink(inner: inventory, tracker: tracker)
         let supervisor = WatchSupervisor(client: client, sink: sink, stats: stats, logger: logger,

@@ -3,7 +3,6 @@ import Exposition
 import Foundation
 import Hummingbird
 import Intake
-import KubeWatch
 import Logging
 import NIOCore
 import SednaCatalog
@@ -27,65 +26,87 @@ public struct IntakeConfiguration: Sendable {
     public init() {}
 }
 
-/// HTTP handlers of the intake: Sedna worker reports and the Pushgateway-compatible API.
+/// HTTP handlers of the intake: Sedna worker reports, edge relay batches and the
+/// Pushgateway-compatible API. Only what is HTTP lives here (the bearer token, reading and
+/// un-gzipping bodies, status codes and the LC-shaped answers, forwarding to a real LC); what a
+/// report or a push means is `IntakeService`'s. Every answer is counted by endpoint and status
+/// code (`sedna_intake_responses_total`), rejections included.
 public struct IntakeRoutes: Sendable {
-    let store: IntakeStore
-    let inventory: Inventory
+    let service: IntakeService
     let config: IntakeConfiguration
     let forwarder: HTTPClient?
     let logger: Logger
 
-    public init(store: IntakeStore, inventory: Inventory, config: IntakeConfiguration, forwarder: HTTPClient?, logger: Logger) {
-        self.store = store
-        self.inventory = inventory
+    public init(service: IntakeService, config: IntakeConfiguration, forwarder: HTTPClient?, logger: Logger) {
+        self.service = service
         self.config = config
         self.forwarder = forwarder
         self.logger = logger
-        inventory.onRemoval { [store] id in store.removed(id) }
-        // The observer runs under the inventory's lock: it only schedules the retry, and a
-        // burst of additions (a relist) coalesces into one pass.
-        let scheduled = RetryFlag()
-        inventory.onAddition { [store, inventory] in
-            guard scheduled.claim() else { return }
-            Task {
-                scheduled.release()
-                IntakeRoutes.retryHeld(store: store, inventory: inventory)
+    }
+
+    /// Logs the reports the service held or could not tie (for `IntakeService`'s observer).
+    public static func logIngestion(_ logger: Logger) -> @Sendable (WorkerReport, IntakeService.Ingestion) -> Void {
+        { r, outcome in
+            switch outcome {
+            case .held:
+                logger.debug("worker report held until its pod or task is watched", metadata: [
+                    "worker": "\(r.name.prefix(80))", "namespace": "\(r.namespace.prefix(80))"])
+            case .unresolved:
+                logger.info("worker report not tied to any watched task", metadata: [
+                    "worker": "\(r.name.prefix(80))", "namespace": "\(r.namespace.prefix(80))",
+                    "ownerKind": "\(r.ownerKind.prefix(40))", "ownerName": "\(r.ownerName.prefix(80))"])
+            case .stored:
+                break
             }
         }
-    }
-
-    /// Ties the held reports whose pod or task is now watched.
-    static func retryHeld(store: IntakeStore, inventory: Inventory) {
-        guard store.heldCount > 0 else { return }
-        store.retryHeld(now: Date().timeIntervalSince1970) { e in
-            resolve(e.report, peer: e.peer, inventory: inventory)
-        }
-    }
-
-    static func resolve(_ r: WorkerReport, peer: String?, inventory: Inventory) -> TaskResolver.Resolution? {
-        TaskResolver.resolve(r, peer: peer, pods: inventory.workerPods(namespace: r.namespace),
-                             taskExists: { kind, name in inventory.hasTask(kind, namespace: r.namespace, name: name) },
-                             taskKinds: { name in inventory.taskKinds(namespace: r.namespace, name: name) })
     }
 
     func register(on router: Router<ExporterRequestContext>) {
         router.post("/sedna/workers/:worker/info") { request, context in
-            try await guarded(request) {
+            try await guarded(request, endpoint: "report") {
                 try await report(request, worker: context.parameters.get("worker") ?? "", peer: context.peerIP)
             }
         }
         router.post("/sedna/relay/:relay/reports") { request, context in
-            try await guarded(request) { try await relayBatch(request, relay: context.parameters.get("relay") ?? "") }
+            try await guarded(request, endpoint: "relay") {
+                let acked = try await service.relayBatch(relay: context.parameters.get("relay") ?? "", now: Self.now()) {
+                    try await readBody(request)
+                }
+                return json(200, ["acked": acked])
+            }
         }
         for method in [HTTPRequest.Method.put, .post, .delete] {
             router.on("/metrics/**", method: method) { request, context in
-                try await guarded(request) { try await push(request, method: method, path: context.parameters.getCatchAll()) }
+                try await guarded(request, endpoint: method == .delete ? "delete" : "push") {
+                    let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? String($0) }
+                    try await service.push(method == .delete ? .delete : method == .put ? .put : .post, path: segments,
+                                           contentType: request.headers[.contentType], now: Self.now()) {
+                        try await readBody(request)
+                    }
+                    return method == .delete ? text(202, "") : text(200, "")
+                }
             }
         }
     }
 
-    /// Auth, then the handler; IntakeErrors become their status with a plain-text message.
-    func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// Auth, then the handler; IntakeErrors become their status with a plain-text message. The
+    /// answer is counted under `endpoint` whatever it is (an error Hummingbird turns into a 500
+    /// is counted 500).
+    func guarded(_ request: Request, endpoint: String, _ body: () async throws -> Response) async throws -> Response {
+        let response: Response
+        do {
+            response = try await answer(request, body)
+        } catch {
+            service.countResponse(endpoint: endpoint, code: (error as? any HTTPResponseError)?.status.code ?? 500)
+            throw error
+        }
+        service.countResponse(endpoint: endpoint, code: response.status.code)
+        return response
+    }
+
+    private func answer(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
         if let token = config.token {
             let given = request.headers[.authorization] ?? ""
             guard constantTimeEqual(given, "Bearer " + token) else {
@@ -119,72 +140,18 @@ public struct IntakeRoutes: Sendable {
     // MARK: worker reports
 
     /// `peer` is the request's remote address: the worker's own pod IP when it reaches the
-    /// exporter directly.
+    /// exporter directly. The accepted body goes on unchanged to the real LC when one is set.
     func report(_ request: Request, worker: String, peer: String?) async throws -> Response {
         let body = try await readBody(request)
-        if let ct = request.headers[.contentType], !ct.lowercased().contains("json") {
-            throw IntakeError(415, "content type must be application/json, got \(ct.prefix(80))")
+        let answer = try service.report(worker: worker, peer: peer, contentType: request.headers[.contentType], body: body,
+                                        now: Self.now())
+        if case let .workerNameMismatch(message) = answer {
+            return json(400, ["Status": 400, "Message": message])
         }
-        let r = try WorkerReport.decode(body)
-        guard r.name == worker else {
-            // The LC answers 400 in this case too (pkg/localcontroller/server/server.go).
-            return json(400, ["Status": 400, "Message": "worker name in the body (\(r.name.prefix(80))) differs from the path"])
-        }
-        try ingest(r, peer: peer)
         if let lc = config.forwardLC, let forwarder {
             if let answer = await forward(body, to: lc, worker: worker, client: forwarder) { return answer }
         }
         return json(200, ["Status": 200, "Message": "OK"])
-    }
-
-    /// Reports from an edge relay: `{"reports": [{"seq": N, "worker": "...", "body": <the worker's
-    /// JSON, as an object or as text>, "peer": "<worker IP>", "node": "<node>"}]}` (peer and node
-    /// optional) in sequence order; answers `{"acked": <highest sequence accepted from this relay>}`.
-    /// A report held for its pod or task counts as accepted: the relay must not resend it.
-    func relayBatch(_ request: Request, relay: String) async throws -> Response {
-        guard !relay.isEmpty, relay.utf8.count <= 253 else { throw IntakeError(400, "invalid relay name") }
-        let body = try await readBody(request)
-        let batch: JSON
-        do { batch = try JSON.decode(body) } catch { throw IntakeError(400, "relay batch is not valid JSON") }
-        guard let reports = batch["reports"].array else { throw IntakeError(400, "relay batch needs a \"reports\" array") }
-        for entry in reports {
-            guard let seqNumber = entry["seq"].number, seqNumber >= 1, seqNumber < 9e15, let worker = entry["worker"].string,
-                  entry["body"].string != nil || entry["body"].object != nil else {
-                throw IntakeError(400, "each relayed report needs seq, worker and body")
-            }
-            if !entry["peer"].isNull && entry["peer"].string == nil { throw IntakeError(400, "a relayed report's \"peer\" must be a string") }
-            guard store.relays.admit(relay: relay, seq: UInt64(seqNumber)) else { continue }
-            // An unusable report still advances the sequence: one bad report must not block the queue.
-            do {
-                let bytes: [UInt8]
-                if let text = entry["body"].string { bytes = Array(text.utf8) } else { bytes = Array(try JSONEncoder().encode(entry["body"])) }
-                let r = try WorkerReport.decode(bytes)
-                guard r.name == worker else { throw IntakeError(400, "worker name differs") }
-                try ingest(r, peer: entry["peer"].string.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) })
-            } catch {
-                store.countReport(kind: "unknown", outcome: "relay_rejected")
-            }
-        }
-        return json(200, ["acked": store.relays.last(relay: relay)])
-    }
-
-    /// Ties a report to its task and stores it, or holds it until its pod or task is watched
-    /// (counted unresolved only when holding is off).
-    func ingest(_ r: WorkerReport, peer: String?) throws {
-        let now = Date().timeIntervalSince1970
-        if let res = Self.resolve(r, peer: peer, inventory: inventory) {
-            try store.report(r, kind: res.kind, task: res.task, pod: res.pod, miningMode: res.miningMode, now: now)
-            store.countReport(kind: res.kind.rawValue, outcome: res.outcome)
-        } else if config.holdMax > 0 && config.holdSeconds > 0 {
-            store.hold(r, peer: peer, now: now)
-            logger.debug("worker report held until its pod or task is watched", metadata: [
-                "worker": "\(r.name.prefix(80))", "namespace": "\(r.namespace.prefix(80))"])
-        } else {
-            store.countReport(kind: SednaKind.fromLowercased(r.ownerKind)?.rawValue ?? "unknown", outcome: "unresolved")
-            logger.info("worker report not tied to any watched task", metadata: [
-                "worker": "\(r.name.prefix(80))", "namespace": "\(r.namespace.prefix(80))",
-                "ownerKind": "\(r.ownerKind.prefix(40))", "ownerName": "\(r.ownerName.prefix(80))"])
-        }
     }
 
     /// Sends the report unchanged to the LocalController; nil when the LC cannot be reached
@@ -197,30 +164,6 @@ public struct IntakeRoutes: Sendable {
             logger.warning("forwarding a report to the LocalController failed; kept here", metadata: ["error": "\(error)"])
             return nil
         }
-    }
-
-    // MARK: pushes
-
-    func push(_ request: Request, method: HTTPRequest.Method, path: [Substring]) async throws -> Response {
-        let segments = path.map { String($0).removingPercentEncoding ?? String($0) }
-        let key = try GroupingKey.parse(segments, limits: config.limits)
-        let bound = PushBinder.bind(key, pods: inventory.workerPods(namespace: key.value("namespace") ?? "")) { kind, name in
-            inventory.hasTask(kind, namespace: key.value("namespace") ?? "", name: name)
-        }
-        let (binding, taskLabels) = (bound.binding, bound.taskLabels)
-        if method == .delete {
-            try store.push(.delete, key: key, families: [], binding: binding, taskLabels: taskLabels, now: Date().timeIntervalSince1970)
-            return text(202, "")
-        }
-        if let ct = request.headers[.contentType]?.lowercased(), ct.contains("protobuf") {
-            throw IntakeError(415, "protobuf pushes are not supported; send text format 0.0.4")
-        }
-        let body = try await readBody(request)
-        let families: [TextParser.Family]
-        do { families = try TextParser.parse(body) } catch { throw IntakeError(400, "text format: \(error)") }
-        try store.push(method == .put ? .put : .post, key: key, families: families, binding: binding, taskLabels: taskLabels,
-                       now: Date().timeIntervalSince1970)
-        return text(200, "")
     }
 
     // MARK: helpers
@@ -245,9 +188,21 @@ public struct IntakeRoutes: Sendable {
     }
 }
 
-/// A claim flag that coalesces retry passes (set while one is scheduled and not yet started).
-final class RetryFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func claim() -> Bool { flag.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged }
-    func release() { flag.store(false, ordering: .releasing) }
+/// Ties held reports when the inventory gains pods or tasks (`Inventory.onAddition`). The
+/// observer runs under the inventory's lock: it only schedules the pass, and a burst of additions
+/// (a relist) coalesces into one pass.
+public final class HeldReportRetry: Sendable {
+    private let scheduled = Atomic<Bool>(false)
+    let service: IntakeService
+
+    public init(service: IntakeService) { self.service = service }
+
+    /// For `Inventory.onAddition`.
+    public func schedule() {
+        guard scheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        Task {
+            scheduled.store(false, ordering: .releasing)
+            service.retryHeld(now: Date().timeIntervalSince1970)
+        }
+    }
 }

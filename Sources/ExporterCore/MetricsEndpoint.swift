@@ -5,16 +5,18 @@ import KubeWatch
 import SednaCatalog
 import Synchronization
 
-/// Builds /metrics bodies: every object's pre-rendered bytes, then self-metrics.
+/// Serves /metrics bodies: the `Scrape` of the inventory (with the intake's reports, counters and
+/// pushes when the intake is on), the exporter's self-metrics and the webhook's counters. Keeps
+/// the scrape count and the previous scrape's duration for the self-metrics.
 public final class MetricsEndpoint: Sendable {
     public let inventory: Inventory
     public let stats: WatchStats
     let resources: [WatchedResource]
-    public let intake: IntakeStore?
+    public let intake: IntakeService?
     let webhook: WebhookCounters?
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
 
-    public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeStore? = nil,
+    public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeService? = nil,
                 webhook: WebhookCounters? = nil) {
         self.webhook = webhook
         self.inventory = inventory
@@ -27,22 +29,23 @@ public final class MetricsEndpoint: Sendable {
 
     public func body(format: ExpositionFormat) -> [UInt8] {
         let started = ContinuousClock.now
-        var out: [UInt8] = []
-        out.reserveCapacity(64 * 1024)
-        inventory.store.write(format: format, extra: intake?.workerRenderings() ?? [], into: &out)
         let (count, last) = scrapeState.withLock { s -> (Int, Double) in
             s.count += 1
             return (s.count, s.lastSeconds)
         }
-        SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources)
-            .write(format: format, scrapes: count, lastScrapeSeconds: last, ready: readiness.ready, into: &out)
-        webhook?.write(format: format, into: &out)
+        var sections: [any ExpositionSection] = [
+            SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources, scrapes: count,
+                              lastScrapeSeconds: last, ready: readiness.ready),
+        ]
+        if let webhook { sections.append(webhook) }
+        let scrape: Scrape
         if let intake {
-            intake.expireHeld(now: Date().timeIntervalSince1970)
-            intake.writeSelfMetrics(into: &out)
-            intake.writePushes(format: format, into: &out, now: Date().timeIntervalSince1970)
+            intake.expire(now: Date().timeIntervalSince1970)
+            scrape = intake.scrape(objects: inventory.store, sections: sections)
+        } else {
+            scrape = Scrape(objects: inventory.store, sections: sections)
         }
-        if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
+        let out = scrape.render(format: format)
         let elapsed = (ContinuousClock.now - started).seconds
         scrapeState.withLock { $0.lastSeconds = elapsed }
         return out

@@ -2,20 +2,20 @@ import Exposition
 import KubeWatch
 import SednaCatalog
 
-/// Renders the exporter's own families at scrape time (a few dozen series; no registry needed).
-struct SelfMetricsWriter {
+/// Renders the exporter's own families (`SelfMetrics.exporterFamilies`) at scrape time (a few
+/// dozen series; no registry needed).
+struct SelfMetricsWriter: ExpositionSection {
     let stats: WatchStats
     let inventory: Inventory
     let resources: [WatchedResource]
+    let scrapes: Int
+    let lastScrapeSeconds: Double
+    let ready: Bool
 
-    func write(format: ExpositionFormat, scrapes: Int, lastScrapeSeconds: Double, ready: Bool, into out: inout [UInt8]) {
+    func write(format: ExpositionFormat, into out: inout [UInt8]) {
         let snap = stats.snapshot()
         func family(_ f: MetricFamily, _ samples: [([String], Double)]) {
-            guard !samples.isEmpty else { return }
-            out.append(contentsOf: TextFormat.header(f, format: format))
-            for (values, v) in samples {
-                TextFormat.appendSample(name: f.name, labels: f.labels, values: values, value: v, to: &out)
-            }
+            TextFormat.appendFamily(f, format: format, samples: samples, to: &out)
         }
         func perResource(_ pick: (KubeWatch.WatchStats.Resource) -> [String: Int]) -> [([String], Double)] {
             resources.flatMap { r in

@@ -26,7 +26,7 @@ extension MetricsEndpoint {
         s.tasks = Array(tasks.values)
         s.workers = Array(workers.values)
         if let intake {
-            let v = intake.statusView()
+            let v = intake.store.statusView()
             var i = StatusSnapshot.Intake()
             i.reports = v.reports.map { r in
                 StatusSnapshot.Report(namespace: r.namespace, worker: r.worker, kind: Self.kindName(r.binding.task),
@@ -50,7 +50,7 @@ extension MetricsEndpoint {
                 StatusSnapshot.Counter(name: "sedna_intake_pushes_total", labels: [.init("method", $0.method), .init("result", $0.result)],
                                        value: Double($0.count))
             }
-            let relays: [StatusSnapshot.Counter] = intake.relays.counts().map {
+            let relays: [StatusSnapshot.Counter] = intake.store.relays.counts().map {
                 StatusSnapshot.Counter(name: "sedna_intake_relay_reports_total", labels: [.init("relay", $0.relay), .init("result", $0.result)],
                                        value: Double($0.count))
             }

@@ -25,7 +25,7 @@ public struct WebhookConfiguration: Sendable {
 }
 
 /// What the webhook did, by outcome, for `sedna_webhook_admissions_total`.
-public final class WebhookCounters: Sendable {
+public final class WebhookCounters: ExpositionSection {
     private let counts = Mutex<[AdmissionOutcome: Int]>([:])
 
     public init() {}
@@ -35,13 +35,10 @@ public final class WebhookCounters: Sendable {
     public var snapshot: [AdmissionOutcome: Int] { counts.withLock { $0 } }
 
     /// Every outcome, zeros included, so a rate over a fresh exporter is defined.
-    func write(format: ExpositionFormat, into out: inout [UInt8]) {
+    public func write(format: ExpositionFormat, into out: inout [UInt8]) {
         let snap = snapshot
-        let f = SelfMetrics.webhookAdmissions
-        out.append(contentsOf: TextFormat.header(f, format: format))
-        for o in AdmissionOutcome.allCases.sorted(by: { $0.rawValue < $1.rawValue }) {
-            TextFormat.appendSample(name: f.name, labels: f.labels, values: [o.rawValue], value: Double(snap[o] ?? 0), to: &out)
-        }
+        let samples = AdmissionOutcome.allCases.sorted(by: { $0.rawValue < $1.rawValue }).map { ([$0.rawValue], Double(snap[$0] ?? 0)) }
+        TextFormat.appendFamily(SelfMetrics.webhookAdmissions, format: format, samples: samples, to: &out)
     }
 }
 

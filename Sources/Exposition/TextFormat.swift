@@ -75,7 +75,7 @@ public enum TextFormat {
     }
 
     /// HELP text escaping (backslash and newline only).
-    static func escapeHelp(_ s: String) -> String {
+    public static func escapeHelp(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
     }
 

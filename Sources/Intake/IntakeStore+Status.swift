@@ -45,14 +45,8 @@ extension IntakeStore {
             StatusView.Group(labels: $0.key.labels, series: $0.families.values.reduce(0) { $0 + $1.samples.count },
                              pushTime: $0.pushTime, binding: $0.binding)
         }
-        v.reportCounts = reports.map { k, n in
-            let parts = k.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            return (parts.first ?? "", parts.count > 1 ? parts[1] : "", n)
-        }
-        v.pushCounts = pushes.map { k, n in
-            let parts = k.split(separator: "_", maxSplits: 1).map(String.init)
-            return (parts.first ?? "", parts.count > 1 ? parts[1] : "", n)
-        }
+        v.reportCounts = reports.map { k, n in (k.a, k.b, n) }
+        v.pushCounts = pushes.map { k, n in (k.a, k.b, n) }
         return v
     }
 }

@@ -9,6 +9,11 @@ import Synchronization
 /// names within the group, DELETE removes the group. Every request is validated completely
 /// before anything changes, so a rejected request leaves the store as it was. Type or help
 /// clashes with other groups or with the exporter's own families are rejected.
+///
+/// Both kinds are rendered when they arrive, as objects are on watch events: a report into
+/// per-family slices of the catalog families, a group into per-family sample lines (its grouping
+/// and task labels added). A scrape only concatenates; the assembled push section is kept until
+/// the next change of the groups.
 public final class IntakeStore: Sendable {
     public enum Method: Sendable { case put, post, delete }
 
@@ -31,6 +36,36 @@ public final class IntakeStore: Sendable {
         var binding: Binding
         /// Labels to add to each sample: grouping labels, then the task's labels when bound.
         var extraLabels: [(String, String)]
+        /// Sample lines per family name, the extra labels added: rendered at push time.
+        var rendered: [String: [UInt8]]
+
+        init(key: GroupingKey, families: [String: TextParser.Family], pushTime: Double, binding: Binding,
+             extraLabels: [(String, String)]) {
+            self.key = key
+            self.families = families
+            self.pushTime = pushTime
+            self.binding = binding
+            self.extraLabels = extraLabels
+            var rendered: [String: [UInt8]] = [:]
+            for (name, f) in families {
+                var bytes: [UInt8] = []
+                for sample in f.samples {
+                    var labels = sample.labels
+                    for e in extraLabels where !labels.contains(where: { $0.0 == e.0 }) { labels.append(e) }
+                    TextFormat.appendSample(name: sample.name, labels: labels.map(\.0), values: labels.map(\.1), value: sample.value,
+                                            to: &bytes)
+                }
+                rendered[name] = bytes
+            }
+            self.rendered = rendered
+        }
+    }
+
+    /// Two label values of a counter (kind and outcome, method and result, endpoint and code).
+    struct CountKey: Hashable, Comparable {
+        let a: String
+        let b: String
+        static func < (x: CountKey, y: CountKey) -> Bool { (x.a, x.b) < (y.a, y.b) }
     }
 
     struct Worker {
@@ -44,10 +79,15 @@ public final class IntakeStore: Sendable {
     }
 
     struct State {
-        var groups: [GroupingKey: Group] = [:]
+        var groups: [GroupingKey: Group] = [:] {
+            didSet { pushSection = [:] }
+        }
         var workers: [String: Worker] = [:]
-        var reportCounts: [String: Int] = [:]
-        var pushCounts: [String: Int] = [:]
+        var reportCounts: [CountKey: Int] = [:]
+        var pushCounts: [CountKey: Int] = [:]
+        var responseCounts: [CountKey: Int] = [:]
+        /// The assembled push section per format; emptied whenever `groups` changes.
+        var pushSection: [ExpositionFormat: [UInt8]] = [:]
     }
 
     public let limits: IntakeLimits
@@ -58,11 +98,15 @@ public final class IntakeStore: Sendable {
     let state = Mutex(State())
     /// Reports waiting for their pod or task. Its own lock; when both are taken, `held` first.
     let held: Mutex<HeldReports>
+    /// Whether reports not tied yet are held at all (--intake-hold-max and --intake-hold-seconds
+    /// both above 0); otherwise they are counted `unresolved` and dropped.
+    public let holdsReports: Bool
 
     public init(limits: IntakeLimits = IntakeLimits(), unboundExpiry: Double = 0, hold: HeldReports = HeldReports()) {
         self.limits = limits
         self.unboundExpiry = unboundExpiry
         self.held = Mutex(hold)
+        self.holdsReports = hold.maxCount > 0 && hold.maxAge > 0
     }
 
     // MARK: pushes
@@ -73,10 +117,10 @@ public final class IntakeStore: Sendable {
         let result: Result<Void, IntakeError> = state.withLock { s in
             do throws(IntakeError) {
                 try apply(method, key: key, families: families, binding: binding, taskLabels: taskLabels, now: now, &s)
-                s.pushCounts["\(method)_ok", default: 0] += 1
+                s.pushCounts[CountKey(a: "\(method)", b: "ok"), default: 0] += 1
                 return .success(())
             } catch {
-                s.pushCounts["\(method)_rejected", default: 0] += 1
+                s.pushCounts[CountKey(a: "\(method)", b: "rejected"), default: 0] += 1
                 return .failure(error)
             }
         }
@@ -155,7 +199,12 @@ public final class IntakeStore: Sendable {
     }
 
     public func countReport(kind: String, outcome: String) {
-        state.withLock { $0.reportCounts["\(kind)\u{0}\(outcome)", default: 0] += 1 }
+        state.withLock { $0.reportCounts[CountKey(a: kind, b: outcome), default: 0] += 1 }
+    }
+
+    /// One answer of an intake endpoint (`sedna_intake_responses_total{endpoint, code}`).
+    public func countResponse(endpoint: String, code: Int) {
+        state.withLock { $0.responseCounts[CountKey(a: endpoint, b: String(code)), default: 0] += 1 }
     }
 
     /// The kind label of a report not tied to a task: its ownerKind when that is a Sedna kind.
@@ -210,9 +259,26 @@ public final class IntakeStore: Sendable {
     /// A task or pod was deleted: drop everything bound to it.
     public func removed(_ id: Inventory.Identity) {
         state.withLock { s in
-            s.groups = s.groups.filter { $0.value.binding.task != id && $0.value.binding.pod != id }
+            if s.groups.values.contains(where: { $0.binding.task == id || $0.binding.pod == id }) {
+                s.groups = s.groups.filter { $0.value.binding.task != id && $0.value.binding.pod != id }
+            }
             s.workers = s.workers.filter { $0.value.binding.task != id && $0.value.binding.pod != id }
         }
+    }
+
+    /// Drops unbound groups pushed more than `unboundExpiry` seconds before `now` (when set).
+    public func expireUnbound(now: Double) {
+        guard unboundExpiry > 0 else { return }
+        state.withLock { s in
+            let stale = { (g: Group) in g.binding.task == nil && g.binding.pod == nil && now - g.pushTime > self.unboundExpiry }
+            if s.groups.values.contains(where: stale) { s.groups = s.groups.filter { !stale($0.value) } }
+        }
+    }
+
+    /// Everything that ages out: held reports past their age, unbound groups past theirs.
+    public func expire(now: Double) {
+        expireHeld(now: now)
+        expireUnbound(now: now)
     }
 
     public var groupCount: Int { state.withLock { $0.groups.count } }
@@ -225,20 +291,26 @@ public final class IntakeStore: Sendable {
         state.withLock { s in s.workers.sorted { $0.key < $1.key }.map { $0.value.rendered } }
     }
 
-    /// Pushed groups, family by family, then push_time_seconds; and the intake's own counters.
-    public func writePushes(format: ExpositionFormat = .text004, into out: inout [UInt8], now: Double) {
-        let groups: [Group] = state.withLock { s in
-            if unboundExpiry > 0 {
-                s.groups = s.groups.filter { $0.value.binding.task != nil || $0.value.binding.pod != nil || now - $0.value.pushTime <= unboundExpiry }
-            }
-            return s.groups.values.sorted { $0.key.description < $1.key.description }
+    /// Pushed groups, family by family (families by name, groups by key within a family), then
+    /// push_time_seconds. Assembled from the groups' pre-rendered lines once per change.
+    public func writePushes(format: ExpositionFormat = .text004, into out: inout [UInt8]) {
+        let section: [UInt8] = state.withLock { s in
+            if let cached = s.pushSection[format] { return cached }
+            let assembled = Self.assemblePushes(s.groups.values.sorted { $0.key.description < $1.key.description }, format: format)
+            s.pushSection[format] = assembled
+            return assembled
         }
+        out.append(contentsOf: section)
+    }
+
+    private static func assemblePushes(_ groups: [Group], format: ExpositionFormat) -> [UInt8] {
+        var out: [UInt8] = []
         var names = Set<String>()
         for g in groups { names.formUnion(g.families.keys) }
         for name in names.sorted() {
             var headerDone = false
             for g in groups {
-                guard let f = g.families[name] else { continue }
+                guard let f = g.families[name], let lines = g.rendered[name] else { continue }
                 if !headerDone {
                     let help = groups.lazy.compactMap { $0.families[name]?.help }.first ?? "Pushed by a worker."
                     var headerName = name
@@ -247,15 +319,10 @@ public final class IntakeStore: Sendable {
                         if type == "counter", name.hasSuffix("_total") { headerName = String(name.dropLast(6)) }
                         if type == "untyped" { type = "unknown" }
                     }
-                    let escaped = help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
-                    out.append(contentsOf: "# HELP \(headerName) \(escaped)\n# TYPE \(headerName) \(type)\n".utf8)
+                    out.append(contentsOf: "# HELP \(headerName) \(TextFormat.escapeHelp(help))\n# TYPE \(headerName) \(type)\n".utf8)
                     headerDone = true
                 }
-                for sample in f.samples {
-                    var labels = sample.labels
-                    for e in g.extraLabels where !labels.contains(where: { $0.0 == e.0 }) { labels.append(e) }
-                    TextFormat.appendSample(name: sample.name, labels: labels.map(\.0), values: labels.map(\.1), value: sample.value, to: &out)
-                }
+                out.append(contentsOf: lines)
             }
         }
         if !groups.isEmpty {
@@ -265,32 +332,25 @@ public final class IntakeStore: Sendable {
                                         value: g.pushTime, to: &out)
             }
         }
+        return out
     }
 
-    /// Counters of the intake itself.
-    public func writeSelfMetrics(into out: inout [UInt8]) {
+    /// The intake's own families (`SelfMetrics.intakeFamilies`); the relay ledger's included.
+    public func writeSelfMetrics(format: ExpositionFormat = .text004, into out: inout [UInt8]) {
         let heldNow = heldCount
-        let (reports, pushes, groups, workers) = state.withLock { ($0.reportCounts, $0.pushCounts, $0.groups.count, $0.workers.count) }
-        out.append(contentsOf: "# HELP sedna_intake_reports_total Worker reports received, by the task kind they were tied to and outcome.\n# TYPE sedna_intake_reports_total counter\n".utf8)
-        for (k, v) in reports.sorted(by: { $0.key < $1.key }) {
-            let parts = k.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            TextFormat.appendSample(name: "sedna_intake_reports_total", labels: ["kind", "outcome"], values: parts, value: Double(v), to: &out)
+        let (reports, pushes, responses, groups, workers) = state.withLock {
+            ($0.reportCounts, $0.pushCounts, $0.responseCounts, $0.groups.count, $0.workers.count)
         }
-        out.append(contentsOf: "# HELP sedna_intake_pushes_total Pushgateway-style requests, by method and result.\n# TYPE sedna_intake_pushes_total counter\n".utf8)
-        for (k, v) in pushes.sorted(by: { $0.key < $1.key }) {
-            let parts = k.split(separator: "_", maxSplits: 1).map(String.init)
-            TextFormat.appendSample(name: "sedna_intake_pushes_total", labels: ["method", "result"], values: parts, value: Double(v), to: &out)
+        func pairs(_ counts: [CountKey: Int]) -> [([String], Double)] {
+            counts.sorted { $0.key < $1.key }.map { ([$0.key.a, $0.key.b], Double($0.value)) }
         }
-        let relayCounts = relays.counts()
-        if !relayCounts.isEmpty {
-            out.append(contentsOf: "# HELP sedna_intake_relay_reports_total Reports delivered by edge relays: accepted, or duplicate (already accepted, dropped).\n# TYPE sedna_intake_relay_reports_total counter\n".utf8)
-            for c in relayCounts {
-                TextFormat.appendSample(name: "sedna_intake_relay_reports_total", labels: ["relay", "result"], values: [c.relay, c.result],
-                                        value: Double(c.count), to: &out)
-            }
-        }
-        out.append(contentsOf: "# HELP sedna_intake_groups Pushed groups held.\n# TYPE sedna_intake_groups gauge\nsedna_intake_groups \(groups)\n".utf8)
-        out.append(contentsOf: "# HELP sedna_intake_workers Workers whose newest report is held.\n# TYPE sedna_intake_workers gauge\nsedna_intake_workers \(workers)\n".utf8)
-        out.append(contentsOf: "# HELP sedna_intake_held_reports Reports waiting for their pod or task to be watched.\n# TYPE sedna_intake_held_reports gauge\nsedna_intake_held_reports \(heldNow)\n".utf8)
+        TextFormat.appendFamily(SelfMetrics.intakeReports, format: format, samples: pairs(reports), to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakePushes, format: format, samples: pairs(pushes), to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakeRelayReports, format: format,
+                                samples: relays.counts().map { ([$0.relay, $0.result], Double($0.count)) }, to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakeResponses, format: format, samples: pairs(responses), to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakeGroups, format: format, samples: [([], Double(groups))], to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakeWorkers, format: format, samples: [([], Double(workers))], to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakeHeldReports, format: format, samples: [([], Double(heldNow))], to: &out)
     }
 }

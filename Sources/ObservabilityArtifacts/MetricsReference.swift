@@ -103,7 +103,10 @@ public enum MetricsReference {
             ("Sedna components (GM, LC, KB)", Catalog.componentFamilies),
             ("Nodes", Catalog.nodeFamilies),
             ("Worker reports (intake)", Catalog.intakeFamilies),
-            ("Exporter self-metrics", SelfMetrics.families),
+            ("Exporter self-metrics", SelfMetrics.exporterFamilies),
+            ("Intake self-metrics", SelfMetrics.intakeFamilies),
+            ("Edge relay self-metrics (the relay's own /metrics)", SelfMetrics.relayFamilies),
+            ("Admission webhook self-metrics", SelfMetrics.webhookFamilies),
         ]
         for (title, families) in sections {
             s += "## \(title)\n\n| Family | Type | Labels | Source | Read from | Objects | Description |\n|---|---|---|---|---|---|---|\n"

@@ -78,22 +78,10 @@ public enum RelayApp {
             return answer
         }
         router.get("/metrics") { _, _ -> Response in
-            let s = spool.stats(now: Date().timeIntervalSince1970)
-            var out = ""
-            func g(_ name: String, _ type: String, _ help: String, _ v: Double) {
-                out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(v.wholeNumberText ?? String(v))\n"
-            }
-            g("sedna_relay_queue_depth", "gauge", "Reports waiting for the central exporter.", Double(s.depth))
-            g("sedna_relay_queue_bytes", "gauge", "Bytes of the waiting reports.", Double(s.bytes))
-            g("sedna_relay_oldest_queued_age_seconds", "gauge", "Age of the oldest waiting report.", s.oldestAge)
-            g("sedna_relay_delivered_total", "counter", "Reports the central exporter acknowledged (since the relay started).", Double(s.delivered))
-            g("sedna_relay_dropped_total", "counter", "Reports dropped because the spool reached its size bound.", Double(s.dropped))
-            g("sedna_relay_delivery_failures_total", "counter", "Failed deliveries to the central exporter.", Double(failures.value))
-            g("sedna_relay_lc_unreachable_total", "counter",
-              "Worker reports the LocalController did not answer (the worker got 502; the copy was still kept).",
-              Double(lcUnreachable.value))
+            let out = RelayMetrics.render(spool.stats(now: Date().timeIntervalSince1970), deliveryFailures: failures.value,
+                                          lcUnreachable: lcUnreachable.value)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: out)))
+                            body: .init(byteBuffer: ByteBuffer(bytes: out)))
         }
         router.get("/healthz") { _, _ in "ok\n" }
         let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port),

@@ -1,6 +1,12 @@
-/// The exporter's own families (documented with the catalog; values kept by the exporter).
+/// The own families of the exporter, its intake, the edge relay and the admission webhook
+/// (documented with the catalog in docs/metrics.md; values kept by the process that serves them).
+/// Each is written through `TextFormat.header`/`appendSample` like the object families, so the
+/// name, type, help and labels live here only.
 public enum SelfMetrics {
     static let e = "exporter"
+    static let i = "intake"
+    static let r = "relay"
+    static let w = "webhook"
     public static let buildInfo = MetricFamily(
         "sedna_exporter_build_info", .info, help: "Version of the running exporter.",
         labels: ["version"], source: .exporter, emittedBy: e)
@@ -51,10 +57,76 @@ public enum SelfMetrics {
     public static let webhookAdmissions = MetricFamily(
         "sedna_webhook_admissions_total", .counter,
         help: "Pod admissions the mutating webhook answered, by outcome (mutated, already_mutated, relay_not_ready, ...).",
-        labels: ["outcome"], source: .exporter, emittedBy: e)
+        labels: ["outcome"], source: .exporter, emittedBy: w)
 
-    public static let families = [
+    // MARK: intake (served by `serve` when the intake is enabled)
+
+    public static let intakeReports = MetricFamily(
+        "sedna_intake_reports_total", .counter,
+        help: "Worker reports received, by the task kind they were tied to and outcome.",
+        labels: ["kind", "outcome"], source: .exporter, emittedBy: i)
+    public static let intakePushes = MetricFamily(
+        "sedna_intake_pushes_total", .counter, help: "Pushgateway-style requests, by method and result.",
+        labels: ["method", "result"], source: .exporter, emittedBy: i)
+    public static let intakeRelayReports = MetricFamily(
+        "sedna_intake_relay_reports_total", .counter,
+        help: "Reports delivered by edge relays: accepted, or duplicate (already accepted, dropped).",
+        labels: ["relay", "result"], source: .exporter, emittedBy: i)
+    /// Every answer of an intake endpoint, rejections (401, 4xx, 5xx) included, so that a
+    /// worker or relay being turned away is visible without reading logs.
+    public static let intakeResponses = MetricFamily(
+        "sedna_intake_responses_total", .counter,
+        help: "Intake responses, by endpoint (report, relay, push, delete) and HTTP status code.",
+        labels: ["endpoint", "code"], source: .exporter, emittedBy: i)
+    public static let intakeGroups = MetricFamily(
+        "sedna_intake_groups", .gauge, help: "Pushed groups held.",
+        labels: [], source: .exporter, emittedBy: i)
+    public static let intakeWorkers = MetricFamily(
+        "sedna_intake_workers", .gauge, help: "Workers whose newest report is held.",
+        labels: [], source: .exporter, emittedBy: i)
+    public static let intakeHeldReports = MetricFamily(
+        "sedna_intake_held_reports", .gauge, help: "Reports waiting for their pod or task to be watched.",
+        labels: [], source: .exporter, emittedBy: i)
+
+    // MARK: edge relay (served by `relay` on its own /metrics)
+
+    public static let relayQueueDepth = MetricFamily(
+        "sedna_relay_queue_depth", .gauge, help: "Reports waiting for the central exporter.",
+        labels: [], source: .exporter, emittedBy: r)
+    public static let relayQueueBytes = MetricFamily(
+        "sedna_relay_queue_bytes", .gauge, help: "Bytes of the waiting reports.",
+        unit: "bytes", labels: [], source: .exporter, emittedBy: r)
+    public static let relayOldestQueuedAge = MetricFamily(
+        "sedna_relay_oldest_queued_age_seconds", .gauge, help: "Age of the oldest waiting report.",
+        unit: "seconds", labels: [], source: .exporter, emittedBy: r)
+    public static let relayDelivered = MetricFamily(
+        "sedna_relay_delivered_total", .counter,
+        help: "Reports the central exporter acknowledged (since the relay started).",
+        labels: [], source: .exporter, emittedBy: r)
+    public static let relayDropped = MetricFamily(
+        "sedna_relay_dropped_total", .counter, help: "Reports dropped because the spool reached its size bound.",
+        labels: [], source: .exporter, emittedBy: r)
+    public static let relayDeliveryFailures = MetricFamily(
+        "sedna_relay_delivery_failures_total", .counter, help: "Failed deliveries to the central exporter.",
+        labels: [], source: .exporter, emittedBy: r)
+    public static let relayLCUnreachable = MetricFamily(
+        "sedna_relay_lc_unreachable_total", .counter,
+        help: "Worker reports the LocalController did not answer (the worker got 502; the copy was still kept).",
+        labels: [], source: .exporter, emittedBy: r)
+
+    public static let exporterFamilies = [
         buildInfo, listRequests, watchRequests, watchEvents, lastSync, objects, resourceAvailable, resourceSynced,
-        translateErrors, renderDuration, scrapes, scrapeDuration, ready, webhookAdmissions,
+        translateErrors, renderDuration, scrapes, scrapeDuration, ready,
     ]
+    public static let intakeFamilies = [
+        intakeReports, intakePushes, intakeRelayReports, intakeResponses, intakeGroups, intakeWorkers, intakeHeldReports,
+    ]
+    public static let relayFamilies = [
+        relayQueueDepth, relayQueueBytes, relayOldestQueuedAge, relayDelivered, relayDropped, relayDeliveryFailures,
+        relayLCUnreachable,
+    ]
+    public static let webhookFamilies = [webhookAdmissions]
+
+    /// Every self-metric family, in the order of docs/metrics.md.
+    public static let families = exporterFamilies + intakeFamilies + relayFamilies + webhookFamilies
 }

@@ -30,14 +30,15 @@ import TestSupport
     func make() -> (Inventory, IntakeStore, IntakeRoutes) {
         let inventory = Inventory()
         let store = IntakeStore()
-        let routes = IntakeRoutes(store: store, inventory: inventory, config: IntakeConfiguration(), forwarder: nil, logger: logger)
+        let service = IntakeService(store: store, directory: inventory)
+        let routes = IntakeRoutes(service: service, config: IntakeConfiguration(), forwarder: nil, logger: logger)
         return (inventory, store, routes)
     }
 
     func exposition(_ store: IntakeStore) -> String {
         var out: [UInt8] = []
         MetricsStore().write(format: .text004, extra: store.workerRenderings(), into: &out)
-        store.writeSelfMetrics(into: &out)
+        store.writeSelfMetrics(format: .text004, into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -46,12 +47,12 @@ import TestSupport
         // Sedna's FL train worker: ownerKind "default", its pod not watched.
         let r = try WorkerReport.decode(Array(
             #"{"name":"fl-train-1","namespace":"default","ownerName":"fl","ownerKind":"default","kind":"train","status":"running","ownerInfo":{"currentRound":3,"sampleCount":500}}"#.utf8))
-        try routes.ingest(r, peer: nil)
+        try routes.service.ingest(r, peer: nil, now: 1)
         #expect(store.heldCount == 1 && store.workerCount == 0)
         inventory.upsert(.sedna(.federatedLearningJob), Fixtures.json(#"{"metadata":{"name":"fl","namespace":"default","uid":"u-fl"}}"#))
         // The inventory's addition schedules this pass itself; calling it here makes the test
         // independent of when that task runs (a pass finds nothing left to tie after the other).
-        IntakeRoutes.retryHeld(store: store, inventory: inventory)
+        routes.service.retryHeld(now: 2)
         #expect(store.heldCount == 0 && store.workerCount == 1)
         let t = exposition(store)
         #expect(t.contains(#"sedna_federated_learning_worker_round{namespace="default",kind="FederatedLearningJob",task="fl",worker="fl-train-1",pod=""} 3"#))

@@ -30,7 +30,8 @@ import TestSupport
         let key = try GroupingKey.parse(["job", "train&<x>", "pod", "p1"], limits: IntakeLimits())
         let families = try TextParser.parse(Array("train_loss 0.5\n".utf8))
         try intake.push(.put, key: key, families: families, binding: .init(), taskLabels: [], now: Date().timeIntervalSince1970)
-        return MetricsEndpoint(inventory: inventory, stats: stats, resources: resources, intake: intake)
+        return MetricsEndpoint(inventory: inventory, stats: stats, resources: resources,
+                               intake: IntakeService(store: intake, directory: inventory))
     }
 
     @Test func snapshotHoldsTasksWorkersReportsAndGroups() throws {

@@ -21,11 +21,9 @@ import TestSupport
         return inventory
     }
 
+    /// What the server's /metrics assembles for these objects (no intake, no self-metrics).
     static func render(_ format: ExpositionFormat) -> String {
-        var out: [UInt8] = []
-        fixtureInventory().store.write(format: format, into: &out)
-        if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: Scrape(objects: fixtureInventory().store).render(format: format), as: UTF8.self)
     }
 
     @Test(arguments: [("fixture-cluster.prom", ExpositionFormat.text004), ("fixture-cluster.om.txt", .openMetrics)])
@@ -44,9 +42,7 @@ import TestSupport
         let a = Self.render(.text004)
         let inventory = Inventory()
         for (r, o) in Fixtures.allCluster().reversed() { inventory.upsert(WatchedResource(plural: r)!, o) }
-        var out: [UInt8] = []
-        inventory.store.write(format: .text004, into: &out)
-        #expect(String(decoding: out, as: UTF8.self) == a)
+        #expect(String(decoding: Scrape(objects: inventory.store).render(format: .text004), as: UTF8.self) == a)
     }
 
     @Test func promtoolAcceptsTheGoldenFile() throws {

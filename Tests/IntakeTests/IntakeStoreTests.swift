@@ -11,7 +11,8 @@ import Testing
 
     func text(_ store: IntakeStore) -> String {
         var out: [UInt8] = []
-        store.writePushes(into: &out, now: 100)
+        store.expire(now: 100)
+        store.writePushes(into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 

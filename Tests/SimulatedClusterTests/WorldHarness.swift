@@ -4,15 +4,17 @@ import SednaCatalog
 @testable import SimulatedCluster
 
 /// Drives a world and feeds what it produces through the exporter's real pure parts: the
-/// Inventory (translators + store) for objects, the IntakeStore for reports and pushes, the
-/// same way ExporterCore's IntakeRoutes resolve and bind them. Only reports that take the
-/// capture route (to the relay) reach the intake, as in the demo.
+/// Inventory (translators + store) for objects, the IntakeService the intake endpoints call for
+/// reports and pushes (holding off: a report not tied at once is counted as rejected here), and
+/// the Scrape the /metrics endpoint renders. Only reports that take the capture route (to the
+/// relay) reach the intake, as in the demo.
 /// `@unchecked Sendable`: the suites share finished runs and only read them.
 final class WorldHarness: @unchecked Sendable {
     static let start = 1_795_952_400.0   // 2026-11-29T11:40:00Z
     var world: SimulatedWorld
     let inventory = Inventory()
-    let intake = IntakeStore()
+    let intake = IntakeStore(hold: HeldReports(maxCount: 0, maxAge: 0))
+    let service: IntakeService
     /// Latest version of every object: resource -> "ns/name" -> object.
     var objects: [WatchedResource: [String: JSON]] = [:]
     var telemetry: [WorkerTelemetry] = []
@@ -23,7 +25,8 @@ final class WorldHarness: @unchecked Sendable {
     init(seed: UInt64 = SimulatedWorld.defaultSeed, tasks: Int = 1, speed: Double = 1, capture: Bool = true) {
         world = SimulatedWorld(seed: seed, tasks: tasks, speed: speed, start: Self.start, capture: capture)
         now = Self.start
-        inventory.onRemoval { [intake] id in intake.removed(id) }
+        service = IntakeService(store: intake, directory: inventory)
+        inventory.onRemoval { [service] id in service.removed(id) }
     }
 
     /// Advances in `every`-second steps until `seconds` after the start.
@@ -55,24 +58,17 @@ final class WorldHarness: @unchecked Sendable {
                 switch t {
                 case let .report(worker, body, route):
                     guard route == .relay else { continue }
-                    let r = try WorkerReport.decode(Array(JSONWriter.sedna.string(body).utf8))
-                    guard r.name == worker else { rejected.append("name mismatch \(worker)"); continue }
-                    guard let res = TaskResolver.resolve(r, pods: inventory.workerPods(namespace: r.namespace), taskExists: { kind, name in
-                        self.inventory.hasTask(kind, namespace: r.namespace, name: name)
-                    }) else { rejected.append("unresolved \(worker)"); continue }
-                    try intake.report(r, kind: res.kind, task: res.task, pod: res.pod, now: now)
-                case let .push(job, namespace, pod, exposition):
-                    let key = try GroupingKey.parse(["job", job, "namespace", namespace, "pod", pod], limits: IntakeLimits())
-                    let bound = PushBinder.bind(key, pods: inventory.workerPods(namespace: namespace)) { kind, name in
-                        self.inventory.hasTask(kind, namespace: namespace, name: name)
+                    switch try service.report(worker: worker, peer: nil, contentType: nil, body: Array(JSONWriter.sedna.string(body).utf8), now: now) {
+                    case .workerNameMismatch: rejected.append("name mismatch \(worker)")
+                    case .accepted(_, .stored): break
+                    case .accepted: rejected.append("unresolved \(worker)")
                     }
-                    let (binding, labels) = (bound.binding, bound.taskLabels)
+                case let .push(job, namespace, pod, exposition):
+                    let binding = try service.push(.put, path: ["job", job, "namespace", namespace, "pod", pod], contentType: nil,
+                                                   body: Array(exposition.utf8), now: now)
                     if binding.pod == nil { rejected.append("unbound push \(pod)") }
-                    let families = try TextParser.parse(Array(exposition.utf8))
-                    try intake.push(.put, key: key, families: families, binding: binding, taskLabels: labels, now: now)
                 case let .deletePush(job, namespace, pod):
-                    let key = try GroupingKey.parse(["job", job, "namespace", namespace, "pod", pod], limits: IntakeLimits())
-                    try intake.push(.delete, key: key, families: [], binding: .init(), taskLabels: [], now: now)
+                    try service.push(.delete, path: ["job", job, "namespace", namespace, "pod", pod], contentType: nil, body: [], now: now)
                 }
             } catch {
                 rejected.append("\(t): \(error)")
@@ -80,12 +76,11 @@ final class WorldHarness: @unchecked Sendable {
         }
     }
 
-    /// The exposition a scrape would serve (objects, worker reports, pushes).
+    /// The exposition a scrape would serve (objects, worker reports, the intake's counters,
+    /// pushes; the exporter's watch self-metrics aside).
     var exposition: String {
-        var out: [UInt8] = []
-        inventory.store.write(format: .text004, extra: intake.workerRenderings(), into: &out)
-        intake.writePushes(into: &out, now: now)
-        return String(decoding: out, as: UTF8.self)
+        service.expire(now: now)
+        return String(decoding: service.scrape(objects: inventory.store).render(format: .text004), as: UTF8.self)
     }
 
     /// Series lines (no comments).
