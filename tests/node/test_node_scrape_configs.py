@@ -92,6 +92,11 @@ def fixture_cluster(port: int) -> Cluster:
             [{"name": "http-relay", "containerPort": port}]),
         pod("sedna-observability", "sedna-relay-e1xyz", "edge-1", {"app.kubernetes.io/name": "sedna-relay"},
             [{"name": "http-relay", "containerPort": port}]),
+        # Alloy on the cloud node (its LC sample gauges); the edge one is the edge agent's.
+        pod("sedna-observability", "sedna-alloy-cloud-c1xyz", "cloud-1", {"app.kubernetes.io/name": "sedna-alloy"},
+            [{"name": "http-metrics", "containerPort": port}]),
+        pod("sedna-observability", "sedna-alloy-edge-e1xyz", "edge-1", {"app.kubernetes.io/name": "sedna-alloy"},
+            [{"name": "http-metrics", "containerPort": port}]),
         # A JointInferenceService's cloud worker: scraped by the cloud Prometheus.
         pod("default", "helmet-detection-deployment-cloud-5d9f7-abcde", "cloud-1",
             dict(sedna_labels("JointInferenceService", "helmet-detection", "cloud"),
@@ -220,6 +225,11 @@ def test_sedna_relay_only_on_cloud_nodes(cloud_targets, metrics_port):
     target = only(cloud_targets["sedna-relay"])
     assert target["labels"] == {"job": "sedna-relay", "instance": "cloud-1", "node": "cloud-1", "location": "cloud"}
     assert target["scrapeUrl"] == f"http://127.0.0.1:{metrics_port}/metrics"
+
+
+def test_sedna_alloy_only_on_cloud_nodes(cloud_targets):
+    target = only(cloud_targets["sedna-alloy"])
+    assert target["labels"] == {"job": "sedna-alloy", "instance": "cloud-1", "node": "cloud-1", "location": "cloud"}
 
 
 def test_kube_state_metrics_keeps_its_own_node_label(cloud_targets):
