@@ -153,9 +153,11 @@ public enum SednaRules {
                   needs: .exporter),
             // Two exporter replicas during a rollout serve the same series: every side is
             // reduced to one series per task first (many-to-many matching otherwise), and
-            // topk(1) keeps one label value when the replicas briefly disagree.
+            // topk(1) keeps one label value when the replicas briefly disagree. The age is
+            // computed here, not read from sedna_task:condition_age_seconds: a record of another
+            // group may be one evaluation old, and the age is shown in the annotations.
             Alert(name: "SednaTaskStageStuck",
-                  expr: "\(conditionAge)\n  * on (\(t)) group_left (task_stage) topk by (\(t)) (1, max by (\(t), task_stage) (sedna_task_stage == 1))\n  * on (\(t)) group_left (condition) topk by (\(t)) (1, \(currentCondition){condition=~\"Ready|Starting|Running\"})\n> 3 * 3600",
+                  expr: "(time() - max by (\(t)) (sedna_task_condition_transition_timestamp_seconds))\n  * on (\(t)) group_left (task_stage) topk by (\(t)) (1, max by (\(t), task_stage) (sedna_task_stage == 1))\n  * on (\(t)) group_left (condition) topk by (\(t)) (1, \(currentCondition){condition=~\"Ready|Starting|Running\"})\n> 3 * 3600",
                   duration: "5m", severity: "warning",
                   summary: "{{ $labels.kind }} {{ $labels.namespace }}/{{ $labels.task }} has been {{ $labels.task_stage }}/{{ $labels.condition }} for {{ $value | humanizeDuration }}.",
                   description: "The newest condition of {{ $labels.namespace }}/{{ $labels.task }} is {{ $labels.task_stage }}/{{ $labels.condition }} and was appended {{ $value | humanizeDuration }} ago. Ready, Starting and Running normally end when the stage's worker pod completes or the LocalController reports; Waiting is excluded because it waits for data on purpose.",
@@ -185,7 +187,7 @@ public enum SednaRules {
                   description: "In the newest evaluation of {{ $labels.kind }} {{ $labels.namespace }}/{{ $labels.task }} the newly trained model scored {{ $value }} on {{ $labels.metric }}, below the model it replaced, and the Deploy stage still deployed it (deploy status OK). Check the deploy trigger of the job and the training data of the last iteration.",
                   needs: .exporter),
             Alert(name: "SednaFederatedRoundStalled",
-                  expr: "(\n  time() - max by (\(t)) (sedna_worker_last_report_timestamp_seconds{kind=\"FederatedLearningJob\"}) > 3600\n)\n  and on (\(t)) (sedna_task_phase{phase=\"Running\"} == 1)\nor\n(\(conditionAge){kind=\"FederatedLearningJob\"} > 3600)\n  and on (\(t)) (sedna_task_condition{condition=\"Training\"} == 1)",
+                  expr: "(\n  time() - max by (\(t)) (sedna_worker_last_report_timestamp_seconds{kind=\"FederatedLearningJob\"}) > 3600\n)\n  and on (\(t)) (sedna_task_phase{phase=\"Running\"} == 1)\nor\n(time() - max by (\(t)) (sedna_task_condition_transition_timestamp_seconds{kind=\"FederatedLearningJob\"}) > 3600)\n  and on (\(t)) (sedna_task_condition{condition=\"Training\"} == 1)",
                   duration: "10m", severity: "warning",
                   summary: "Federated learning job {{ $labels.namespace }}/{{ $labels.task }} has not finished a round for {{ $value | humanizeDuration }}.",
                   description: "The job is running but no train worker has reported a finished round (captured reports; one per round), or the GM has appended no Training condition, for {{ $value | humanizeDuration }}: a train worker or the aggregation worker is stuck, or their reports are not captured.",
