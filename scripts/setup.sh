@@ -9,6 +9,8 @@ need_apt=()
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 [ -x /usr/bin/prometheus-node-exporter ] || need_apt+=(prometheus-node-exporter)
+# Alertmanager and amtool: tests/deploy/test_alertmanager.py checks and runs deploy/alertmanager.
+command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -34,7 +34,7 @@ public indirect enum GenValue: ExpressibleByStringLiteral, ExpressibleByIntegerL
     }
 }
 
-/// Deterministic writers: JSON with sorted keys and 2-space indentation, YAML in block style.
+/// Deterministic JSON writer: sorted keys and 2-space indentation (YAML: `YAMLDocument`).
 public enum GenWriter {
     public static func json(_ v: GenValue) -> String { json(v, indent: 0) + "\n" }
 
@@ -63,7 +63,7 @@ public enum GenWriter {
         return "\(d)"
     }
 
-    /// A JSON string literal; also a valid YAML double-quoted scalar.
+    /// A JSON string literal.
     public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
@@ -78,73 +78,5 @@ public enum GenWriter {
             }
         }
         return out + "\""
-    }
-
-    // MARK: YAML
-
-    public static func yaml(_ v: GenValue) -> String {
-        yamlLines(v, indent: 0).joined(separator: "\n") + "\n"
-    }
-
-    static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"]
-
-    static func yamlScalar(_ v: GenValue) -> String {
-        switch v {
-        case .string(let s):
-            let plain = s.range(of: #"^[A-Za-z_/][A-Za-z0-9_./-]*( [A-Za-z0-9_./()-]+)*$"#, options: .regularExpression) != nil
-            if plain && !reserved.contains(s.lowercased()) { return s }
-            return quote(s)
-        case .int(let i): return String(i)
-        case .double(let d): return number(d)
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
-        case .array(let items): return "[" + items.map(yamlScalar).joined(separator: ", ") + "]"
-        case .object(let pairs): return pairs.isEmpty ? "{}" : "{...}"
-        }
-    }
-
-    static func isScalar(_ v: GenValue) -> Bool {
-        switch v {
-        case .array(let items): return items.allSatisfy { if case .array = $0 { return false }; if case .object = $0 { return false }; return true }
-        case .object(let pairs): return pairs.isEmpty
-        default: return true
-        }
-    }
-
-    static func yamlLines(_ v: GenValue, indent: Int) -> [String] {
-        let pad = String(repeating: " ", count: indent)
-        switch v {
-        case .object(let pairs):
-            var out: [String] = []
-            for (k, val) in pairs {
-                if case .string(let s) = val, s.contains("\n") {
-                    out.append(pad + k + ": |-")
-                    out += s.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : pad + "  " + $0 }
-                } else if isScalar(val) {
-                    out.append(pad + k + ": " + yamlScalar(val))
-                } else if case .array = val {
-                    out.append(pad + k + ":")
-                    out += yamlLines(val, indent: indent + 2)
-                } else {
-                    out.append(pad + k + ":")
-                    out += yamlLines(val, indent: indent + 2)
-                }
-            }
-            return out
-        case .array(let items):
-            var out: [String] = []
-            for item in items {
-                if isScalar(item) {
-                    out.append(pad + "- " + yamlScalar(item))
-                } else {
-                    var lines = yamlLines(item, indent: indent + 2)
-                    lines[0] = pad + "- " + lines[0].dropFirst(indent + 2)
-                    out += lines
-                }
-            }
-            return out
-        default:
-            return [pad + yamlScalar(v)]
-        }
     }
 }

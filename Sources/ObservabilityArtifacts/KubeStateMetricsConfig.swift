@@ -157,7 +157,7 @@ public enum KubeStateMetricsConfig {
         # Series are named \(prefix)_<metric> and carry namespace, task (or dataset/model), kind and
         # kube-state-metrics' customresource_group/version/kind labels.
 
-        """ + limitsComment + GenWriter.yaml(config())
+        """ + limitsComment + YAMLDocument.render(config())
     }
 
     public static func valuesYAML() -> String {
@@ -184,6 +184,6 @@ public enum KubeStateMetricsConfig {
             # them from, and placement on cloud nodes only (edge nodes sit behind NAT and may be offline).
             #   helm install kube-state-metrics prometheus-community/kube-state-metrics -n monitoring -f deploy/kube-state-metrics/values.yaml
 
-            """ + limitsComment + GenWriter.yaml(values)
+            """ + limitsComment + YAMLDocument.render(values)
     }
 }

@@ -12,6 +12,8 @@ from dash_common import (NODE_RUNBOOKS, RULE_TESTS_DIR, RUNBOOKS, load_rules, pr
                          sedna_rule_files)
 
 SEDNA_TEST = RULE_TESTS_DIR / "sedna_test.yaml"
+# ArtifactSettings.default.runbookBaseURL: alerts link their runbook with an absolute URL.
+RUNBOOK_BASE_URL = "https://github.com/kubeedge/sedna-observability/blob/main/docs/runbooks.md"
 
 
 def test_sedna_rule_files_exist():
@@ -71,7 +73,7 @@ def test_every_alert_has_annotations_and_a_runbook_that_resolves():
             assert a.get("summary") and a.get("description"), rule["alert"]
             assert rule["labels"].get("severity") in ("info", "warning", "critical")
             url = a["runbook_url"]
-            assert url == f"docs/runbooks.md#{rule['alert'].lower()}", url
+            assert url == f"{RUNBOOK_BASE_URL}#{rule['alert'].lower()}", url
             assert url.split("#", 1)[1] in have, f"{url} does not resolve"
             section = text.split(f"\n## {rule['alert']}\n", 1)[1].split("\n## ", 1)[0]
             assert "**Diagnosis.**" in section or "**Meaning.**" in section

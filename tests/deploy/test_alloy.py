@@ -69,6 +69,16 @@ COMPONENTS = {
 # stage.match's enum of nested stages, checked as blocks.
 STAGES = {name: set(args) - {"stage"} for name, args in
           json.loads(Path(__file__).with_name("alloy_stages.json").read_text())["stages"].items()}
+# stage.metrics' enum blocks and their arguments (Alloy's CounterConfig, GaugeConfig and
+# HistogramConfig in internal/component/loki/process/metric: shared name, description, source,
+# prefix, max_idle_duration, value). Each metric is exposed as <prefix><name>, prefix
+# loki_process_custom_ by default.
+_METRIC_SHARED = {"name", "description", "source", "prefix", "max_idle_duration", "value"}
+METRIC_BLOCKS = {
+    "metric.counter": _METRIC_SHARED | {"action", "match_all", "count_entry_bytes"},
+    "metric.gauge": _METRIC_SHARED | {"action"},
+    "metric.histogram": _METRIC_SHARED | {"buckets"},
+}
 STDLIB_FUNCTIONS = {"sys.env", "coalesce", "concat", "join", "string.format", "string.join", "encoding.from_json"}
 SEDNA_WORKER_KINDS = ["jointinferenceservice", "incrementallearningjob", "lifelonglearningjob", "federatedlearningjob",
                       "featureextractionservice", "objectsearchservice", "objecttrackingservice", "reidjob",
@@ -163,6 +173,14 @@ def check_stage(stage: Block):
             assert stage.blocks, "a keep match stage needs nested stages"
         for child in stage.blocks:
             check_stage(child)
+    elif stage.name == "stage.metrics":
+        assert stage.blocks, "stage.metrics needs a metric block"
+        for metric in stage.blocks:
+            assert metric.name in METRIC_BLOCKS, f"unknown stage.metrics block {metric.name}"
+            names = {a.name for a in metric.attributes}
+            assert names <= METRIC_BLOCKS[metric.name], f"{metric.name}: unknown {names - METRIC_BLOCKS[metric.name]}"
+            assert {"name"} | ({"action"} if metric.name != "metric.histogram" else {"buckets"}) <= names
+            assert not metric.blocks
     else:
         assert not stage.blocks, f"{stage.name} takes no nested blocks"
 
@@ -233,6 +251,17 @@ def test_labels_are_low_cardinality(name):
             created.add(tl)
     for s in stages(process_block(name), "stage.labels"):
         created |= {t.value for t in s.attr("values").tokens if t.kind == "ident"}
+    # Labels a stage.match sets only for its stage.metrics and drops again before the line
+    # leaves the block never reach Loki.
+    temporary = set()
+    for m in process_block(name).blocks:
+        if m.name == "stage.match":
+            dropped_here = {v for s in m.blocks if s.name == "stage.label_drop" for v in s.attr("values").strings()}
+            set_here = {t.value for s in m.blocks if s.name == "stage.labels"
+                        for t in s.attr("values").tokens if t.kind == "ident"}
+            temporary |= set_here & dropped_here
+    assert temporary <= {"lc_job_namespace", "lc_job_kind", "lc_job_name"}, temporary
+    created -= temporary
     assert created <= ALLOWED_LABELS, created - ALLOWED_LABELS
     sm = stages(process_block(name), "stage.structured_metadata")
     sm_keys = {t.value for s in sm for t in s.attr("values").tokens if t.kind == "ident"}
@@ -571,3 +600,80 @@ def test_cri_sample_through_the_whole_pipeline():
     _, rx = py_level_stage()
     assert rx.search(line).group("level") == "ERROR"
     assert process_regex("stage.multiline").search(line)
+
+
+# --------------------------------------------------------------------------- LC sample counts
+
+# klog lines of Sedna's LocalController as released (format strings in
+# pkg/localcontroller/managers/incrementallearning/incrementallearningjob.go and
+# pkg/localcontroller/managers/lifelonglearning/lifelonglearningjob.go; the job is
+# GetUniqueIdentifier(namespace, name, kind) = "<namespace>/<lower-case kind>/<name>").
+LC_SAMPLE_LINES = [
+    ("I0102 15:04:05.000000       1 incrementallearningjob.go:1112] job(default/incrementallearningjob/helmet-detection-demo)'s current train samples nums is 42",
+     "train", {"lc_job_namespace": "default", "lc_job_kind": "IncrementalLearningJob", "lc_job_name": "helmet-detection-demo"}, 42),
+    ("I0102 15:04:05.000120       1 incrementallearningjob.go:1121] job(default/incrementallearningjob/helmet-detection-demo)'s current eval samples nums is 118",
+     "eval", {"lc_job_namespace": "default", "lc_job_kind": "IncrementalLearningJob", "lc_job_name": "helmet-detection-demo"}, 118),
+    ("I1130 02:00:00.5       7 lifelonglearningjob.go:650] job(robotics/lifelonglearningjob/semantic-seg)'s current train samples nums is 0",
+     "train", {"lc_job_namespace": "robotics", "lc_job_kind": "LifelongLearningJob", "lc_job_name": "semantic-seg"}, 0),
+]
+LC_OTHER_LINES = [
+    "I0102 15:04:05.000000       1 incrementallearningjob.go:1090] job(default/incrementallearningjob/helmet) is handling dataset",
+    "I0102 15:04:05.000000       1 dataset.go:170] dataset(name=default/ds) get samples from index file, number of samples: 12",
+    "[2025-01-01 10:00:00,123] incremental_learning.py(88) [INFO] - current train samples nums is 5",
+]
+
+
+def lc_samples_stage() -> Block:
+    (m,) = [m for m in stages(process_block("edge.alloy"), "stage.match")
+            if m.attr("pipeline_name").string() == "sedna_lc_samples"]
+    return m
+
+
+def lc_samples(line: str, component: str = "lc") -> tuple[str, dict, float] | None:
+    """What the stage makes of one line: (metric name, labels, value), or None."""
+    m = lc_samples_stage()
+    selector = m.attr("selector").string()
+    if f'sedna_component="{component}"' not in selector.replace('\\"', '"'):
+        return None
+    (line_filter,) = logql_regexes(selector)
+    if not re.search(line_filter, line):
+        return None
+    (rx,) = [s.attr("expression").string() for s in m.blocks if s.name == "stage.regex"]
+    found = re.search(rx, line)
+    assert found, line
+    extracted = found.groupdict()
+    (tpl,) = [s.attr("template").string() for s in m.blocks if s.name == "stage.template"]
+    mapping = dict(re.findall(r'eq \.Value \\?"(\w+)\\?" }}(\w+)', tpl))
+    extracted["lc_job_kind"] = mapping.get(extracted["lc_job_kind"], extracted["lc_job_kind"])
+    (labels_stage,) = [s for s in m.blocks if s.name == "stage.labels"]
+    labels = {t.value: extracted[t.value] for t in labels_stage.attr("values").tokens if t.kind == "ident"}
+    for sub in (s for s in m.blocks if s.name == "stage.match"):
+        (contains,) = re.findall(r'\|= "((?:[^"\\]|\\.)*)"', sub.attr("selector").string().replace('\\"', '"'))
+        if contains in line:
+            ((gauge,),) = [[g for g in s.blocks] for s in sub.blocks if s.name == "stage.metrics"]
+            prefix = gauge.attr("prefix").string() if gauge.attr("prefix") else "loki_process_custom_"
+            return prefix + gauge.attr("name").string(), labels, float(extracted[gauge.attr("source").string()])
+    raise AssertionError(f"no gauge for {line}")
+
+
+@pytest.mark.parametrize("line,which,labels,value", LC_SAMPLE_LINES)
+def test_lc_sample_counts_become_gauges(line, which, labels, value):
+    assert lc_samples(line) == (f"loki_process_custom_sedna_lc_{which}_samples", labels, value)
+
+
+@pytest.mark.parametrize("line", LC_OTHER_LINES)
+def test_other_lines_make_no_sample_gauge(line):
+    assert lc_samples(line) is None
+
+
+def test_sample_gauges_only_from_the_lc_and_kept_between_log_lines():
+    assert lc_samples(LC_SAMPLE_LINES[0][0], component="gm") is None
+    m = lc_samples_stage()
+    gauges = [g for s in m.walk() if s.name == "stage.metrics" for g in s.blocks]
+    assert len(gauges) == 2
+    for g in gauges:
+        assert g.attr("action").string() == "set"
+        # The LC logs a count only when the dataset grows: the default 5m idle time would drop it.
+        assert g.attr("max_idle_duration").string().endswith("h") and int(g.attr("max_idle_duration").string()[:-1]) >= 24 * 30
+    (drop,) = [s for s in m.blocks if s.name == "stage.label_drop"]
+    assert set(drop.attr("values").strings()) == {"lc_job_namespace", "lc_job_kind", "lc_job_name"}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from prometheus_client import CollectorRegistry, Counter, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
 
 from node_helpers import (AGENT_CONFIG, CLOUD_CONFIG, DASHBOARD, RULES, PromAPI, Proc, free_port, http_get,
                       start_prometheus, tool, wait_until)
@@ -35,16 +35,20 @@ WORKER_LABELS = {
 
 
 def render_agent_config(dst: Path, node_exporter_port: int, agent_port: int, write_url: str,
-                        targets_dir: Path) -> Path:
+                        targets_dir: Path, relay_port: int, alloy_port: int) -> Path:
     cfg = yaml.safe_load(AGENT_CONFIG.read_text())
     cfg["global"]["scrape_interval"] = f"{INTERVAL}s"
     cfg["global"]["scrape_timeout"] = f"{INTERVAL}s"
     jobs = {job["job_name"]: job for job in cfg["scrape_configs"]}
-    assert set(jobs) == {"node-exporter", "prometheus-agent", "sedna-workers"}
+    assert set(jobs) == {"node-exporter", "prometheus-agent", "sedna-relay", "sedna-alloy", "sedna-workers"}
     assert jobs["node-exporter"]["static_configs"] == [{"targets": ["127.0.0.1:9101"]}]
     jobs["node-exporter"]["static_configs"][0]["targets"] = [f"127.0.0.1:{node_exporter_port}"]
     assert jobs["prometheus-agent"]["static_configs"] == [{"targets": ["127.0.0.1:9095"]}]
     jobs["prometheus-agent"]["static_configs"][0]["targets"] = [f"127.0.0.1:{agent_port}"]
+    assert jobs["sedna-relay"]["static_configs"] == [{"targets": ["127.0.0.1:9480"]}]
+    jobs["sedna-relay"]["static_configs"][0]["targets"] = [f"127.0.0.1:{relay_port}"]
+    assert jobs["sedna-alloy"]["static_configs"] == [{"targets": ["127.0.0.1:12346"]}]
+    jobs["sedna-alloy"]["static_configs"][0]["targets"] = [f"127.0.0.1:{alloy_port}"]
     (file_sd,) = jobs["sedna-workers"]["file_sd_configs"]
     prefix = "/etc/sedna-observability/targets/"
     assert all(f.startswith(prefix) for f in file_sd["files"])
@@ -82,6 +86,8 @@ class EdgeSetup:
         self.central_data = tmp / "central-data"
         self.central_proc: Proc | None = None
         self.worker_server = None
+        self.relay_server = None
+        self.alloy_server = None
 
     def start_central(self):
         self.central_proc = start_prometheus(
@@ -100,6 +106,22 @@ class EdgeSetup:
         self.inferences.inc(3)
         worker_port = free_port()
         self.worker_server = start_http_server(worker_port, addr="127.0.0.1", registry=registry)
+        # A stand-in for the node's relay: one of its gauges on its own port.
+        relay_registry = CollectorRegistry()
+        Gauge("sedna_relay_queue_depth", "Reports waiting for the central exporter.", registry=relay_registry).set(2)
+        relay_port = free_port()
+        self.relay_server = start_http_server(relay_port, addr="127.0.0.1", registry=relay_registry)
+        # A stand-in for the node's Alloy: an LC sample gauge as deploy/alloy's pipeline exposes
+        # it (stream labels of the LC pod, the job's labels as logged), and one of Alloy's own.
+        alloy_registry = CollectorRegistry()
+        Gauge("loki_process_custom_sedna_lc_train_samples", "Training samples.",
+              ["component_id", "namespace", "pod", "container", "sedna_component", "tier",
+               "lc_job_namespace", "lc_job_kind", "lc_job_name"], registry=alloy_registry).labels(
+            "loki.process.sedna", "sedna", "lc-x1y2z", "lc", "lc", "edge",
+            "default", "IncrementalLearningJob", "helmet").set(42)
+        Gauge("alloy_build_info", "Alloy's own.", registry=alloy_registry).set(1)
+        alloy_port = free_port()
+        self.alloy_server = start_http_server(alloy_port, addr="127.0.0.1", registry=alloy_registry)
         targets = self.tmp / "targets"
         targets.mkdir()
         (targets / "helmet-detection.yaml").write_text(yaml.safe_dump(
@@ -107,7 +129,8 @@ class EdgeSetup:
 
         self.start_central()
         config = render_agent_config(self.tmp / "agent.yml", self.ne_port, self.agent_port,
-                                     f"http://127.0.0.1:{self.central_port}/api/v1/write", targets)
+                                     f"http://127.0.0.1:{self.central_port}/api/v1/write", targets, relay_port,
+                                     alloy_port)
         start_prometheus(self.procs, "agent", config, self.tmp / "agent-wal", self.agent_port, self.tmp,
                          agent=True, env={"NODE_NAME": NODE, "EDGE_SITE": SITE},
                          extra=["--enable-feature=agent", "--enable-feature=expand-external-labels",
@@ -116,10 +139,11 @@ class EdgeSetup:
     def stop(self):
         for proc in reversed(self.procs):
             proc.stop()
-        if self.worker_server is not None:
-            server = self.worker_server[0] if isinstance(self.worker_server, tuple) else self.worker_server
-            server.shutdown()
-            server.server_close()
+        for started in (self.worker_server, self.relay_server, self.alloy_server):
+            if started is not None:
+                server = started[0] if isinstance(started, tuple) else started
+                server.shutdown()
+                server.server_close()
 
     def agent_metric(self, name: str) -> float:
         text = http_get(f"http://127.0.0.1:{self.agent_port}/metrics").decode()
@@ -160,6 +184,25 @@ def test_sedna_worker_series_carry_sedna_labels(edge):
         lambda: edge.central.query(f'edge_worker_inferences_total{{job="sedna-workers", {NODE_SELECTOR}, {selector}}}'),
         60, what="the fake Sedna worker's counter at the central Prometheus")
     assert float(result[0]["value"][1]) == 3
+
+
+def test_relay_series_arrive_as_job_sedna_relay(edge):
+    result = wait_until(
+        lambda: edge.central.query(f'sedna_relay_queue_depth{{job="sedna-relay", {NODE_SELECTOR}}}'),
+        60, what="the relay's queue depth at the central Prometheus")
+    assert float(result[0]["value"][1]) == 2
+
+
+def test_lc_sample_counts_arrive_as_task_series(edge):
+    result = wait_until(
+        lambda: edge.central.query(f'loki_process_custom_sedna_lc_train_samples{{job="sedna-alloy", {NODE_SELECTOR}}}'),
+        60, what="the LC's train sample count from Alloy at the central Prometheus")
+    labels = result[0]["metric"]
+    assert {k: labels.get(k) for k in ("namespace", "kind", "task")} == {
+        "namespace": "default", "kind": "IncrementalLearningJob", "task": "helmet"}
+    assert not {"pod", "container", "sedna_component", "tier", "component_id", "lc_job_name"} & set(labels)
+    assert float(result[0]["value"][1]) == 42
+    assert edge.central.query(f'alloy_build_info{{{NODE_SELECTOR}}}') == []
 
 
 def test_agent_self_metrics_and_node_rules(edge):

@@ -110,6 +110,11 @@ def test_operator_resources_follow_prometheus_yml():
     assert podmonitor["attachMetadata"] == {"node": True}
     (endpoint,) = podmonitor["podMetricsEndpoints"]
     assert camel_to_snake(endpoint["relabelings"]) == jobs["sedna-workers"]["relabel_configs"]
+    relay = docs[("PodMonitor", "sedna-relay")]["spec"]
+    assert relay["attachMetadata"] == {"node": True}
+    (endpoint,) = relay["podMetricsEndpoints"]
+    assert camel_to_snake(endpoint["relabelings"]) == jobs["sedna-relay"]["relabel_configs"]
+    assert (endpoint["port"], endpoint["path"]) == ("http-relay", jobs["sedna-relay"]["metrics_path"])
     servicemonitor = docs[("ServiceMonitor", "node-exporter-cloud")]["spec"]
     (endpoint,) = servicemonitor["endpoints"]
     assert camel_to_snake(endpoint["relabelings"]) == jobs["node-exporter"]["relabel_configs"]

@@ -10,6 +10,9 @@ import yaml
 from node_helpers import AGENT_CONFIG, AGENT_DIR, AGENT_METASERVER_CONFIG, CLOUD_CONFIG, RULE_TESTS, RULES, tool
 from node_k8s_sd import KNOWN_ROLES, KNOWN_SD_KEYS
 
+# ArtifactSettings.default.runbookBaseURL: alerts link their runbook with an absolute URL.
+RUNBOOK_BASE_URL = "https://github.com/kubeedge/sedna-observability/blob/main/docs/runbooks.md"
+
 
 def promtool(*args: str, cwd: Path | None = None) -> str:
     result = subprocess.run([tool("promtool"), *args], capture_output=True, text=True, timeout=120, cwd=cwd)
@@ -86,7 +89,7 @@ def test_every_alert_has_annotations_and_a_test():
         assert name.startswith("Sedna"), name
         annotations = rule["annotations"]
         assert annotations["summary"] and annotations["description"]
-        assert annotations["runbook_url"] == f"docs/runbooks.md#{name.lower()}"
+        assert annotations["runbook_url"] == f"{RUNBOOK_BASE_URL}#{name.lower()}"
         assert f"\n## {name}\n" in runbooks, f"no runbook section for {name}"
         assert rule["labels"]["severity"] in ("warning", "critical")
         assert name in tested, f"{name} has no firing promtool test case"

@@ -87,6 +87,16 @@ def fixture_cluster(port: int) -> Cluster:
         pod("kube-system", "kube-state-metrics-5d-xyz12", "cloud-1",
             {"app.kubernetes.io/name": "kube-state-metrics"}, [{"name": "http-metrics", "containerPort": port},
                                                                {"name": "telemetry", "containerPort": port + 1}]),
+        # Sedna relays: the one on a cloud node is scraped from here, the edge one by its agent.
+        pod("sedna-observability", "sedna-relay-c1xyz", "cloud-1", {"app.kubernetes.io/name": "sedna-relay"},
+            [{"name": "http-relay", "containerPort": port}]),
+        pod("sedna-observability", "sedna-relay-e1xyz", "edge-1", {"app.kubernetes.io/name": "sedna-relay"},
+            [{"name": "http-relay", "containerPort": port}]),
+        # Alloy on the cloud node (its LC sample gauges); the edge one is the edge agent's.
+        pod("sedna-observability", "sedna-alloy-cloud-c1xyz", "cloud-1", {"app.kubernetes.io/name": "sedna-alloy"},
+            [{"name": "http-metrics", "containerPort": port}]),
+        pod("sedna-observability", "sedna-alloy-edge-e1xyz", "edge-1", {"app.kubernetes.io/name": "sedna-alloy"},
+            [{"name": "http-metrics", "containerPort": port}]),
         # A JointInferenceService's cloud worker: scraped by the cloud Prometheus.
         pod("default", "helmet-detection-deployment-cloud-5d9f7-abcde", "cloud-1",
             dict(sedna_labels("JointInferenceService", "helmet-detection", "cloud"),
@@ -211,6 +221,17 @@ def test_sedna_exporter_service(cloud_targets, metrics_port):
     assert target["scrapeUrl"] == f"http://127.0.0.1:{metrics_port}/metrics"
 
 
+def test_sedna_relay_only_on_cloud_nodes(cloud_targets, metrics_port):
+    target = only(cloud_targets["sedna-relay"])
+    assert target["labels"] == {"job": "sedna-relay", "instance": "cloud-1", "node": "cloud-1", "location": "cloud"}
+    assert target["scrapeUrl"] == f"http://127.0.0.1:{metrics_port}/metrics"
+
+
+def test_sedna_alloy_only_on_cloud_nodes(cloud_targets):
+    target = only(cloud_targets["sedna-alloy"])
+    assert target["labels"] == {"job": "sedna-alloy", "instance": "cloud-1", "node": "cloud-1", "location": "cloud"}
+
+
 def test_kube_state_metrics_keeps_its_own_node_label(cloud_targets):
     target = only(cloud_targets["kube-state-metrics"])
     assert "node" not in target["labels"]
@@ -233,7 +254,7 @@ def test_sedna_worker_pods_get_sedna_labels(cloud_targets, metrics_port):
 
 
 def test_node_label_on_every_node_and_pod_target(cloud_targets):
-    for job in ("node-exporter", "kubelet", "cadvisor", "sedna-workers"):
+    for job in ("node-exporter", "kubelet", "cadvisor", "sedna-workers", "sedna-relay"):
         for target in cloud_targets[job]:
             assert target["labels"].get("node"), target["labels"]
     for targets in cloud_targets.values():
