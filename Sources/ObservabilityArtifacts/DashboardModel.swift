@@ -9,6 +9,8 @@ public enum QueryNeeds: String, Sendable, CaseIterable {
     /// The Prometheus agents of the edge nodes (their own remote-write metrics, job prometheus-agent).
     case edgeAgent = "the edge Prometheus agent"
     case loki = "Loki"
+    /// The kubelet's cAdvisor (container_* series; scraped in production, not by the query test).
+    case cadvisor = "cAdvisor"
     case telemetry = "worker telemetry (intake)"
 
     /// The sentence every panel with this need carries in its description.
@@ -62,6 +64,11 @@ public struct DashPanel {
     /// fieldConfig color mode; nil for the type's default (thresholds for tables and state
     /// timelines, palette-classic otherwise).
     public var colorMode: String? = nil
+    /// Table columns whose cells take the colour of their thresholds or value mappings
+    /// (cellOptions color-background); with thresholds and none named, every cell's text is coloured.
+    public var coloredColumns: [String] = []
+    /// Table columns kept in the data (data links read them) but not shown.
+    public var hiddenColumns: [String] = []
 
     public init(_ type: String, _ title: String, _ description: String, unit: String, _ queries: [DashQuery],
                 w: Int = 8, h: Int = 8, needs: QueryNeeds = .exporter, proposal: [String] = []) {
@@ -97,10 +104,14 @@ public struct DashboardSpec {
     public var extraVariables: [GenValue] = []
     /// Variables right after the datasources, before namespace (the node dashboard's location and node).
     public var leadingVariables: [GenValue] = []
+    /// Variables after the task variable, which they depend on (the logs dashboard's pods).
+    public var trailingVariables: [GenValue] = []
     /// Hides the Loki, namespace and task variables of a dashboard whose panels do not use them:
     /// they stay so the dashboard links (includeVars) carry the task context through it.
     public var taskVariablesHidden = false
     public var panels: [DashPanel]
+    /// The site's settings (cluster label, job selectors); `Dashboards.all(settings:)` sets them.
+    public var settings: ArtifactSettings = .default
 
     /// Panel ids after layout, in order (rows included).
     public func numbered() -> [(id: Int, panel: DashPanel)] {
