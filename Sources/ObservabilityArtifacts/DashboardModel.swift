@@ -23,7 +23,8 @@ public enum PlannedTelemetry {
     public static let names = [
         "sedna_training_learning_rate", "sedna_training_epoch", "sedna_training_batch_size",
         "sedna_training_loss", "sedna_training_remaining_seconds",
-        "sedna_worker_last_report_timestamp_seconds",
+        "sedna_worker_last_report_timestamp_seconds", "sedna_training_samples",
+        "sedna_learning_iteration_inferences_total", "sedna_learning_iteration_hard_examples_total",
     ]
 }
 
