@@ -51,6 +51,12 @@ EMPTY_WITHOUT_CAPTURE: dict[tuple[str, str, str], str] = {
     ("federated-learning.json", "Since last round report", "A"):
         "a running FL job has no condition at all (the GM appends Training only from reports, "
         "federatedlearning/upstream.go), so the condition-age fallback is empty too",
+    **{("overview.json", "Relays up / total", r): "no relay runs without the capture route" for r in "ABC"},
+    **{("components.json", "Relay deliveries", r): "no relay runs without the capture route" for r in "ABCD"},
+    **{("components.json", "Relay spool", r): "no relay runs without the capture route" for r in "AB"},
+    ("components.json", "Relay spool size and held reports", "A"): "no relay runs without the capture route",
+    ("components.json", "Reports and pushes taken in", "A"): "no worker report reaches the intake without the capture route",
+    ("components.json", "Reports and pushes taken in", "B"): "no relay delivers batches without the capture route",
 }
 
 # What the stack must have lived through before the queries run (each is a PromQL expression
