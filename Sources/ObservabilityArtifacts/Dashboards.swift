@@ -553,6 +553,8 @@ public enum Dashboards {
                 DashQuery("sum(sedna_intake_held_reports)", legend: "held by the intake"),
             ], w: 12, h: 8).withOverrides([["matcher": ["id": "byName", "options": "held by the intake"], "properties": [
                 ["id": "unit", "value": "short"], ["id": "custom.axisPlacement", "value": "right"]]]]),
+            DashPanel("timeseries", "Webhook admissions", "Worker pods the capture webhook answered per second, by outcome: mutated (reports routed through the node's relay), already mutated, or left alone because no relay was ready (relay_not_ready) and the like.", unit: "reqps",
+                      [DashQuery("sum by (outcome) (rate(sedna_webhook_admissions_total[$__rate_interval]))", legend: "{{outcome}}")], w: 24, h: 6),
         ]
     }
 
