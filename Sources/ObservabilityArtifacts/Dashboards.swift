@@ -526,7 +526,7 @@ public enum Dashboards {
     /// exporter and what waits or is lost on the way.
     static func pipelineRow(_ settings: ArtifactSettings) -> [DashPanel] {
         let relay = settings.relaySelector
-        var spool = DashPanel("timeseries", "Relay spool", "Reports each edge relay holds for the central exporter and the age of the oldest: it grows while the exporter cannot be reached and drains once it can (SednaRelaySpoolBacklog).", unit: "s", [
+        var spool = DashPanel("timeseries", "Relay spool", "Reports each edge relay holds for the central exporter and the age of the oldest: it grows while the exporter cannot be reached and drains once it can (see the relay alerts in docs/runbooks.md).", unit: "s", [
             DashQuery("max by (instance) (sedna_relay_oldest_queued_age_seconds{\(relay)})", legend: "{{instance}} oldest"),
             DashQuery("max by (instance) (sedna_relay_queue_depth{\(relay)})", legend: "{{instance}} reports"),
         ], w: 8, h: 8)
