@@ -9,6 +9,8 @@ public enum QueryNeeds: String, Sendable, CaseIterable {
     /// The Prometheus agents of the edge nodes (their own remote-write metrics, job prometheus-agent).
     case edgeAgent = "the edge Prometheus agent"
     case loki = "Loki"
+    /// The kubelet's cAdvisor (container_* series; scraped in production, not by the query test).
+    case cadvisor = "cAdvisor"
     case telemetry = "worker telemetry (intake)"
 
     /// The sentence every panel with this need carries in its description.
@@ -22,7 +24,8 @@ public enum PlannedTelemetry {
     public static let names = [
         "sedna_training_learning_rate", "sedna_training_epoch", "sedna_training_batch_size",
         "sedna_training_loss", "sedna_training_remaining_seconds",
-        "sedna_worker_last_report_timestamp_seconds",
+        "sedna_worker_last_report_timestamp_seconds", "sedna_training_samples",
+        "sedna_learning_iteration_inferences_total", "sedna_learning_iteration_hard_examples_total",
     ]
 }
 
@@ -63,6 +66,11 @@ public struct DashPanel {
     /// fieldConfig color mode; nil for the type's default (thresholds for tables and state
     /// timelines, palette-classic otherwise).
     public var colorMode: String? = nil
+    /// Table columns whose cells take the colour of their thresholds or value mappings
+    /// (cellOptions color-background); with thresholds and none named, every cell's text is coloured.
+    public var coloredColumns: [String] = []
+    /// Table columns kept in the data (data links read them) but not shown.
+    public var hiddenColumns: [String] = []
 
     public init(_ type: String, _ title: String, _ description: String, unit: String, _ queries: [DashQuery],
                 w: Int = 8, h: Int = 8, needs: QueryNeeds = .exporter, proposal: [String] = []) {
@@ -98,10 +106,14 @@ public struct DashboardSpec {
     public var extraVariables: [GenValue] = []
     /// Variables right after the datasources, before namespace (the node dashboard's location and node).
     public var leadingVariables: [GenValue] = []
+    /// Variables after the task variable, which they depend on (the logs dashboard's pods).
+    public var trailingVariables: [GenValue] = []
     /// Hides the Loki, namespace and task variables of a dashboard whose panels do not use them:
     /// they stay so the dashboard links (includeVars) carry the task context through it.
     public var taskVariablesHidden = false
     public var panels: [DashPanel]
+    /// The site's settings (cluster label, job selectors); `Dashboards.all(settings:)` sets them.
+    public var settings: ArtifactSettings = .default
 
     /// Panel ids after layout, in order (rows included).
     public func numbered() -> [(id: Int, panel: DashPanel)] {

@@ -59,17 +59,33 @@ public enum DashboardRenderer {
                 "title": "Logs of this task", "type": "link", "tags": [], "asDropdown": false,
                 "includeVars": false, "keepTime": true, "icon": "doc", "targetBlank": false,
                 "tooltip": "Worker pod logs of the selected task (Loki)",
-                "url": .string("/d/\(Dashboards.logsUID)/sedna-logs?var-namespace=${namespace}&var-task=${task}"),
+                "url": .string("/d/\(Dashboards.logsUID)/sedna-logs?${namespace:queryparam}&\(kindParameter(d))${task:queryparam}&${cluster:queryparam}"),
             ])
         }
         if d.uid != Dashboards.overviewUID {
             out.append([
                 "title": "Overview", "type": "link", "tags": [], "asDropdown": false,
                 "includeVars": false, "keepTime": true, "icon": "dashboard", "targetBlank": false,
-                "tooltip": "Every Sedna task", "url": .string("/d/\(Dashboards.overviewUID)/sedna-overview?var-namespace=${namespace}"),
+                "tooltip": "Every Sedna task", "url": .string("/d/\(Dashboards.overviewUID)/sedna-overview?${namespace:queryparam}&${cluster:queryparam}"),
             ])
         }
         return .array(out)
+    }
+
+    /// The kind of the dashboard's tasks as a link parameter: fixed for a paradigm dashboard,
+    /// the `kind` variable where there is one. Multi-value variables are passed with
+    /// `${var:queryparam}` (one `var-x=` per value), never as Grafana's `{a,b}` text.
+    static func kindParameter(_ d: DashboardSpec) -> String {
+        if let k = d.taskKind { return "var-kind=\(k)&" }
+        return d.extraVariables.contains(where: { $0.name == "kind" }) ? "${kind:queryparam}&" : ""
+    }
+
+    /// The `$cluster` variable (ArtifactSettings.clusterLabel): the clusters whose exporter is
+    /// scraped; "All" is `.*`, which also matches series without the label.
+    static func clusterVariable(_ s: ArtifactSettings) -> GenValue {
+        queryVariable("cluster", "Cluster", "label_values(up{\(s.exporterSelector)}, \(s.clusterLabel))", multi: true)
+            .setting("allValue", ".*")
+            .setting("current", ["selected": true, "text": ["All"], "value": ["$__all"]])
     }
 
     static func queryVariable(_ name: String, _ label: String, _ query: String, multi: Bool, sort: Int = 1) -> GenValue {
@@ -93,15 +109,16 @@ public enum DashboardRenderer {
             ["name": "loki", "label": "Loki", "type": "datasource", "query": "loki", "current": [:],
              "hide": 0, "includeAll": false, "multi": false, "options": [], "refresh": 1, "regex": ""],
         ]
-        let ns = queryVariable("namespace", "Namespace", "label_values(sedna_task_info, namespace)", multi: d.taskMulti)
-        var taskSelector = "namespace=~\"$namespace\""
+        let cluster = ClusterFilter.matcher(d.settings.clusterLabel)
+        let ns = queryVariable("namespace", "Namespace", "label_values(sedna_task_info{\(cluster)}, namespace)", multi: d.taskMulti)
+        var taskSelector = "\(cluster), namespace=~\"$namespace\""
         if let k = d.taskKind { taskSelector += ", kind=\"\(k)\"" } else if d.extraVariables.contains(where: { $0.name == "kind" }) { taskSelector += ", kind=~\"$kind\"" }
         let task = queryVariable("task", "Task", "label_values(sedna_task_info{\(taskSelector)}, task)", multi: d.taskMulti)
         if d.taskVariablesHidden {
-            return [ds[0], ds[1].setting("hide", 2)] + d.leadingVariables + [ns.setting("hide", 2)] + d.extraVariables
-                + [task.setting("hide", 2)]
+            return [ds[0], ds[1].setting("hide", 2), clusterVariable(d.settings)] + d.leadingVariables + [ns.setting("hide", 2)] + d.extraVariables
+                + [task.setting("hide", 2)] + d.trailingVariables
         }
-        return ds + d.leadingVariables + [ns] + d.extraVariables + [task]
+        return ds + [clusterVariable(d.settings)] + d.leadingVariables + [ns] + d.extraVariables + [task] + d.trailingVariables
     }
 
     static func panel(_ p: DashPanel, id: Int, x: Int, y: Int) -> GenValue {
@@ -127,7 +144,8 @@ public enum DashboardRenderer {
             "unit": .string(p.unit),
             "mappings": .array(p.mappings),
             "links": .array(p.links),
-            "color": .string(p.type == "state-timeline" || p.type == "table" ? "thresholds" : "palette-classic"),
+            // Stats too: palette-classic ignores thresholds, so a failure would never show red.
+            "color": .string(["state-timeline", "table", "stat"].contains(p.type) ? "thresholds" : "palette-classic"),
             "thresholds": ["mode": "absolute", "steps": .array(p.thresholds.map { v, c in
                 ["color": .string(c), "value": v.map { .double($0) } ?? .null]
             })],
@@ -140,11 +158,25 @@ public enum DashboardRenderer {
                                                    "showPoints": "never", "spanNulls": false, "axisSoftMin": 0])
         }
         if p.type == "state-timeline" { defaults = defaults.setting("custom", ["fillOpacity": 80, "lineWidth": 0]) }
-        if p.type == "table" { defaults = defaults.setting("custom", ["align": "auto", "cellOptions": ["type": "auto"], "inspect": false]) }
+        var overrides = p.overrides
+        if p.type == "table" {
+            // Thresholds colour nothing in a table whose cells are `auto`: colour the named
+            // columns' background, else every cell's text.
+            let cells: GenValue = p.thresholds.count > 1 && p.coloredColumns.isEmpty ? "color-text" : "auto"
+            defaults = defaults.setting("custom", ["align": "auto", "cellOptions": ["type": cells], "inspect": false])
+            for c in p.coloredColumns {
+                overrides.append(["matcher": ["id": "byName", "options": .string(c)],
+                                  "properties": [["id": "custom.cellOptions", "value": ["type": "color-background", "mode": "basic"]]]])
+            }
+            for c in p.hiddenColumns {
+                overrides.append(["matcher": ["id": "byName", "options": .string(c)],
+                                  "properties": [["id": "custom.hidden", "value": true]]])
+            }
+        }
         var panel: GenValue = [
             "id": .int(id), "type": .string(p.type), "title": .string(p.title), "description": .string(description),
             "datasource": ds, "gridPos": grid, "targets": .array(targets),
-            "fieldConfig": ["defaults": defaults, "overrides": .array(p.overrides)],
+            "fieldConfig": ["defaults": defaults, "overrides": .array(overrides)],
             "options": options(p),
         ]
         if !p.transformations.isEmpty { panel = panel.setting("transformations", .array(p.transformations)) }

@@ -36,20 +36,70 @@ public enum Dashboards {
         return p
     }
 
-    static func taskLinks() -> [GenValue] {
-        let base = "var-namespace=${__data.fields.namespace}&var-task=${__data.fields.task}&${__url_time_range}"
-        return [
-            ["title": "Logs of ${__data.fields.task}", "url": .string("/d/\(logsUID)/sedna-logs?\(base)")],
-            ["title": "Joint inference dashboard", "url": .string("/d/sedna-joint-inference/sedna-joint-inference?\(base)")],
-            ["title": "Incremental learning dashboard", "url": .string("/d/sedna-incremental-learning/sedna-incremental-learning?\(base)")],
-            ["title": "Federated learning dashboard", "url": .string("/d/sedna-federated-learning/sedna-federated-learning?\(base)")],
-            ["title": "Lifelong learning dashboard", "url": .string("/d/sedna-lifelong-learning/sedna-lifelong-learning?\(base)")],
-        ]
+    /// Dashboard uid of each task kind; the kinds without their own dashboard open the generic
+    /// task dashboard.
+    static let kindDashboards: [(kind: String, uid: String)] = [
+        ("JointInferenceService", "sedna-joint-inference"), ("IncrementalLearningJob", "sedna-incremental-learning"),
+        ("FederatedLearningJob", "sedna-federated-learning"), ("LifelongLearningJob", "sedna-lifelong-learning"),
+    ]
+
+    /// `expr` with a `dashboard` label naming the uid of its `kind`'s dashboard, so that a table
+    /// row links to the one dashboard that shows its task (a data link cannot map values).
+    static func withDashboardLabel(_ expr: String) -> String {
+        var e = "label_replace(\(expr), \"dashboard\", \"\(taskUID)\", \"kind\", \".+\")"
+        for (kind, uid) in kindDashboards { e = "label_replace(\(e), \"dashboard\", \"\(uid)\", \"kind\", \"\(kind)\")" }
+        return e
     }
 
-    static func linkOverride(field: String) -> GenValue {
+    /// Data links of a task row: its kind's dashboard (from the hidden `dashboard` column) and
+    /// its logs. Single values from the row; the cluster selection passed as it is.
+    static func taskLinks(dashboard: Bool = true) -> [GenValue] {
+        let base = "var-namespace=${__data.fields.namespace}&var-kind=${__data.fields.kind}&var-task=${__data.fields.task}&${cluster:queryparam}&${__url_time_range}"
+        var out: [GenValue] = [["title": "Logs of ${__data.fields.task}", "url": .string("/d/\(logsUID)/sedna-logs?\(base)")]]
+        if dashboard {
+            out.insert(["title": "Dashboard of ${__data.fields.task}", "url": .string("/d/${__data.fields.dashboard}?\(base)")], at: 0)
+        }
+        return out
+    }
+
+    static func linkOverride(field: String, dashboard: Bool = true) -> GenValue {
         ["matcher": ["id": "byName", "options": .string(field)],
-         "properties": [["id": "links", "value": .array(taskLinks())]]]
+         "properties": [["id": "links", "value": .array(taskLinks(dashboard: dashboard))]]]
+    }
+
+    /// A table of tasks whose rows link to their own dashboard: every query carries the
+    /// `dashboard` label, kept hidden.
+    static func taskTable(_ p: DashPanel) -> DashPanel {
+        var p = p
+        p.queries = p.queries.map { q in
+            var q = q
+            q.expr = withDashboardLabel(q.expr)
+            return q
+        }
+        p.hiddenColumns.append("dashboard")
+        p.overrides.append(linkOverride(field: "task"))
+        return p
+    }
+
+    /// 0/1 shown as No (red) / Yes (green).
+    static let yesNo: [GenValue] = [["type": "value", "options": [
+        "0": ["text": "No", "color": "red", "index": 0],
+        "1": ["text": "Yes", "color": "green", "index": 1],
+    ]]]
+
+    /// A stat of components ready out of those expected: ready and total in a neutral colour,
+    /// not ready green at 0 and red above.
+    static func readyOfTotal(_ title: String, _ description: String, ready: String, total: String, w: Int) -> DashPanel {
+        var p = DashPanel("stat", title, description, unit: "none", [
+            DashQuery(ready, legend: "ready"), DashQuery(total, legend: "total"),
+            DashQuery("\(total) - \(ready)", legend: "not ready"),
+        ], w: w, h: 4)
+        p.thresholds = [(nil, "blue")]
+        p.overrides = [["matcher": ["id": "byName", "options": "not ready"], "properties": [
+            ["id": "thresholds", "value": ["mode": "absolute", "steps": [["color": "green", "value": nil], ["color": "red", "value": 1]]]],
+        ]]]
+        p.extraOptions = [("textMode", "value_and_name")]
+        return p
     }
 
     static func unitOverride(_ field: String, _ unit: String) -> GenValue {
@@ -70,72 +120,170 @@ public enum Dashboards {
         var p = DashPanel("table", "Worker pods",
                           "Pods Sedna created for the task: worker type, node, edge or cloud, readiness and container restarts.",
                           unit: "none", [
-                            DashQuery("max by (namespace, task, pod, worker_type, node, location) (sedna_worker_info{\(sel)})", instant: true, table: true),
-                            DashQuery("max by (namespace, task, pod) (sedna_worker_ready{\(sel)})", instant: true, table: true),
-                            DashQuery("sum by (namespace, task, pod) (sedna_worker_container_restarts_total{\(sel)})", instant: true, table: true),
+                            DashQuery("max by (namespace, kind, task, pod, worker_type, node, location) (sedna_worker_info{\(sel)})", instant: true, table: true),
+                            DashQuery("max by (namespace, kind, task, pod) (sedna_worker_ready{\(sel)})", instant: true, table: true),
+                            DashQuery("sum by (namespace, kind, task, pod) (sedna_worker_container_restarts_total{\(sel)})", instant: true, table: true),
                           ], w: 24, h: 7, proposal: ["PodStatus"])
         p.transformations = mergeAndHide(["Time", "Value #A"], rename: [("Value #B", "ready"), ("Value #C", "restarts")])
-        p.overrides = [linkOverride(field: "task")]
+        p.overrides = [linkOverride(field: "task", dashboard: false)]
+        p.mappings = yesNo
+        p.thresholds = [(nil, "green"), (1, "orange")]
+        p.coloredColumns = ["restarts"]
         return p
     }
 
-    static func telemetry(_ name: String, _ title: String, _ description: String, unit: String, proposal: [String]) -> DashPanel {
+    /// The newest report of each worker (captured by the node relay): phase, status and age.
+    /// Finished IL/LL workers keep their last report, so an old age is not by itself a fault.
+    static func workerReports(_ sel: String) -> DashPanel {
+        var p = DashPanel("table", "Worker reports",
+                          "Newest report of each worker as the node relay captured it (POST /sedna/workers/{worker}/info): phase (train, eval, deploy, inference), status and seconds since it arrived. A finished train or eval worker keeps its last report.",
+                          unit: "none", [
+                            DashQuery("max by (worker, pod, phase, status) (sedna_worker_report_info{\(sel)})", instant: true, table: true),
+                            DashQuery("time() - max by (worker, pod) (sedna_worker_last_report_timestamp_seconds{\(sel)})", instant: true, table: true),
+                          ], w: 12, h: 7)
+        p.transformations = mergeAndHide(["Time", "Value #A"], rename: [("Value #B", "report age")])
+        p.overrides = [unitOverride("report age", "s")]
+        return p
+    }
+
+    /// The `kind` variable: the kinds of the tasks in the selected namespaces, or only `kinds`.
+    static func kindVariable(_ settings: ArtifactSettings, kinds: [String]? = nil) -> GenValue {
+        let only = kinds.map { ", kind=~\"\($0.joined(separator: "|"))\"" } ?? ""
+        return DashboardRenderer.queryVariable("kind", "Kind", "label_values(sedna_task_info{\(ClusterFilter.matcher(settings.clusterLabel)), namespace=~\"$namespace\"\(only)}, kind)",
+                                               multi: kinds == nil)
+    }
+
+    static func telemetry(_ name: String, _ title: String, _ description: String, unit: String, proposal: [String],
+                          sel: String, by: String = "pod", legend: String = "{{pod}}") -> DashPanel {
         DashPanel("timeseries", title, description + " Pushed by the workers through the intake (grouping key namespace and pod); the exporter adds the task's kind and task labels.",
-                  unit: unit, [DashQuery("max by (pod) (\(name){namespace=\"$namespace\", task=\"$task\"})", legend: "{{pod}}")],
+                  unit: unit, [DashQuery("max by (\(by)) (\(name){\(sel)})", legend: legend)],
                   w: 8, h: 7, needs: .telemetry, proposal: proposal)
     }
 
     public static func all() -> [DashboardSpec] {
-        [overview(), jointInference(), incrementalLearning(), federatedLearning(), lifelongLearning(), components(), logs(),
-         nodes()]
+        all(settings: .default)
+    }
+
+    /// Every dashboard for a site's settings: each query filtered by the `$cluster` variable.
+    public static func all(settings: ArtifactSettings) -> [DashboardSpec] {
+        let matcher = ClusterFilter.matcher(settings.clusterLabel)
+        let specs = [overview(settings), jointInference(), incrementalLearning(), federatedLearning(), lifelongLearning(), task(settings),
+                     components(settings), logs(settings), nodes(settings)]
+        return specs.map { d in
+            var d = d
+            d.settings = settings
+            d.panels = d.panels.map { $0.isRow ? $0 : ClusterFilter.apply($0, matcher: matcher) }
+            return d
+        }
     }
 
     // MARK: Overview
 
-    static func overview() -> DashboardSpec {
+    /// The platform's health, first on the Overview: is anything watching, is Sedna's control
+    /// plane up, are the edge nodes and relays there, what is firing. Every figure is "No data"
+    /// rather than 0 while the exporter is not scraped.
+    static func healthRow(_ settings: ArtifactSettings) -> [DashPanel] {
+        var exporter = DashPanel("stat", "Exporter up and ready",
+                                 "up: Prometheus reaches the exporter's target (job \(settings.exporterSelector)); ready: every watched resource has synced and no watch keeps failing (/readyz). No data means no exporter target at all (SednaExporterDown).",
+                                 unit: "none", [DashQuery("max(up{\(settings.exporterSelector)})", legend: "up"),
+                                                DashQuery("min(sedna_exporter_ready)", legend: "ready")], w: 4, h: 4)
+        exporter.mappings = yesNo
+        exporter.thresholds = [(nil, "red"), (1, "green")]
+        exporter.extraOptions = [("textMode", "value_and_name")]
+        var gm = DashPanel("stat", "GM ready", "Whether a GlobalManager pod is Ready: without it no task progresses.", unit: "none",
+                           [DashQuery("max(sedna_component_ready{component=\"gm\"})")], w: 4, h: 4)
+        gm.mappings = yesNo
+        gm.thresholds = [(nil, "red"), (1, "green")]
+        var alerts = DashPanel("table", "Sedna alerts",
+                               "Sedna alerts this Prometheus evaluates (ALERTS), firing first, then pending; see docs/runbooks.md for each.",
+                               unit: "none", [DashQuery("max by (alertname, alertstate, severity, namespace, kind, task, node) (ALERTS{alertname=~\"Sedna.*\"})", instant: true, table: true)],
+                               w: 24, h: 5)
+        alerts.transformations = mergeAndHide(["Time", "Value"])
+        alerts.mappings = [["type": "value", "options": [
+            "firing": ["text": "firing", "color": "red", "index": 0],
+            "pending": ["text": "pending", "color": "yellow", "index": 1],
+        ]]]
+        alerts.coloredColumns = ["alertstate"]
+        alerts.extraOptions = [("sortBy", [["displayName": "alertstate", "desc": false]])]
+        return [
+            .row("Health"),
+            exporter, gm,
+            readyOfTotal("LocalControllers ready / total", "LocalController pods Ready out of those running (one per node, edge and cloud).",
+                         ready: "sum(sedna_component_ready{component=\"lc\"})", total: "count(sedna_component_info{component=\"lc\"})", w: 5),
+            readyOfTotal("Edge nodes ready / total", "Edge nodes whose Ready condition is True (edgecore reports it) out of those registered.",
+                         ready: "sum(sedna_node_ready{location=\"edge\"})", total: "count(sedna_node_info{location=\"edge\"})", w: 5),
+            readyOfTotal("Relays up / total", "Edge relays Prometheus reaches (job \(settings.relaySelector), port 9480) out of its relay targets.",
+                         ready: "sum(up{\(settings.relaySelector)})", total: "count(up{\(settings.relaySelector)})", w: 6),
+            alerts,
+        ]
+    }
+
+    static func overview(_ settings: ArtifactSettings) -> DashboardSpec {
         let sel = "namespace=~\"$namespace\", kind=~\"$kind\", task=~\"$task\""
         var tasks = DashPanel("table", "Tasks",
-                              "Every Sedna task with its kind, namespace, current condition (the last element of status.conditions), stage (incremental and lifelong learning), age and time in the current condition. Click a task to open its dashboard or its logs.",
-                              unit: "s", [
+                              "Every Sedna task with its kind, namespace, current condition (the last element of status.conditions), stage (incremental and lifelong learning), age, time in the current condition and completion time (status.completionTime; IL and LL jobs never set it). Click a task to open its kind's dashboard or its logs.",
+                              unit: "none", [
                                 DashQuery("\(SednaRules.currentCondition){\(sel)}", instant: true, table: true),
                                 DashQuery("max by (namespace, kind, task, task_stage) (sedna_task_stage{\(sel)} == 1)", instant: true, table: true),
                                 DashQuery("\(SednaRules.taskAge){\(sel)}", instant: true, table: true),
                                 DashQuery("\(SednaRules.conditionAge){\(sel)}", instant: true, table: true),
-                              ], w: 24, h: 10, proposal: ["StageConditionStatus", "CurrentStatus", "TaskStage", "StartTime"])
-        tasks.transformations = mergeAndHide(["Time", "Value #A", "Value #B"], rename: [("Value #C", "age"), ("Value #D", "in condition for"), ("task_stage", "stage")])
-        tasks.overrides = [linkOverride(field: "task")]
+                                DashQuery("1000 * max by (namespace, kind, task) (sedna_task_completion_timestamp_seconds{\(sel)})", instant: true, table: true),
+                              ], w: 24, h: 10, proposal: ["StageConditionStatus", "CurrentStatus", "TaskStage", "StartTime", "CompletionTime"])
+        tasks.transformations = mergeAndHide(["Time", "Value #A", "Value #B"], rename: [("Value #C", "age"), ("Value #D", "in condition for"),
+                                                                                     ("Value #E", "completed"), ("task_stage", "stage")])
+        tasks.overrides = [unitOverride("age", "s"), unitOverride("in condition for", "s"), unitOverride("completed", "dateTimeAsIso")]
+        tasks.mappings = [["type": "value", "options": .object(family("sedna_task_condition").states.enumerated().map { i, c -> (String, GenValue) in
+            (c, ["text": .string(c), "color": .string(stateColors[c] ?? "text"), "index": .int(i)])
+        })]]
+        tasks.coloredColumns = ["condition"]
+        tasks = taskTable(tasks)
 
         var failed = DashPanel("table", "Failed tasks",
-                               "Tasks whose current condition or phase is Failed (recording rule \(SednaRules.failed)); see the SednaTaskFailed runbook.",
+                               "Tasks whose current condition or phase is Failed (recording rule \(SednaRules.failed)); see the SednaTaskFailed runbook. A failed IL/LL iteration is followed by Train/Waiting on the GM's next sync and so is counted by the Failed stat instead.",
                                unit: "s", [DashQuery("\(SednaRules.conditionAge){\(sel)} and on (namespace, kind, task) \(SednaRules.failed)", instant: true, table: true)],
                                w: 12, h: 7)
         failed.transformations = mergeAndHide(["Time"], rename: [("Value", "failed for")])
-        failed.overrides = [linkOverride(field: "task")]
+        failed = taskTable(failed)
 
         var stuck = DashPanel("table", "Longest in Ready, Starting or Running",
                               "Incremental and lifelong learning tasks ordered by the time spent in their current stage while Ready, Starting or Running; over 3 hours is reported by SednaTaskStageStuck.",
                               unit: "s", [DashQuery("topk(10, \(SednaRules.conditionAge){\(sel)} and on (namespace, kind, task) (sedna_task_stage == 1) and on (namespace, kind, task) (sedna_task_condition{condition=~\"Ready|Starting|Running\"} == 1))", instant: true, table: true)],
                               w: 12, h: 7)
         stuck.transformations = mergeAndHide(["Time"], rename: [("Value", "in condition for")])
-        stuck.overrides = [linkOverride(field: "task")]
         stuck.thresholds = [(nil, "green"), (10800, "red")]
+        stuck.coloredColumns = ["in condition for"]
+        stuck = taskTable(stuck)
 
-        var failedCount = DashPanel("stat", "Failed", "Number of tasks whose current condition or phase is Failed.", unit: "none",
-                                    [DashQuery("count(\(SednaRules.failed){\(sel)}) or vector(0)")], w: 4, h: 4)
+        // Failed now, or a failed IL/LL iteration within the dashboard's range: Sedna replaces a
+        // Failed condition with Train/Waiting on the next sync
+        // (pkg/globalmanager/controllers/incrementallearning/incrementallearningjob.go), so only the
+        // exporter's counter keeps it. 0 only while the exporter is scraped: no `or vector(0)`.
+        var failedCount = DashPanel("stat", "Failed",
+                                    "Tasks whose current condition or phase is Failed, or with a failed incremental or lifelong learning iteration in the time range (sedna_learning_failed_iterations_total: Sedna follows a Failed condition with Train/Waiting, so the condition alone loses it). No data while the exporter is not scraped.",
+                                    unit: "none",
+                                    [DashQuery("count(\(SednaRules.failed){\(sel)} or on (namespace, kind, task) (increase(sedna_learning_failed_iterations_total{\(sel)}[$__range]) > 0)) or on () (0 * min(sedna_exporter_ready))")],
+                                    w: 4, h: 4)
         failedCount.thresholds = [(nil, "green"), (1, "red")]
+        var taskCount = DashPanel("stat", "Task count", "Sedna tasks matching the variables.", unit: "none",
+                                  [DashQuery("count(sedna_task_info{\(sel)})")], w: 4, h: 4)
+        taskCount.thresholds = [(nil, "blue")]
+        var workers = DashPanel("stat", "Workers by location", "Worker pods Sedna created, on edge and on cloud nodes (recording rule \(SednaRules.workersByLocation)).", unit: "none",
+                                [DashQuery("sum by (location) (\(SednaRules.workersByLocation){namespace=~\"$namespace\"})", legend: "{{location}}")], w: 8, h: 4)
+        workers.thresholds = [(nil, "blue")]
+        workers.extraOptions = [("textMode", "value_and_name")]
+        var samples = DashPanel("stat", "Datasets and samples", "Samples in the Datasets of the namespace, as counted by the LocalController.", unit: "short",
+                                [DashQuery("sum(sedna_dataset_samples{namespace=~\"$namespace\"})", legend: "samples")], w: 8, h: 4, proposal: ["SampleNum"])
+        samples.thresholds = [(nil, "blue")]
 
-        let kindVar: GenValue = DashboardRenderer.queryVariable("kind", "Kind", "label_values(sedna_task_info{namespace=~\"$namespace\"}, kind)", multi: true)
         var spec = DashboardSpec(
             file: "deploy/grafana/dashboards/overview.json", uid: overviewUID, title: "Sedna / Overview",
-            description: "Every Sedna task of the cluster: kind, condition, stage, age; counts by kind and condition; failing and stuck tasks; workers on edge and cloud nodes. Generated by `sedna-exporter generate`.",
-            tags: ["sedna", "overview"], taskKind: nil, taskMulti: true, panels: [
-                DashPanel("stat", "Task count", "Sedna tasks matching the variables.", unit: "none",
-                          [DashQuery("count(sedna_task_info{\(sel)})")], w: 4, h: 4),
+            description: "The health of the platform (exporter, GM, LocalControllers, edge nodes, relays, firing alerts), then every Sedna task of the cluster: kind, condition, stage, age; counts by kind and condition; failing and stuck tasks; workers on edge and cloud nodes. Generated by `sedna-exporter generate`.",
+            tags: ["sedna", "overview"], taskKind: nil, taskMulti: true, panels: healthRow(settings) + [
+                .row("Tasks"),
+                taskCount,
                 failedCount,
-                DashPanel("stat", "Workers by location", "Worker pods Sedna created, on edge and on cloud nodes (recording rule \(SednaRules.workersByLocation)).", unit: "none",
-                          [DashQuery("sum by (location) (\(SednaRules.workersByLocation){namespace=~\"$namespace\"})", legend: "{{location}}")], w: 8, h: 4),
-                DashPanel("stat", "Datasets and samples", "Samples in the Datasets of the namespace, as counted by the LocalController.", unit: "short",
-                          [DashQuery("sum(sedna_dataset_samples{namespace=~\"$namespace\"})", legend: "samples")], w: 8, h: 4, proposal: ["SampleNum"]),
+                workers,
+                samples,
                 tasks,
                 DashPanel("bargauge", "Tasks by kind and condition", "Current condition of the tasks, counted per kind (recording rule \(SednaRules.tasksByCondition)).", unit: "none",
                           [DashQuery("sum by (kind, condition) (\(SednaRules.tasksByCondition){namespace=~\"$namespace\", kind=~\"$kind\"})", legend: "{{kind}} {{condition}}", instant: true)], w: 12, h: 8),
@@ -146,14 +294,14 @@ public enum Dashboards {
                            record: SednaRules.conditionCode, family: "sedna_task_condition", selector: sel, legend: "{{kind}} {{task}}", w: 24, h: 9,
                            proposal: ["StageConditionStatus"]),
             ])
-        spec.extraVariables = [kindVar]
+        spec.extraVariables = [kindVariable(settings)]
         return spec
     }
 
     // MARK: Joint inference
 
     static func jointInference() -> DashboardSpec {
-        let sel = "namespace=\"$namespace\", task=\"$task\""
+        let sel = "namespace=\"$namespace\", kind=\"JointInferenceService\", task=\"$task\""
         var ratio = DashPanel("timeseries", "Hard-example ratio",
                               "Share of the inputs found hard and sent to the cloud worker over 5 minutes (recording rule \(SednaRules.hardExampleRatio), 0 while nothing is inferred). Sedna's own uploadCloudRatio divides by inferenceNumber, which counts each hard example twice in the default mining mode, so it is not shown. A spike is reported by SednaHardExampleRatioSpike.",
                               unit: "percentunit", [
@@ -161,6 +309,14 @@ public enum Dashboards {
                               ], w: 12, h: 8)
         ratio.minValue = 0
         ratio.maxValue = 1
+        var perWorker = DashPanel("table", "Per edge worker",
+                                  "What each edge worker reported last (captured by the node relay): inputs answered, inferences run at the edge alone and hard examples sent to the cloud worker (cloud calls). Counters restart with the worker.",
+                                  unit: "short", [
+                                    DashQuery("max by (worker, pod) (sedna_joint_inference_worker_inferences_total{\(sel)})", instant: true, table: true),
+                                    DashQuery("max by (worker, pod) (sedna_joint_inference_worker_edge_inferences_total{\(sel)})", instant: true, table: true),
+                                    DashQuery("max by (worker, pod) (sedna_joint_inference_worker_hard_examples_total{\(sel)})", instant: true, table: true),
+                                  ], w: 12, h: 7, proposal: ["EdgeInferenceCount", "CloudInferenceCount", "HardSampleNum"])
+        perWorker.transformations = mergeAndHide(["Time"], rename: [("Value #A", "inputs answered"), ("Value #B", "at the edge"), ("Value #C", "cloud calls")])
         return DashboardSpec(
             file: "deploy/grafana/dashboards/joint-inference.json", uid: "sedna-joint-inference", title: "Sedna / Joint Inference",
             description: "A JointInferenceService: inputs answered by the edge workers, hard examples sent to the cloud worker, the hard-example ratio and the worker pods. Figures come from the edge workers' own reports captured by the node relay (per pod), else from the service's status.metrics.",
@@ -186,6 +342,9 @@ public enum Dashboards {
                 ], w: 12, h: 8, proposal: ["HardSampleNum"]),
                 statePanel("state-timeline", "Worker pod phases", "Phase of each worker pod (edge and cloud) over time.", record: SednaRules.workerPhaseCode,
                            family: "sedna_worker_phase", selector: sel, legend: "{{pod}}", w: 12, h: 8, proposal: ["PodStatus"]),
+                .row("Workers"),
+                perWorker,
+                workerReports(sel),
                 workerTable(sel),
             ])
     }
@@ -193,7 +352,7 @@ public enum Dashboards {
     // MARK: Incremental learning
 
     static func incrementalLearning() -> DashboardSpec {
-        let sel = "namespace=\"$namespace\", task=\"$task\""
+        let sel = "namespace=\"$namespace\", kind=\"IncrementalLearningJob\", task=\"$task\""
         var models = DashPanel("table", "Model URLs", "Newest train output, eval candidate and deployed model (credentials and query strings stripped).",
                                unit: "none", [DashQuery("max by (role, url, format) (sedna_learning_model_info{\(sel)})", instant: true, table: true)],
                                w: 12, h: 6, proposal: ["TrainOutputModelUrl", "EvalNewModelUrl", "DeployModelUrl"])
@@ -224,7 +383,8 @@ public enum Dashboards {
                 DashPanel("stat", "Train share", "Share of the dataset used for training (spec.dataset.trainProb).", unit: "percentunit",
                           [DashQuery("max(sedna_learning_dataset_train_ratio{\(sel)})")], w: 4, h: 4),
                 DashPanel("stat", "Time in current stage", "Time since the newest condition was appended.", unit: "s",
-                          [DashQuery("max(\(SednaRules.conditionAge){\(sel)})")], w: 8, h: 4),
+                          [DashQuery("max(\(SednaRules.conditionAge){\(sel)})")], w: 4, h: 4),
+                failedIterations(sel),
                 DashPanel("timeseries", "Train loss", "Loss reported with the newest train output, one step per iteration.", unit: "none",
                           [DashQuery("max(sedna_learning_train_loss{\(sel)})", legend: "loss")], w: 12, h: 8, proposal: ["TrainLoss"]),
                 eval,
@@ -235,12 +395,19 @@ public enum Dashboards {
                           w: 12, h: 8, proposal: ["AccuracyMetricForNewModel", "AccuracyMetricForOldModel"]),
                 models, hyper,
                 .row("Training telemetry (pushed by workers)"),
-                telemetry("sedna_training_learning_rate", "Learning rate", "Learning rate the train worker uses.", unit: "none", proposal: ["LearningRate"]),
-                telemetry("sedna_training_epoch", "Epoch", "Current epoch of the train worker.", unit: "none", proposal: ["EpochNum"]),
-                telemetry("sedna_training_batch_size", "Batch size", "Batch size of the train worker.", unit: "none", proposal: ["BatchSize"]),
-                telemetry("sedna_training_loss", "Loss during training", "Loss reported by the train worker while it trains.", unit: "none", proposal: ["TrainLoss"]),
-                telemetry("sedna_training_remaining_seconds", "Remaining time", "Time the train or eval worker expects to need.", unit: "s", proposal: ["TrainRemainingTime", "EvalRemainingTime"]),
+                telemetry("sedna_training_learning_rate", "Learning rate", "Learning rate the train worker uses.", unit: "none", proposal: ["LearningRate"], sel: sel),
+                telemetry("sedna_training_epoch", "Epoch", "Current epoch of the train worker.", unit: "none", proposal: ["EpochNum"], sel: sel),
+                telemetry("sedna_training_batch_size", "Batch size", "Batch size of the train worker.", unit: "none", proposal: ["BatchSize"], sel: sel),
+                telemetry("sedna_training_loss", "Loss during training", "Loss reported by the train worker while it trains.", unit: "none", proposal: ["TrainLoss"], sel: sel),
+                telemetry("sedna_training_remaining_seconds", "Remaining time", "Time the train or eval worker expects to need.", unit: "s", proposal: ["TrainRemainingTime", "EvalRemainingTime"], sel: sel),
+                telemetry("sedna_training_samples", "Training samples", "Samples the train or eval worker uses in its current phase (Sedna's LC only logs them).", unit: "short",
+                          proposal: ["TrainSampleNum", "EvalSampleNum"], sel: sel, by: "pod, phase", legend: "{{pod}} {{phase}}"),
+                telemetry("sedna_learning_iteration_hard_examples_total", "Hard examples this iteration", "Hard examples the inference worker found since the current iteration's model was deployed.", unit: "short",
+                          proposal: ["IterationHardSampleNum"], sel: sel),
+                telemetry("sedna_learning_iteration_inferences_total", "Inferences this iteration", "Inferences the inference worker ran since the current iteration's model was deployed.", unit: "short",
+                          proposal: ["IterationInferenceCount"], sel: sel),
                 .row("Workers"),
+                workerReports(sel),
                 workerTable(sel),
             ])
     }
@@ -248,12 +415,19 @@ public enum Dashboards {
     // MARK: Federated learning
 
     static func federatedLearning() -> DashboardSpec {
-        let sel = "namespace=\"$namespace\", task=\"$task\""
+        let sel = "namespace=\"$namespace\", kind=\"FederatedLearningJob\", task=\"$task\""
         var nodes = DashPanel("table", "Train nodes", "One row per training worker: its node and its dataset (spec.trainingWorkers).", unit: "short",
                               [DashQuery("max by (node, dataset) (sedna_federated_learning_train_node_info{\(sel)})", instant: true, table: true),
                                DashQuery("max by (node, dataset) (sedna_federated_learning_node_samples{\(sel)})", instant: true, table: true)],
                               w: 12, h: 7, proposal: ["TrainNodes", "NodeSampleNum"])
         nodes.transformations = mergeAndHide(["Time", "Value #A"], rename: [("Value #B", "samples")])
+        var flWorkers = DashPanel("table", "Round and samples per train worker",
+                                  "What each train worker reported with its newest round (captured by the node relay): the round and the samples of all train workers in that round as the aggregator counts them (sampleCount, lib/sedna/core/federated_learning/federated_learning.py).",
+                                  unit: "short", [
+                                    DashQuery("max by (worker, pod) (sedna_federated_learning_worker_round{\(sel)})", instant: true, table: true),
+                                    DashQuery("max by (worker, pod) (sedna_federated_learning_worker_aggregated_samples{\(sel)})", instant: true, table: true),
+                                  ], w: 12, h: 7, proposal: ["AggregationNo"])
+        flWorkers.transformations = mergeAndHide(["Time"], rename: [("Value #A", "round"), ("Value #B", "samples in the round")])
         return DashboardSpec(
             file: "deploy/grafana/dashboards/federated-learning.json", uid: "sedna-federated-learning", title: "Sedna / Federated Learning",
             description: "A FederatedLearningJob: train nodes and their samples, rounds and aggregations, status and phase, per-node training telemetry.",
@@ -280,10 +454,13 @@ public enum Dashboards {
                           [DashQuery("max by (worker, metric) (sedna_worker_reported_metric{\(sel), phase=\"train\"}) or max by (model, metric) (sedna_model_metric{namespace=\"$namespace\"})", instant: true, table: true)], w: 12, h: 7),
                 statePanel("state-timeline", "Status", "Type of the newest condition over time: Training, Complete or Failed.", record: SednaRules.conditionCode,
                            family: "sedna_task_condition", selector: sel, legend: "{{task}}", w: 24, h: 5, proposal: ["TrainStatus"]),
+                .row("Per train worker"),
+                flWorkers,
+                workerReports(sel),
                 .row("Per-node training telemetry (pushed by workers)"),
-                telemetry("sedna_training_loss", "Loss per train worker", "Loss each train worker reports for its local round.", unit: "none", proposal: []),
-                telemetry("sedna_training_epoch", "Epoch per train worker", "Current local epoch of each train worker.", unit: "none", proposal: []),
-                telemetry("sedna_training_remaining_seconds", "Remaining time per train worker", "Time each train worker expects to need for its round.", unit: "s", proposal: []),
+                telemetry("sedna_training_loss", "Loss per train worker", "Loss each train worker reports for its local round.", unit: "none", proposal: [], sel: sel),
+                telemetry("sedna_training_epoch", "Epoch per train worker", "Current local epoch of each train worker.", unit: "none", proposal: [], sel: sel),
+                telemetry("sedna_training_remaining_seconds", "Remaining time per train worker", "Time each train worker expects to need for its round.", unit: "s", proposal: [], sel: sel),
                 .row("Workers"),
                 workerTable(sel),
             ])
@@ -292,7 +469,7 @@ public enum Dashboards {
     // MARK: Lifelong learning
 
     static func lifelongLearning() -> DashboardSpec {
-        let sel = "namespace=\"$namespace\", task=\"$task\""
+        let sel = "namespace=\"$namespace\", kind=\"LifelongLearningJob\", task=\"$task\""
         var evals = DashPanel("table", "Evaluated models", "Model being evaluated (eval candidate), newest train output (knowledge-base index) and deployed model.", unit: "none",
                               [DashQuery("max by (role, url, format) (sedna_learning_model_info{\(sel)})", instant: true, table: true)], w: 12, h: 6,
                               proposal: ["EvalNewModelUrl", "DeployModelUrl"])
@@ -311,8 +488,7 @@ public enum Dashboards {
                 // Sedna worker sends (pkg/globalmanager/controllers/lifelonglearning/upstream.go), so
                 // they would stay empty on every real cluster; the families remain in the catalog
                 // for workers that do send them.
-                DashPanel("stat", "Failed iterations", "Train or eval runs that failed. Sedna follows a Failed condition with Train/Waiting on the next sync, so the current status rarely shows a failure; this count keeps it.", unit: "none",
-                          [DashQuery("max(sedna_learning_failed_iterations_total{\(sel)})")], w: 6, h: 4),
+                failedIterations(sel, w: 6),
                 statePanel("stat", "Deploy status", "Outcome of the newest Deploy stage.", record: SednaRules.deployStatusCode,
                            family: "sedna_learning_deploy_status", selector: sel, legend: "", w: 12, h: 4, proposal: ["DeployStatus"]),
                 DashPanel("timeseries", "Evaluations: new vs deployed model", "Newest evaluation of the candidate and of the deployed model per metric, one step per iteration.",
@@ -322,19 +498,103 @@ public enum Dashboards {
                 DashPanel("stat", "Dataset samples", "Samples in the job's Dataset.", unit: "short",
                           [DashQuery("sum(sedna_dataset_samples and on (namespace, dataset) sedna_learning_dataset_train_ratio{\(sel)})")], w: 12, h: 4, proposal: ["SampleNum"]),
                 .row("Workers"),
+                workerReports(sel),
                 workerTable(sel),
             ])
     }
 
+    /// Failed train or eval runs of an IL/LL job: the condition alone loses them (the GM follows
+    /// a Failed condition with Train/Waiting on its next sync), the exporter's counter keeps them.
+    static func failedIterations(_ sel: String, w: Int = 4) -> DashPanel {
+        var p = DashPanel("stat", "Failed iterations", "Train or eval runs that failed since the job was created. Sedna follows a Failed condition with Train/Waiting on the next sync, so the current status rarely shows a failure; this count keeps it.", unit: "none",
+                          [DashQuery("max(sedna_learning_failed_iterations_total{\(sel)})")], w: w, h: 4)
+        p.thresholds = [(nil, "green"), (1, "red")]
+        return p
+    }
+
     // MARK: Components and workers
 
-    static func components() -> DashboardSpec {
-        let wsel = "namespace=~\"$namespace\", task=~\"$task\""
+    /// Self-metric families of the intake and the relay (docs/metrics.md) that the components
+    /// dashboard reads; the relay serves its own on /metrics (job `sedna-relay`, port 9480).
+    public static let pipelineFamilies = [
+        "sedna_intake_responses_total", "sedna_intake_reports_total", "sedna_intake_relay_reports_total", "sedna_intake_pushes_total",
+        "sedna_intake_held_reports", "sedna_relay_delivered_total", "sedna_relay_delivery_failures_total", "sedna_relay_dropped_total",
+        "sedna_relay_lc_unreachable_total", "sedna_relay_oldest_queued_age_seconds", "sedna_relay_queue_bytes", "sedna_relay_queue_depth",
+    ]
+
+    /// The intake (worker reports, relay batches, pushes) and the edge relays: what reaches the
+    /// exporter and what waits or is lost on the way.
+    static func pipelineRow(_ settings: ArtifactSettings) -> [DashPanel] {
+        let relay = settings.relaySelector
+        var spool = DashPanel("timeseries", "Relay spool", "Reports each edge relay holds for the central exporter and the age of the oldest: it grows while the exporter cannot be reached and drains once it can (see the relay alerts in docs/runbooks.md).", unit: "s", [
+            DashQuery("max by (instance) (sedna_relay_oldest_queued_age_seconds{\(relay)})", legend: "{{instance}} oldest"),
+            DashQuery("max by (instance) (sedna_relay_queue_depth{\(relay)})", legend: "{{instance}} reports"),
+        ], w: 8, h: 8)
+        spool.overrides = [["matcher": ["id": "byRegexp", "options": ".* reports"], "properties": [
+            ["id": "unit", "value": "short"], ["id": "custom.axisPlacement", "value": "right"]]]]
+        return [
+            .row("Intake and relay"),
+            DashPanel("timeseries", "Intake responses", "Responses of the intake per second by endpoint (report, relay, push, delete) and HTTP status: 401 is a bad token, 4xx a rejected body, 5xx the exporter.", unit: "reqps",
+                      [DashQuery("sum by (endpoint, code) (rate(sedna_intake_responses_total[$__rate_interval]))", legend: "{{endpoint}} {{code}}")], w: 8, h: 8),
+            DashPanel("timeseries", "Reports and pushes taken in", "Worker reports per second by kind and outcome, relay batches' reports by relay and result (duplicates are re-sent reports dropped), pushes by method and result.", unit: "reqps", [
+                DashQuery("sum by (kind, outcome) (rate(sedna_intake_reports_total[$__rate_interval]))", legend: "report {{kind}} {{outcome}}"),
+                DashQuery("sum by (relay, result) (rate(sedna_intake_relay_reports_total[$__rate_interval]))", legend: "relay {{relay}} {{result}}"),
+                DashQuery("sum by (method, result) (rate(sedna_intake_pushes_total[$__rate_interval]))", legend: "push {{method}} {{result}}"),
+            ], w: 8, h: 8),
+            spool,
+            DashPanel("timeseries", "Relay deliveries", "Reports per second each relay delivered to the exporter, failed to deliver (retried), dropped because the spool was full (lost), and reports the node's LocalController could not take.", unit: "reqps", [
+                DashQuery("sum by (instance) (rate(sedna_relay_delivered_total{\(relay)}[$__rate_interval]))", legend: "{{instance}} delivered"),
+                DashQuery("sum by (instance) (rate(sedna_relay_delivery_failures_total{\(relay)}[$__rate_interval]))", legend: "{{instance}} failed"),
+                DashQuery("sum by (instance) (rate(sedna_relay_dropped_total{\(relay)}[$__rate_interval]))", legend: "{{instance}} dropped"),
+                DashQuery("sum by (instance) (rate(sedna_relay_lc_unreachable_total{\(relay)}[$__rate_interval]))", legend: "{{instance}} LC unreachable"),
+            ], w: 12, h: 8),
+            DashPanel("timeseries", "Relay spool size and held reports", "Bytes each relay's spool holds, and reports the intake holds until their pod or task is watched.", unit: "bytes", [
+                DashQuery("max by (instance) (sedna_relay_queue_bytes{\(relay)})", legend: "{{instance}} spool"),
+                DashQuery("sum(sedna_intake_held_reports)", legend: "held by the intake"),
+            ], w: 12, h: 8).withOverrides([["matcher": ["id": "byName", "options": "held by the intake"], "properties": [
+                ["id": "unit", "value": "short"], ["id": "custom.axisPlacement", "value": "right"]]]]),
+            DashPanel("timeseries", "Webhook admissions", "Worker pods the capture webhook answered per second, by outcome: mutated (reports routed through the node's relay), already mutated, or left alone because no relay was ready (relay_not_ready) and the like.", unit: "reqps",
+                      [DashQuery("sum by (outcome) (rate(sedna_webhook_admissions_total[$__rate_interval]))", legend: "{{outcome}}")], w: 24, h: 6),
+        ]
+    }
+
+    /// CPU and memory of the selected tasks' worker pods against their limits, and why their
+    /// containers last ended. Pods are those of sedna_worker_info (the exporter's pod-to-task
+    /// mapping), not matched by name.
+    static func workerResourcesRow(_ wsel: String, cluster c: String) -> [DashPanel] {
+        let pods = "on (\(c), namespace, pod) group_left () max by (\(c), namespace, pod) (sedna_worker_info{\(wsel)})"
+        var oom = DashPanel("table", "Last termination reason", "Why each worker container last terminated (kube-state-metrics kube_pod_container_status_last_terminated_reason): OOMKilled means the memory limit is too low for the worker.", unit: "none",
+                            [DashQuery("max by (namespace, pod, container, reason) (kube_pod_container_status_last_terminated_reason == 1 and on (\(c), namespace, pod) sedna_worker_info{\(wsel)})", instant: true, table: true)],
+                            w: 8, h: 8, needs: .kubeStateMetrics)
+        oom.transformations = mergeAndHide(["Time", "Value"])
+        oom.mappings = [["type": "value", "options": ["OOMKilled": ["text": "OOMKilled", "color": "red", "index": 0],
+                                                      "Error": ["text": "Error", "color": "orange", "index": 1],
+                                                      "Completed": ["text": "Completed", "color": "green", "index": 2]]]]
+        oom.coloredColumns = ["reason"]
+        return [
+            .row("Worker resources"),
+            DashPanel("timeseries", "Worker CPU", "CPU cores used by each worker pod (cAdvisor container_cpu_usage_seconds_total), against its CPU limit where one is set.", unit: "short", [
+                DashQuery("sum by (pod) (rate(container_cpu_usage_seconds_total{container!=\"\", container!=\"POD\"}[$__rate_interval]) * \(pods))", legend: "{{pod}}"),
+            ], w: 8, h: 8, needs: .cadvisor),
+            DashPanel("timeseries", "Worker memory vs limit", "Working-set memory of each worker pod (cAdvisor) and its memory limit (kube-state-metrics kube_pod_container_resource_limits); at the limit the kernel kills the worker (OOMKilled). Needs kube-state-metrics.", unit: "bytes", [
+                DashQuery("sum by (pod) (container_memory_working_set_bytes{container!=\"\", container!=\"POD\"} * \(pods))", legend: "{{pod}} used"),
+                DashQuery("sum by (pod) (kube_pod_container_resource_limits{resource=\"memory\"} * \(pods))", legend: "{{pod}} limit"),
+            ], w: 8, h: 8, needs: .cadvisor),
+            oom,
+        ]
+    }
+
+    static func components(_ settings: ArtifactSettings) -> DashboardSpec {
+        let wsel = "namespace=~\"$namespace\", kind=~\"$kind\", task=~\"$task\""
+        let workerPods = "and on (\(settings.clusterLabel), namespace, pod) sedna_worker_info{\(wsel)}"
         var lcs = DashPanel("table", "Sedna components", "GlobalManager (gm), LocalController (lc, one per node, edge and cloud) and KnowledgeBase (kb) pods with node, location and readiness.",
                             unit: "none", [DashQuery("max by (component, pod, node, location) (sedna_component_info)", instant: true, table: true),
                                            DashQuery("max by (component, pod, node) (sedna_component_ready)", instant: true, table: true)],
                             w: 12, h: 8)
         lcs.transformations = mergeAndHide(["Time", "Value #A"], rename: [("Value #B", "ready")])
+        lcs.mappings = yesNo
+        lcs.thresholds = [(nil, "red"), (1, "green")]
+        lcs.coloredColumns = ["ready"]
         var synced = DashPanel("table", "Exporter resources", "Per watched resource: available (CRD installed), synced (listed and watch healthy), objects held, seconds since the last event or LIST.",
                                unit: "none", [DashQuery("max by (resource) (sedna_exporter_resource_available)", instant: true, table: true),
                                               DashQuery("max by (resource) (sedna_exporter_resource_synced)", instant: true, table: true),
@@ -343,24 +603,38 @@ public enum Dashboards {
                                w: 12, h: 8)
         synced.transformations = mergeAndHide(["Time"], rename: [("Value #A", "available"), ("Value #B", "synced"), ("Value #C", "objects"), ("Value #D", "since last sync")])
         synced.overrides = [unitOverride("since last sync", "s")]
-        var exporterReady = DashPanel("stat", "Exporter ready", "1 when every watched resource has synced and no watch keeps failing (/readyz).", unit: "bool_yes_no",
+        var exporterReady = DashPanel("stat", "Exporter ready", "Whether every watched resource has synced and no watch keeps failing (/readyz).", unit: "none",
                                       [DashQuery("min(sedna_exporter_ready)")], w: 4, h: 4)
         exporterReady.thresholds = [(nil, "red"), (1, "green")]
+        exporterReady.mappings = yesNo
         var gmReady = DashPanel("stat", "GM ready", "Ready GlobalManager pods.", unit: "none",
                                 [DashQuery("sum(sedna_component_ready{component=\"gm\"})")], w: 4, h: 4)
         gmReady.thresholds = [(nil, "red"), (1, "green")]
-        return DashboardSpec(
+        var kbReady = DashPanel("stat", "KB ready", "Ready KnowledgeBase pods (lifelong learning); 0 is normal without lifelong learning.", unit: "none",
+                                [DashQuery("sum(sedna_component_ready{component=\"kb\"})")], w: 4, h: 4)
+        kbReady.thresholds = [(nil, "blue")]
+        var lcReady = DashPanel("stat", "LocalControllers ready", "Ready LocalController pods, by location.", unit: "none",
+                                [DashQuery("sum by (location) (sedna_component_ready{component=\"lc\"} * on (namespace, pod) group_left (location) sedna_component_info{component=\"lc\"})", legend: "{{location}}")], w: 8, h: 4)
+        lcReady.thresholds = [(nil, "red"), (1, "green")]
+        lcReady.extraOptions = [("textMode", "value_and_name")]
+        var edgeReady = DashPanel("state-timeline", "Edge nodes hosting workers: Ready (kube-state-metrics)", "Ready condition of the edge nodes that host Sedna worker pods: NotReady in red.", unit: "none",
+                                  [DashQuery("max by (node) (kube_node_status_condition{condition=\"Ready\", status=\"true\"}) * on (node) group_left () (max by (node) (\(SednaRules.workersByNode){location=\"edge\"}) > bool 0)", legend: "{{node}}")],
+                                  w: 24, h: 6, needs: .kubeStateMetrics)
+        edgeReady.mappings = [["type": "value", "options": [
+            "0": ["text": "NotReady", "color": "red", "index": 0],
+            "1": ["text": "Ready", "color": "green", "index": 1],
+        ]]]
+        edgeReady.thresholds = [(nil, "red"), (1, "green")]
+        var spec = DashboardSpec(
             file: "deploy/grafana/dashboards/components.json", uid: "sedna-components", title: "Sedna / Components and workers",
-            description: "Health of Sedna's GM, LocalControllers (per node, edge and cloud), KB and worker pods, with kube-state-metrics pod, container, Job and node views, and the exporter's own health.",
+            description: "Health of Sedna's GM, LocalControllers (per node, edge and cloud), KB and worker pods, worker CPU and memory, with kube-state-metrics pod, container, Job and node views, the intake and the edge relays, and the exporter's own health.",
             tags: ["sedna", "components"], taskKind: nil, taskMulti: true, panels: [
                 gmReady,
-                DashPanel("stat", "LocalControllers ready", "Ready LocalController pods, by location.", unit: "none",
-                          [DashQuery("sum by (location) (sedna_component_ready{component=\"lc\"} * on (namespace, pod) group_left (location) sedna_component_info{component=\"lc\"})", legend: "{{location}}")], w: 8, h: 4),
-                DashPanel("stat", "KB ready", "Ready KnowledgeBase pods (lifelong learning).", unit: "none",
-                          [DashQuery("sum(sedna_component_ready{component=\"kb\"})")], w: 4, h: 4),
+                lcReady,
+                kbReady,
                 exporterReady,
-                DashPanel("stat", "Edge nodes ready", "Edge nodes whose Ready condition is True (edgecore reports it).", unit: "none",
-                          [DashQuery("sum(sedna_node_ready{location=\"edge\"})", legend: "ready"), DashQuery("count(sedna_node_info{location=\"edge\"})", legend: "total")], w: 4, h: 4),
+                readyOfTotal("Edge nodes ready", "Edge nodes whose Ready condition is True (edgecore reports it) out of those registered.",
+                             ready: "sum(sedna_node_ready{location=\"edge\"})", total: "count(sedna_node_info{location=\"edge\"})", w: 4),
                 lcs,
                 DashPanel("timeseries", "Component container restarts", "Container restarts of GM, LC and KB pods per interval.", unit: "short",
                           [DashQuery("sum by (component, pod) (increase(sedna_component_container_restarts_total[$__rate_interval]))", legend: "{{component}} {{pod}}")], w: 12, h: 8),
@@ -374,67 +648,85 @@ public enum Dashboards {
                           [DashQuery("sum by (pod, container) (increase(sedna_worker_container_restarts_total{\(wsel)}[$__rate_interval]))", legend: "{{pod}}/{{container}}")], w: 12, h: 8),
                 DashPanel("bargauge", "Workers per node", "Worker pods on each node (recording rule \(SednaRules.workersByNode)).", unit: "none",
                           [DashQuery("sum by (node, location) (\(SednaRules.workersByNode))", legend: "{{node}} ({{location}})", instant: true)], w: 12, h: 8),
+            ] + workerResourcesRow(wsel, cluster: settings.clusterLabel) + [
                 .row("kube-state-metrics"),
-                DashPanel("timeseries", "Pod phase (kube-state-metrics)", "Phase of the selected tasks' pods as kube-state-metrics reports it (pods named <task>-...).", unit: "none",
-                          [DashQuery("sum by (phase) (kube_pod_status_phase{namespace=~\"$namespace\", pod=~\"($task)-.*\"} == 1)", legend: "{{phase}}")],
+                DashPanel("timeseries", "Pod phase (kube-state-metrics)", "Phase of the selected tasks' worker pods as kube-state-metrics reports it (the pods of sedna_worker_info).", unit: "none",
+                          [DashQuery("sum by (phase) (kube_pod_status_phase == 1 \(workerPods))", legend: "{{phase}}")],
                           w: 12, h: 8, needs: .kubeStateMetrics, proposal: ["PodStatus"]),
-                DashPanel("timeseries", "Containers running, waiting, terminated (kube-state-metrics)", "Container states of the selected tasks' pods.", unit: "none", [
-                    DashQuery("sum(kube_pod_container_status_running{namespace=~\"$namespace\", pod=~\"($task)-.*\"})", legend: "running"),
-                    DashQuery("sum(kube_pod_container_status_waiting{namespace=~\"$namespace\", pod=~\"($task)-.*\"})", legend: "waiting"),
-                    DashQuery("sum(kube_pod_container_status_terminated{namespace=~\"$namespace\", pod=~\"($task)-.*\"})", legend: "terminated"),
+                DashPanel("timeseries", "Containers running, waiting, terminated (kube-state-metrics)", "Container states of the selected tasks' worker pods.", unit: "none", [
+                    DashQuery("sum(kube_pod_container_status_running \(workerPods))", legend: "running"),
+                    DashQuery("sum(kube_pod_container_status_waiting \(workerPods))", legend: "waiting"),
+                    DashQuery("sum(kube_pod_container_status_terminated \(workerPods))", legend: "terminated"),
                 ], w: 12, h: 8, needs: .kubeStateMetrics, proposal: ["ContainerStatus"]),
                 DashPanel("timeseries", "Container restarts (kube-state-metrics)", "Restarts per second of the selected tasks' containers.", unit: "ops",
-                          [DashQuery("sum by (pod) (rate(kube_pod_container_status_restarts_total{namespace=~\"$namespace\", pod=~\"($task)-.*\"}[$__rate_interval]))", legend: "{{pod}}")],
+                          [DashQuery("sum by (pod) (rate(kube_pod_container_status_restarts_total[$__rate_interval]) \(workerPods))", legend: "{{pod}}")],
                           w: 12, h: 8, needs: .kubeStateMetrics),
                 DashPanel("timeseries", "Jobs succeeded and failed (kube-state-metrics)", "Kubernetes Jobs of the namespace (Sedna creates none itself; user Jobs around tasks).", unit: "none", [
                     DashQuery("sum(kube_job_status_succeeded{namespace=~\"$namespace\"})", legend: "succeeded"),
                     DashQuery("sum(kube_job_status_failed{namespace=~\"$namespace\"})", legend: "failed"),
                 ], w: 12, h: 8, needs: .kubeStateMetrics, proposal: ["K8sJobStatus"]),
-                DashPanel("state-timeline", "Edge nodes hosting workers: Ready (kube-state-metrics)", "Ready condition of the edge nodes that host Sedna worker pods.", unit: "bool_yes_no",
-                          [DashQuery("max by (node) (kube_node_status_condition{condition=\"Ready\", status=\"true\"}) * on (node) group_left () (max by (node) (\(SednaRules.workersByNode){location=\"edge\"}) > bool 0)", legend: "{{node}}")],
-                          w: 24, h: 6, needs: .kubeStateMetrics),
+                edgeReady,
+            ] + pipelineRow(settings) + [
                 .row("Exporter"),
                 synced,
-                DashPanel("timeseries", "List and watch requests", "LIST requests and ended WATCH streams per second by resource and result (ok, gone, error, timeout); errors are reported by SednaExporterWatchFailing.", unit: "ops", [
+                DashPanel("timeseries", "List and watch requests", "LIST requests and ended WATCH streams per second by resource and result (ok, gone, error, timeout); errors are reported by SednaExporterWatchFailing.", unit: "reqps", [
                     DashQuery("sum by (resource, result) (rate(sedna_exporter_list_requests_total[$__rate_interval]))", legend: "list {{resource}} {{result}}"),
                     DashQuery("sum by (resource, result) (rate(sedna_exporter_watch_requests_total[$__rate_interval]))", legend: "watch {{resource}} {{result}}"),
                 ], w: 12, h: 8),
-                DashPanel("timeseries", "Watch events", "Watch events received per second by resource.", unit: "ops",
+                DashPanel("timeseries", "Watch events", "Watch events received per second by resource.", unit: "cps",
                           [DashQuery("sum by (resource) (rate(sedna_exporter_watch_events_total[$__rate_interval]))", legend: "{{resource}}")], w: 12, h: 8),
-                DashPanel("timeseries", "Scrape duration and render time", "Time to assemble /metrics, and the share of time spent translating objects after events.", unit: "s", [
+                DashPanel("timeseries", "Scrape duration and render time", "Time to assemble /metrics, and the share of time spent translating objects after events (seconds per second).", unit: "s", [
                     DashQuery("max(sedna_exporter_scrape_duration_seconds)", legend: "scrape"),
                     DashQuery("sum(rate(sedna_exporter_render_seconds_total[$__rate_interval]))", legend: "render (s/s)"),
                 ], w: 12, h: 8),
             ])
+        spec.extraVariables = [kindVariable(settings)]
+        return spec
     }
 
     // MARK: Logs
 
-    static func logs() -> DashboardSpec {
-        let stream = "{namespace=\"$namespace\", pod=~\"$task-.*\"}"
+    static func logs(_ settings: ArtifactSettings) -> DashboardSpec {
+        // Pods by the exporter's pod-to-task mapping (sedna_worker_info, from the pods' owner
+        // labels, pkg/globalmanager/runtime/worker.go), not by a name prefix: `<task>-.*` also
+        // matches the pods of a task named `<task>-v2`. LogQL regex matchers are anchored.
+        let stream = "{namespace=~\"$namespace\", pod=~\"${pod:regex}\"}"
         let search: GenValue = ["name": "search", "label": "Search", "type": "textbox", "query": "", "current": ["text": "", "value": ""],
                                 "hide": 0, "options": []]
+        let pod = DashboardRenderer.queryVariable(
+            "pod", "Pod", "label_values(sedna_worker_info{\(ClusterFilter.matcher(settings.clusterLabel)), namespace=~\"$namespace\", kind=~\"$kind\", task=~\"$task\"}, pod)",
+            multi: true)
+            .setting("allValue", nil)
+            .setting("current", ["selected": true, "text": ["All"], "value": ["$__all"]])
+            .setting("hide", 2)
         var spec = DashboardSpec(
             file: "deploy/grafana/dashboards/logs.json", uid: logsUID, title: "Sedna / Logs",
-            description: "Logs of the selected task's worker pods from Loki (cloud and edge; pods are matched by name, <task>-..., so edge pods need no pod labels), volume by level, errors, and what GM and LCs log about the task.",
-            tags: ["sedna", "logs"], taskKind: nil, taskMulti: false, panels: [
+            description: "Logs of the selected tasks' worker pods from Loki (cloud and edge; the pods are those the exporter maps to the tasks, so edge pods need no extra labels), volume by level, errors, and what GM and LCs log about the tasks.",
+            tags: ["sedna", "logs"], taskKind: nil, taskMulti: true, panels: [
                 DashPanel("timeseries", "Log volume by level", "Worker log lines per interval by level (set by the Alloy pipelines for Python and klog lines; empty for other formats).", unit: "short",
                           [DashQuery("sum by (level) (count_over_time(\(stream) [$__interval]))", legend: "{{level}}")], w: 12, h: 7, needs: .loki),
                 DashPanel("timeseries", "Error lines", "Worker lines at level error, critical or fatal, or mentioning an error, exception or traceback, per pod.", unit: "short",
                           [DashQuery("sum by (pod) (count_over_time(\(stream) |~ \"(?i)(error|exception|traceback)\" [$__interval]))", legend: "{{pod}}")], w: 12, h: 7, needs: .loki),
-                DashPanel("logs", "Worker logs", "Log lines of the task's worker pods, newest first, filtered by the Search box.", unit: "none",
+                DashPanel("logs", "Worker logs", "Log lines of the tasks' worker pods, newest first, filtered by the Search box.", unit: "none",
                           [DashQuery("\(stream) |= \"$search\"")], w: 24, h: 14, needs: .loki),
                 DashPanel("logs", "Errors", "Worker lines at level error, critical or fatal.", unit: "none",
-                          [DashQuery("{namespace=\"$namespace\", pod=~\"$task-.*\", level=~\"error|critical|fatal\"}")], w: 24, h: 8, needs: .loki),
-                DashPanel("logs", "GM and LC lines about the task", "GlobalManager and LocalController lines that mention the task's name.", unit: "none",
-                          [DashQuery("{sedna_component=~\"gm|lc\"} |= \"$task\"")], w: 24, h: 8, needs: .loki),
+                          [DashQuery("{namespace=~\"$namespace\", pod=~\"${pod:regex}\", level=~\"error|critical|fatal\"}")], w: 24, h: 8, needs: .loki),
+                DashPanel("logs", "GM and LC lines about the task", "GlobalManager and LocalController lines that mention one of the tasks' names.", unit: "none",
+                          [DashQuery("{sedna_component=~\"gm|lc\"} |~ \"${task:regex}\"")], w: 24, h: 8, needs: .loki),
             ])
-        spec.extraVariables = [search]
+        spec.extraVariables = [kindVariable(settings), search]
+        spec.trailingVariables = [pod]
         return spec
     }
 }
 
 extension DashPanel {
+    func withOverrides(_ o: [GenValue]) -> DashPanel {
+        var p = self
+        p.overrides = o
+        return p
+    }
+
     func withMappings(_ m: [GenValue]) -> DashPanel {
         var p = self
         p.mappings = m

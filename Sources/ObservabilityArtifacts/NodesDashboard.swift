@@ -28,20 +28,25 @@ extension Dashboards {
         return p
     }
 
-    static func nodes() -> DashboardSpec {
+    /// The `limit` busiest series of a per-node query: hundreds of edge nodes stay readable.
+    static func top(_ expr: String, _ limit: Int = 10) -> String { "topk(\(limit), \(expr))" }
+
+    static func nodes(_ settings: ArtifactSettings) -> DashboardSpec {
         let sel = "location=~\"$location\", node=~\"$node\""
         let agent = "job=\"prometheus-agent\", location=\"edge\", node=~\"$node\""
 
         var reporting = DashPanel("stat", "Nodes reporting",
                                   "Nodes whose node-exporter data is current, by location. Cloud nodes are scraped by the cloud Prometheus; edge nodes push through their Prometheus agent.",
-                                  unit: "none", [DashQuery("count by (location) (node_uname_info{job=\"node-exporter\", \(sel)})", legend: "{{location}}")],
+                                  unit: "none", [DashQuery("count by (location) (node_uname_info{job=\"node-exporter\", \(sel)})", legend: "{{location}} reporting"),
+                                                 DashQuery("count by (location) (sedna_node_info{\(sel)})", legend: "{{location}} expected")],
                                   w: 6, h: 6, needs: .nodeExporter)
-        reporting.colorMode = "thresholds"
+        reporting.description += " Expected: the nodes the API server knows (sedna_node_info); fewer reporting than expected is a node without node-exporter or an edge agent that stopped sending."
+        reporting.thresholds = [(nil, "blue")]
         reporting.extraOptions = [("textMode", "value_and_name")]
 
         var lastSample = DashPanel("bargauge", "Edge nodes: age of the last sample",
                                    "Seconds since the newest node-exporter sample of each edge node reached this Prometheus (recording rule sedna_node:last_sample_timestamp_seconds, kept for a day). Above 10 minutes SednaEdgeNodeStoppedSending fires; the agent's WAL keeps the samples and sends them when the link returns.",
-                                   unit: "s", [DashQuery("time() - max by (node, site) (max_over_time(sedna_node:last_sample_timestamp_seconds{location=\"edge\", node=~\"$node\"}[1d]))", legend: "{{node}} ({{site}})")],
+                                   unit: "s", [DashQuery("topk(20, time() - max by (node, site) (max_over_time(sedna_node:last_sample_timestamp_seconds{location=\"edge\", node=~\"$node\"}[1d])))", legend: "{{node}} ({{site}})")],
                                    w: 9, h: 6, needs: .nodeExporter)
         lastSample.minValue = 0
         lastSample.thresholds = [(nil, "green"), (120, "orange"), (600, "red")]
@@ -66,7 +71,7 @@ extension Dashboards {
                 ["selected": false, "text": "edge", "value": "edge"],
             ],
         ]
-        let node = DashboardRenderer.queryVariable("node", "Node", "label_values(node_uname_info{job=\"node-exporter\", location=~\"$location\"}, node)", multi: true)
+        let node = DashboardRenderer.queryVariable("node", "Node", "label_values(node_uname_info{\(ClusterFilter.matcher(settings.clusterLabel)), job=\"node-exporter\", location=~\"$location\"}, node)", multi: true)
             .setting("current", ["selected": true, "text": ["All"], "value": ["$__all"]])
 
         var spec = DashboardSpec(
@@ -82,37 +87,37 @@ extension Dashboards {
                            w: 9, h: 6, needs: .edgeAgent),
                 .row("CPU"),
                 nodeSeries("CPU busy", "Share of CPU time not idle, averaged over the node's cores.", unit: "percentunit",
-                           [DashQuery("1 - avg by (node) (rate(node_cpu_seconds_total{mode=\"idle\", \(sel)}[$__rate_interval]))", legend: "{{node}}")], percent: true),
+                           [DashQuery(top("1 - avg by (node) (rate(node_cpu_seconds_total{mode=\"idle\", \(sel)}[$__rate_interval]))"), legend: "{{node}}")], percent: true),
                 nodeSeries("Load per core", "1-minute load average divided by the number of cores; above 1 processes wait for CPU.", unit: "none",
-                           [DashQuery("max by (node) (node_load1{\(sel)}) / count by (node) (node_cpu_seconds_total{mode=\"idle\", \(sel)})", legend: "{{node}}")]),
+                           [DashQuery(top("max by (node) (node_load1{\(sel)}) / count by (node) (node_cpu_seconds_total{mode=\"idle\", \(sel)})"), legend: "{{node}}")]),
                 .row("Memory"),
                 nodeSeries("Memory used", "1 - MemAvailable/MemTotal. SednaNodeMemoryPressure fires below 10 % available for 15 minutes.", unit: "percentunit",
-                           [DashQuery("1 - node_memory_MemAvailable_bytes{\(sel)} / node_memory_MemTotal_bytes{\(sel)}", legend: "{{node}}")], w: 8, percent: true),
+                           [DashQuery(top("1 - node_memory_MemAvailable_bytes{\(sel)} / node_memory_MemTotal_bytes{\(sel)}"), legend: "{{node}}")], w: 8, percent: true),
                 nodeSeries("Memory available", "Memory the kernel can give to new processes without swapping (MemAvailable).", unit: "bytes",
-                           [DashQuery("node_memory_MemAvailable_bytes{\(sel)}", legend: "{{node}}")], w: 8),
-                nodeSeries("Major page faults", "Page faults that had to read from disk, per second: sustained high values mean memory pressure (thrashing).", unit: "ops",
-                           [DashQuery("rate(node_vmstat_pgmajfault{\(sel)}[$__rate_interval])", legend: "{{node}}")], w: 8),
+                           [DashQuery("bottomk(10, node_memory_MemAvailable_bytes{\(sel)})", legend: "{{node}}")], w: 8),
+                nodeSeries("Major page faults", "Page faults that had to read from disk, per second (the 10 highest nodes): sustained high values mean memory pressure (thrashing).", unit: "cps",
+                           [DashQuery(top("rate(node_vmstat_pgmajfault{\(sel)}[$__rate_interval])"), legend: "{{node}}")], w: 8),
                 .row("Disk"),
                 nodeSeries("Disk space used", "Used share of each real filesystem (tmpfs, overlay and similar excluded). SednaEdgeNodeDiskFillingUp fires when an edge node hosting Sedna workers is below 20 % free and fills within 24 hours at the 6-hour trend.",
-                           unit: "percentunit", [DashQuery("1 - node_filesystem_avail_bytes{\(sel), \(realFilesystems)} / node_filesystem_size_bytes{\(sel), \(realFilesystems)}", legend: "{{node}} {{mountpoint}}")],
+                           unit: "percentunit", [DashQuery(top("1 - node_filesystem_avail_bytes{\(sel), \(realFilesystems)} / node_filesystem_size_bytes{\(sel), \(realFilesystems)}"), legend: "{{node}} {{mountpoint}}")],
                            percent: true),
                 nodeSeries("Disk I/O", "Bytes read (positive) and written (negative) per second, per node.", unit: "Bps", [
-                    DashQuery("sum by (node) (rate(node_disk_read_bytes_total{\(sel)}[$__rate_interval]))", legend: "{{node}} read"),
-                    DashQuery("-sum by (node) (rate(node_disk_written_bytes_total{\(sel)}[$__rate_interval]))", legend: "{{node}} written"),
+                    DashQuery(top("sum by (node) (rate(node_disk_read_bytes_total{\(sel)}[$__rate_interval]))"), legend: "{{node}} read"),
+                    DashQuery("-" + top("sum by (node) (rate(node_disk_written_bytes_total{\(sel)}[$__rate_interval]))"), legend: "{{node}} written"),
                 ]),
                 .row("Network"),
                 nodeSeries("Network received", "Bytes received per second on physical and tunnel interfaces (loopback and pod veths excluded).", unit: "Bps",
-                           [DashQuery("sum by (node) (rate(node_network_receive_bytes_total{\(sel), \(realInterfaces)}[$__rate_interval]))", legend: "{{node}}")]),
+                           [DashQuery(top("sum by (node) (rate(node_network_receive_bytes_total{\(sel), \(realInterfaces)}[$__rate_interval]))"), legend: "{{node}}")]),
                 nodeSeries("Network transmitted", "Bytes sent per second on physical and tunnel interfaces; on edge nodes this includes the agent's remote write.", unit: "Bps",
-                           [DashQuery("sum by (node) (rate(node_network_transmit_bytes_total{\(sel), \(realInterfaces)}[$__rate_interval]))", legend: "{{node}}")]),
+                           [DashQuery(top("sum by (node) (rate(node_network_transmit_bytes_total{\(sel), \(realInterfaces)}[$__rate_interval]))"), legend: "{{node}}")]),
                 .row("Time"),
-                nodeSeries("Clock offset", "Offset of the node clock estimated by the kernel's NTP discipline (node_timex_offset_seconds). Edge samples carry the edge node's time: SednaNodeClockSkew fires beyond 50 ms.", unit: "s",
-                           [DashQuery("node_timex_offset_seconds{\(sel)}", legend: "{{node}}")]),
+                nodeSeries("Clock offset", "Absolute offset (the 10 largest) of the node clock estimated by the kernel's NTP discipline (node_timex_offset_seconds). Edge samples carry the edge node's time: SednaNodeClockSkew fires beyond 50 ms.", unit: "s",
+                           [DashQuery(top("abs(node_timex_offset_seconds{\(sel)})"), legend: "{{node}}")]),
                 synced,
                 .row("Edge agents"),
                 nodeSeries("Agent active series", "Series each edge agent keeps in its WAL (prometheus_agent_active_series): the input for sizing the WAL and the uplink (docs/edge-node-monitoring.md).", unit: "short",
                            [DashQuery("prometheus_agent_active_series{\(agent)}", legend: "{{node}}")], needs: .edgeAgent),
-                nodeSeries("Agent samples sent", "Samples per second each edge agent delivered to the central Prometheus; after an outage it rises above the scrape rate while the backlog drains.", unit: "short",
+                nodeSeries("Agent samples sent", "Samples per second each edge agent delivered to the central Prometheus; after an outage it rises above the scrape rate while the backlog drains.", unit: "cps",
                            [DashQuery("sum by (node) (rate(prometheus_remote_storage_samples_total{\(agent)}[$__rate_interval]))", legend: "{{node}}")], needs: .edgeAgent),
             ])
         spec.leadingVariables = [location, node]

@@ -30,6 +30,7 @@ NEEDS_PATTERNS = [
     ("node-exporter", re.compile(r"\bnode_[a-zA-Z0-9_]+(?=[{\[( ])|(?<![\w:])("
                                  + "|".join(re.escape(r) for r in NODE_RECORDS) + r")(?![\w:])")),
     ("the edge Prometheus agent", re.compile(r"\bprometheus_(agent|remote_storage)_[a-z_]+")),
+    ("cAdvisor", re.compile(r"\bcontainer_(cpu|memory|fs|network)_[a-z_]+")),
 ]
 
 
@@ -151,3 +152,87 @@ def logql_structure_errors(expr):
     if "count_over_time" in expr and not re.search(r"\[[^\]]+\]", expr):
         errors.append("range aggregation without a range")
     return errors
+
+
+# PromQL words that are not metric names: label-list keywords (their lists are skipped),
+# operators and aggregation modifiers.
+_LABEL_LIST_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+_OPERATOR_KEYWORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan"}
+
+
+def _matching(expr, i, open_, close):
+    """Index after the bracket matching expr[i] (== open_), strings skipped."""
+    depth, quote = 0, None
+    while i < len(expr):
+        c = expr[i]
+        if quote:
+            if c == "\\" and quote != "`":
+                i += 2
+                continue
+            if c == quote:
+                quote = None
+        elif c in "\"'`":
+            quote = c
+        elif c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def selectors(expr, logql=False):
+    """(metric name or '', selector body) of every series selector of a PromQL expression, or of
+    every stream selector of a LogQL one. A metric without braces has the body ''."""
+    out, i = [], 0
+    ident = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+    while i < len(expr):
+        c = expr[i]
+        if c in "\"'`":
+            j = i + 1
+            while j < len(expr) and expr[j] != c:
+                j += 2 if expr[j] == "\\" and c != "`" else 1
+            i = j + 1
+        elif c == "[":
+            i = _matching(expr, i, "[", "]")
+        elif c == "{":
+            j = _matching(expr, i, "{", "}")
+            out.append(("", expr[i + 1:j - 1]))
+            i = j
+        elif logql:
+            i += 1
+        elif c == "$" or c.isdigit() or c == ".":
+            m = re.compile(r"[$\w.]+").match(expr, i)
+            i = m.end()
+        elif ident.match(expr, i):
+            m = ident.match(expr, i)
+            word, i = m.group(0), m.end()
+            rest = expr[i:].lstrip(" ")
+            if word in _LABEL_LIST_KEYWORDS:
+                if rest.startswith("("):
+                    i = _matching(expr, expr.index("(", i), "(", ")")
+            elif word in _OPERATOR_KEYWORDS or rest.startswith("(") or re.match(r"(by|without)\b", rest):
+                continue
+            elif rest.startswith("{"):
+                start = expr.index("{", i)
+                j = _matching(expr, start, "{", "}")
+                out.append((word, expr[start + 1:j - 1]))
+                i = j
+            else:
+                out.append((word, ""))
+        else:
+            i += 1
+    return out
+
+
+def panel_links(panel):
+    """Every link URL of a panel: field defaults and overrides."""
+    defaults = panel.get("fieldConfig", {}).get("defaults", {})
+    urls = [l["url"] for l in defaults.get("links", [])]
+    for o in panel.get("fieldConfig", {}).get("overrides", []):
+        for prop in o["properties"]:
+            if prop["id"] == "links":
+                urls += [l["url"] for l in prop["value"]]
+    return urls

@@ -2,17 +2,19 @@
 (PyPI grafana-foundation-sdk, Dashboard.from_json)."""
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
 import pytest
 
-from dash_common import all_panels, dashboard_paths, data_panels, is_loki, load_dashboard, query_needs
+from dash_common import (all_panels, dashboard_paths, data_panels, is_loki, load_dashboard, panel_links, query_needs,
+                         selectors)
 
 ALL = dashboard_paths()
 # The dashboards `sedna-exporter generate` writes: those of issue 5 and the node dashboard (issue 7).
 EXPECTED = {"overview.json", "joint-inference.json", "incremental-learning.json", "federated-learning.json",
-            "lifelong-learning.json", "components.json", "logs.json", "nodes.json"}
+            "lifelong-learning.json", "task.json", "components.json", "logs.json", "nodes.json"}
 
 
 def ids(paths):
@@ -115,17 +117,23 @@ def test_sedna_dashboard_rules(path):
                 assert f"Needs {need}." in p["description"], f"{p['title']}: needs {need} but does not say so"
 
 
-def test_overview_drills_down_to_task_dashboards_and_logs():
+def test_overview_drills_down_to_the_dashboard_of_each_rows_kind_and_logs():
+    """One dashboard link per row, chosen by the row's kind: the queries name the kind's dashboard
+    in a hidden `dashboard` column; the five kinds without their own open the generic one."""
     b = load_dashboard(next(p for p in ALL if p.name == "overview.json"))
     tasks = next(p for p in data_panels(b) if p["title"] == "Tasks" and p["type"] == "table")
-    links = [l for o in tasks["fieldConfig"]["overrides"] for prop in o["properties"] if prop["id"] == "links"
-             for l in prop["value"]]
-    urls = " ".join(l["url"] for l in links)
+    assert not drilldown_defects(tasks)
     uids = {load_dashboard(p)["uid"] for p in ALL}
-    for uid in ("sedna-logs", "sedna-joint-inference", "sedna-incremental-learning", "sedna-federated-learning",
-                "sedna-lifelong-learning"):
-        assert f"/d/{uid}/" in urls and uid in uids
-    assert "var-task=${__data.fields.task}" in urls
+    exprs = " ".join(t["expr"] for t in tasks["targets"])
+    for kind, uid in KIND_DASHBOARDS.items():
+        assert uid in uids
+        assert f'"dashboard", "{uid}", "kind", "{kind}"' in exprs or (uid == "sedna-task" and '"sedna-task", "kind", ".+"' in exprs), kind
+    urls = panel_links(tasks)
+    assert any("/d/sedna-logs/" in u and "var-task=${__data.fields.task}" in u for u in urls)
+    task_board = load_dashboard(next(p for p in ALL if p.name == "task.json"))
+    kinds = next(v for v in task_board["templating"]["list"] if v["name"] == "kind")["definition"]
+    for kind in ("FeatureExtractionService", "ObjectSearchService", "ObjectTrackingService", "ReidJob", "VideoAnalyticsJob"):
+        assert kind in kinds
 
 
 def test_task_dashboards_show_every_figure_the_issue_lists():
@@ -152,3 +160,149 @@ def test_metrics_reference_links_every_proposal_metric():
     for r in rows:
         if r not in shown:
             assert "intake" in r or "not shown" in r, r
+
+
+# --- Lint of the defects an operator would trust wrongly (issue 13) ---------------------------
+
+KIND_DASHBOARDS = {
+    "JointInferenceService": "sedna-joint-inference", "IncrementalLearningJob": "sedna-incremental-learning",
+    "FederatedLearningJob": "sedna-federated-learning", "LifelongLearningJob": "sedna-lifelong-learning",
+    "FeatureExtractionService": "sedna-task", "ObjectSearchService": "sedna-task", "ObjectTrackingService": "sedna-task",
+    "ReidJob": "sedna-task", "VideoAnalyticsJob": "sedna-task",
+}
+CLUSTER_MATCHER = 'cluster=~"$cluster"'
+
+
+def _steps(cfg):
+    return (cfg.get("thresholds") or {}).get("steps") or []
+
+
+def stat_colour_defects(panel):
+    """A stat coloured palette-classic ignores its thresholds and mappings: a failure stays blue."""
+    if panel["type"] != "stat":
+        return []
+    mode = panel["fieldConfig"]["defaults"].get("color", {}).get("mode")
+    return [] if mode == "thresholds" else [f"stat coloured {mode}, not by thresholds"]
+
+
+def table_cell_defects(panel):
+    """Thresholds colour nothing in a table cell of type auto."""
+    if panel["type"] != "table":
+        return []
+    defaults = panel["fieldConfig"]["defaults"]
+    default_cells = defaults.get("custom", {}).get("cellOptions", {}).get("type", "auto")
+    coloured_fields = set()
+    threshold_fields = set()
+    for o in panel["fieldConfig"].get("overrides", []):
+        field = o["matcher"].get("options")
+        for prop in o["properties"]:
+            if prop["id"] == "custom.cellOptions" and prop["value"].get("type") != "auto":
+                coloured_fields.add(field)
+            if prop["id"] == "thresholds" and len(_steps({"thresholds": prop["value"]})) > 1:
+                threshold_fields.add(field)
+    defects = []
+    if len(_steps(defaults)) > 1 and default_cells == "auto" and not coloured_fields:
+        defects.append("thresholds on cells of type auto")
+    for f in threshold_fields - coloured_fields:
+        if default_cells == "auto":
+            defects.append(f"thresholds on column {f} whose cells are auto")
+    return defects
+
+
+def link_defects(urls):
+    """A variable passed as var-x=${x} (or $x) becomes `{a,b}` for several values: use ${x:queryparam}."""
+    return [f"variable passed without :queryparam in {u}" for u in urls
+            if re.search(r"var-\w+=\$\{?(?!__)\w+(?!:queryparam)\}?", u)]
+
+
+def kind_defects(expr):
+    """A task name is unique only per kind: a selector on $task must name the kind too."""
+    return [f"selector on $task without kind: {{{body}}}" for _, body in selectors(expr)
+            if re.search(r'\btask=~?"\$\{?task', body) and not re.search(r"\bkind(=|=~)", body)]
+
+
+def pod_regex_defects(expr):
+    """`pod=~"$task-.*"` also matches the pods of `$task-v2`: pods are selected by the exporter's
+    pod-to-task mapping or matched exactly."""
+    return [f"unanchored pod regex {m.group(0)}" for m in re.finditer(r'pod=~"([^"]*)"', expr)
+            if re.search(r"\.[*+]", m.group(1))]
+
+
+def cluster_defects(expr, logql=False):
+    """Every selector filters the $cluster variable (a series without the label matches .*)."""
+    return [f"selector without the cluster filter: {name}{{{body}}}" for name, body in selectors(expr, logql=logql)
+            if CLUSTER_MATCHER not in body]
+
+
+def drilldown_defects(panel):
+    """A task table links each row to the dashboard of its kind (one link, from the hidden
+    `dashboard` column the queries set), not to every paradigm dashboard."""
+    urls = panel_links(panel)
+    dashboards = [u for u in urls if "/d/" in u and "/d/sedna-logs" not in u]
+    defects = []
+    if len(dashboards) > 1:
+        defects.append(f"{len(dashboards)} dashboard links per row")
+    for u in dashboards:
+        if "${__data.fields.dashboard}" not in u:
+            defects.append(f"link not chosen by kind: {u}")
+        elif not all('"dashboard"' in t["expr"] for t in panel["targets"]):
+            defects.append("a query without the dashboard label the link reads")
+    return defects
+
+
+def board_defects(board):
+    defects = []
+    variables = {v["name"] for v in board["templating"]["list"]}
+    if "cluster" not in variables:
+        defects.append("no $cluster variable")
+    for v in board["templating"]["list"]:
+        if v.get("type") == "query" and v["name"] != "cluster":
+            defects += [f"variable {v['name']}: {d}" for d in cluster_defects(v["definition"].split("(", 1)[1].rsplit(",", 1)[0])]
+    defects += link_defects([l.get("url", "") for l in board.get("links", [])])
+    for p in data_panels(board):
+        where = f"panel {p['title']!r}"
+        found = stat_colour_defects(p) + table_cell_defects(p) + link_defects(panel_links(p))
+        if any("/d/" in u for u in panel_links(p)) and "task" in json.dumps(p["fieldConfig"]["overrides"]):
+            found += drilldown_defects(p)
+        for t in p["targets"]:
+            found += kind_defects(t["expr"]) + pod_regex_defects(t["expr"]) + cluster_defects(t["expr"], logql=is_loki(p))
+        defects += [f"{where}: {d}" for d in found]
+    return defects
+
+
+@pytest.mark.parametrize("path", ALL, ids=ids(ALL))
+def test_no_colour_link_kind_pod_or_cluster_defects(path):
+    assert not board_defects(load_dashboard(path))
+
+
+# Each defect as the dashboards before issue 13 had it: the lint must find every one.
+OLD_STAT = {"type": "stat", "title": "Failed", "targets": [{"expr": 'count(sedna_task:failed{cluster=~"$cluster"})'}],
+            "fieldConfig": {"defaults": {"color": {"mode": "palette-classic"},
+                                         "thresholds": {"steps": [{"color": "green", "value": None}, {"color": "red", "value": 1}]}},
+                            "overrides": []}}
+OLD_TABLE = {"type": "table", "title": "Longest", "targets": [{"expr": 'sedna_task:age_seconds{cluster=~"$cluster"}'}],
+             "fieldConfig": {"defaults": {"custom": {"cellOptions": {"type": "auto"}},
+                                          "thresholds": {"steps": [{"color": "green", "value": None}, {"color": "red", "value": 10800}]}},
+                             "overrides": []}}
+OLD_LINKS = ["/d/sedna-logs/sedna-logs?var-namespace=${namespace}&var-task=${task}", "/d/sedna-overview/sedna-overview?var-namespace=$namespace"]
+OLD_DRILLDOWN = {"type": "table", "title": "Tasks", "targets": [{"expr": 'sedna_task:current_condition{cluster=~"$cluster"}'}],
+                 "fieldConfig": {"defaults": {}, "overrides": [{"matcher": {"id": "byName", "options": "task"}, "properties": [
+                     {"id": "links", "value": [{"url": f"/d/{uid}/x?var-task=${{__data.fields.task}}"} for uid in
+                                               ("sedna-joint-inference", "sedna-incremental-learning", "sedna-federated-learning")]}]}]}}
+
+
+def test_lint_finds_each_defect_of_the_old_dashboards():
+    assert stat_colour_defects(OLD_STAT)
+    assert table_cell_defects(OLD_TABLE)
+    assert all(link_defects([u]) for u in OLD_LINKS)
+    assert not link_defects(["/d/x?${namespace:queryparam}&var-task=${__data.fields.task}&${__url_time_range}"])
+    assert kind_defects('max(sedna_learning_iteration{namespace="$namespace", task="$task"})')
+    assert not kind_defects('max(sedna_learning_iteration{namespace="$namespace", kind="IncrementalLearningJob", task="$task"})')
+    assert pod_regex_defects('{namespace="$namespace", pod=~"$task-.*"}')
+    assert pod_regex_defects('sum(kube_pod_status_phase{pod=~"($task)-.*"})')
+    assert not pod_regex_defects('{namespace=~"$namespace", pod=~"${pod:regex}"}')
+    assert cluster_defects('sum by (node) (rate(node_cpu_seconds_total{mode="idle"}[$__rate_interval])) / count(up)')
+    assert len(cluster_defects('sum by (node) (rate(a{mode="idle"}[5m])) * on (node) group_left (x) b')) == 2
+    assert not cluster_defects('max by (x) (a{cluster=~"$cluster"}) and on (x) b{cluster=~"$cluster", y="1"}')
+    assert cluster_defects('{namespace="$namespace"} |= "x"', logql=True)
+    assert drilldown_defects(OLD_DRILLDOWN)

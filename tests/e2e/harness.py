@@ -278,7 +278,8 @@ class Exporter:
 class Prometheus:
     """A real Prometheus (Debian package) scraping the exporter every second."""
 
-    def __init__(self, workdir, targets, rule_files=()):
+    def __init__(self, workdir, targets, rule_files=(), extra_jobs=None):
+        """extra_jobs: {job name: [targets]} scraped besides the exporter (the relay, job sedna-relay)."""
         binary = shutil.which("prometheus")
         if not binary:
             raise RuntimeError("prometheus is missing: scripts/test.sh installs the Debian package")
@@ -291,7 +292,9 @@ class Prometheus:
             f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                     + (f"rule_files:\n{rules}" if rules else "")
                     + "scrape_configs:\n  - job_name: sedna-exporter\n    static_configs:\n      - targets: ["
-                    + ", ".join(f'"{t}"' for t in targets) + "]\n")
+                    + ", ".join(f'"{t}"' for t in targets) + "]\n"
+                    + "".join(f"  - job_name: {job}\n    static_configs:\n      - targets: [" + ", ".join(f'"{t}"' for t in ts) + "]\n"
+                              for job, ts in (extra_jobs or {}).items()))
         self.process = Process([binary, f"--config.file={config}", f"--storage.tsdb.path={self.dir}/data",
                                 f"--web.listen-address=127.0.0.1:{self.port}"],
                                os.path.join(self.dir, "prometheus.log"))
