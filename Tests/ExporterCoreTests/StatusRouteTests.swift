@@ -37,7 +37,7 @@ import TestSupport
         let s = try makeEndpoint().statusSnapshot()
         #expect(s.ready)
         #expect(s.tasks.contains { $0.kind == .jointInferenceService && $0.name == "helmet-detection-inference-example" })
-        #expect(s.tasks.allSatisfy(\.kind.isTask))
+        #expect(s.tasks.allSatisfy { $0.kind.isTask })
         #expect(!s.workers.isEmpty)
         #expect(s.intake?.reports.map(\.worker) == ["<b>worker</b>"])
         #expect(s.intake?.reports.first?.task == "helmet-detection-inference-example")
