@@ -514,14 +514,6 @@ public enum Dashboards {
 
     // MARK: Components and workers
 
-    /// Self-metric families of the intake and the relay (docs/metrics.md) that the components
-    /// dashboard reads; the relay serves its own on /metrics (job `sedna-relay`, port 9480).
-    public static let pipelineFamilies = [
-        "sedna_intake_responses_total", "sedna_intake_reports_total", "sedna_intake_relay_reports_total", "sedna_intake_pushes_total",
-        "sedna_intake_held_reports", "sedna_relay_delivered_total", "sedna_relay_delivery_failures_total", "sedna_relay_dropped_total",
-        "sedna_relay_lc_unreachable_total", "sedna_relay_oldest_queued_age_seconds", "sedna_relay_queue_bytes", "sedna_relay_queue_depth",
-    ]
-
     /// The intake (worker reports, relay batches, pushes) and the edge relays: what reaches the
     /// exporter and what waits or is lost on the way.
     static func pipelineRow(_ settings: ArtifactSettings) -> [DashPanel] {

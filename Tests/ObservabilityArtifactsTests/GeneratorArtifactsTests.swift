@@ -35,7 +35,6 @@ import SednaCatalog
                     for name in Self.sednaNames(q.expr) {
                         let known = Self.familyNames.contains(name) || Self.recordNames.contains(name)
                             || Dashboards.nodeRecords.contains(name) || PlannedTelemetry.names.contains(name)
-                            || Dashboards.pipelineFamilies.contains(name)
                         #expect(known, "\(d.file) \(p.title): \(name) is neither a catalog family, a recording rule nor planned telemetry")
                         if PlannedTelemetry.names.contains(name) && !Self.familyNames.contains(name) {
                             #expect(p.needs == .telemetry, "\(p.title) uses \(name) but is not marked as needing telemetry")

@@ -37,8 +37,6 @@ DASHBOARDS = dashboard_paths()
 # Queries (dashboard, panel title, refId) that are valid but have no data on the simulated
 # cluster, with the reason. Kept honest by test_queries_without_simulated_data_are_really_empty.
 NO_SIMULATED_DATA: dict[tuple[str, str, str], str] = {
-    ("components.json", "Intake responses", "A"):
-        "sedna_intake_responses_total is counted by the intake change (issue 12); drop this entry once it is merged",
     ("components.json", "Webhook admissions", "A"):
         "the stacks run no capture webhook (tests/webhook admits pods against a real webhook)",
     ("task.json", "Phase", "A"):
