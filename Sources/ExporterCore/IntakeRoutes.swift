@@ -69,10 +69,10 @@ public struct IntakeRoutes: Sendable {
         }
         router.post("/sedna/relay/:relay/reports") { request, context in
             try await guarded(request, endpoint: "relay") {
-                let acked = try await service.relayBatch(relay: context.parameters.get("relay") ?? "", now: Self.now()) {
+                let acked = try await service.relayBatch(relay: Self.relayName(context.parameters.get("relay")), now: Self.now()) {
                     try await readBody(request)
                 }
-                return json(200, ["acked": acked])
+                return json(200, .object(["acked": .number(Double(acked))]))
             }
         }
         for method in [HTTPRequest.Method.put, .post, .delete] {
@@ -146,12 +146,12 @@ public struct IntakeRoutes: Sendable {
         let answer = try service.report(worker: worker, peer: peer, contentType: request.headers[.contentType], body: body,
                                         now: Self.now())
         if case let .workerNameMismatch(message) = answer {
-            return json(400, ["Status": 400, "Message": message])
+            return json(400, .object(["Status": .number(400), "Message": .string(message)]))
         }
         if let lc = config.forwardLC, let forwarder {
             if let answer = await forward(body, to: lc, worker: worker, client: forwarder) { return answer }
         }
-        return json(200, ["Status": 200, "Message": "OK"])
+        return json(200, .object(["Status": .number(200), "Message": .string("OK")]))
     }
 
     /// Sends the report unchanged to the LocalController; nil when the LC cannot be reached
@@ -168,16 +168,22 @@ public struct IntakeRoutes: Sendable {
 
     // MARK: helpers
 
+    /// The relay's name from its path segment: the relay percent-encodes every character but
+    /// letters and digits (`edge-1` arrives as `edge%2D1`), and the name is a label value.
+    static func relayName(_ segment: String?) -> String {
+        let raw = segment ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
+
     func text(_ status: Int, _ s: String, headers: HTTPFields = [:]) -> Response {
         var h = headers
         h[.contentType] = "text/plain; charset=utf-8"
         return Response(status: .init(code: status), headers: h, body: .init(byteBuffer: ByteBuffer(string: s)))
     }
 
-    func json(_ status: Int, _ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return Response(status: .init(code: status), headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    func json(_ status: Int, _ value: JSON) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.compact.bytes(value))))
     }
 
     func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -55,14 +55,14 @@ public struct DashPanel {
     public var needs: QueryNeeds
     /// Proposal metric names (MetricsReference.proposalMetrics) this panel shows.
     public var proposal: [String]
-    public var mappings: [GenValue] = []
-    public var links: [GenValue] = []
-    public var overrides: [GenValue] = []
-    public var transformations: [GenValue] = []
+    public var mappings: [DocumentValue] = []
+    public var links: [DocumentValue] = []
+    public var overrides: [DocumentValue] = []
+    public var transformations: [DocumentValue] = []
     public var thresholds: [(Double?, String)] = [(nil, "green")]
     public var minValue: Double? = nil
     public var maxValue: Double? = nil
-    public var extraOptions: [(String, GenValue)] = []
+    public var extraOptions: [(String, DocumentValue)] = []
     /// fieldConfig color mode; nil for the type's default (thresholds for tables and state
     /// timelines, palette-classic otherwise).
     public var colorMode: String? = nil
@@ -103,11 +103,11 @@ public struct DashboardSpec {
     /// Kind whose tasks the `task` variable lists, nil for all kinds.
     public var taskKind: String?
     public var taskMulti: Bool
-    public var extraVariables: [GenValue] = []
+    public var extraVariables: [DocumentValue] = []
     /// Variables right after the datasources, before namespace (the node dashboard's location and node).
-    public var leadingVariables: [GenValue] = []
+    public var leadingVariables: [DocumentValue] = []
     /// Variables after the task variable, which they depend on (the logs dashboard's pods).
-    public var trailingVariables: [GenValue] = []
+    public var trailingVariables: [DocumentValue] = []
     /// Hides the Loki, namespace and task variables of a dashboard whose panels do not use them:
     /// they stay so the dashboard links (includeVars) carry the task context through it.
     public var taskVariablesHidden = false

@@ -3,11 +3,11 @@ import SednaCatalog
 /// Renders a `DashboardSpec` as Grafana 10+ classic dashboard JSON (schemaVersion 39).
 public enum DashboardRenderer {
     public static let schemaVersion = 39
-    static let prometheusDS: GenValue = ["type": "prometheus", "uid": "${datasource}"]
-    static let lokiDS: GenValue = ["type": "loki", "uid": "${loki}"]
+    static let prometheusDS: DocumentValue = ["type": "prometheus", "uid": "${datasource}"]
+    static let lokiDS: DocumentValue = ["type": "loki", "uid": "${loki}"]
 
-    public static func render(_ d: DashboardSpec, all: [DashboardSpec]) -> GenValue {
-        var panels: [GenValue] = []
+    public static func render(_ d: DashboardSpec, all: [DashboardSpec]) -> DocumentValue {
+        var panels: [DocumentValue] = []
         var x = 0, y = 0, rowHeight = 0
         for (id, p) in d.numbered() {
             if p.isRow || x + p.width > 24 {
@@ -48,8 +48,8 @@ public enum DashboardRenderer {
         ]
     }
 
-    static func links(_ d: DashboardSpec) -> GenValue {
-        var out: [GenValue] = [[
+    static func links(_ d: DashboardSpec) -> DocumentValue {
+        var out: [DocumentValue] = [[
             "title": "Sedna dashboards", "type": "dashboards", "tags": ["sedna"], "asDropdown": true,
             "includeVars": true, "keepTime": true, "icon": "external link", "targetBlank": false, "tooltip": "",
             "url": "",
@@ -82,14 +82,14 @@ public enum DashboardRenderer {
 
     /// The `$cluster` variable (ArtifactSettings.clusterLabel): the clusters whose exporter is
     /// scraped; "All" is `.*`, which also matches series without the label.
-    static func clusterVariable(_ s: ArtifactSettings) -> GenValue {
+    static func clusterVariable(_ s: ArtifactSettings) -> DocumentValue {
         queryVariable("cluster", "Cluster", "label_values(up{\(s.exporterSelector)}, \(s.clusterLabel))", multi: true)
             .setting("allValue", ".*")
             .setting("current", ["selected": true, "text": ["All"], "value": ["$__all"]])
     }
 
-    static func queryVariable(_ name: String, _ label: String, _ query: String, multi: Bool, sort: Int = 1) -> GenValue {
-        var v: GenValue = [
+    static func queryVariable(_ name: String, _ label: String, _ query: String, multi: Bool, sort: Int = 1) -> DocumentValue {
+        var v: DocumentValue = [
             "name": .string(name), "label": .string(label), "type": "query",
             "datasource": prometheusDS,
             "definition": .string(query),
@@ -102,8 +102,8 @@ public enum DashboardRenderer {
         return v
     }
 
-    static func variables(_ d: DashboardSpec) -> [GenValue] {
-        let ds: [GenValue] = [
+    static func variables(_ d: DashboardSpec) -> [DocumentValue] {
+        let ds: [DocumentValue] = [
             ["name": "datasource", "label": "Prometheus", "type": "datasource", "query": "prometheus", "current": [:],
              "hide": 0, "includeAll": false, "multi": false, "options": [], "refresh": 1, "regex": ""],
             ["name": "loki", "label": "Loki", "type": "datasource", "query": "loki", "current": [:],
@@ -121,14 +121,14 @@ public enum DashboardRenderer {
         return ds + [clusterVariable(d.settings)] + d.leadingVariables + [ns] + d.extraVariables + [task] + d.trailingVariables
     }
 
-    static func panel(_ p: DashPanel, id: Int, x: Int, y: Int) -> GenValue {
-        let grid: GenValue = ["h": .int(p.height), "w": .int(p.width), "x": .int(x), "y": .int(y)]
+    static func panel(_ p: DashPanel, id: Int, x: Int, y: Int) -> DocumentValue {
+        let grid: DocumentValue = ["h": .int(p.height), "w": .int(p.width), "x": .int(x), "y": .int(y)]
         if p.isRow {
             return ["type": "row", "id": .int(id), "title": .string(p.title), "collapsed": false, "gridPos": grid, "panels": []]
         }
         let ds = p.isLoki ? lokiDS : prometheusDS
         let refIds = ["A", "B", "C", "D", "E", "F", "G", "H"]
-        let targets: [GenValue] = p.queries.enumerated().map { i, q in
+        let targets: [DocumentValue] = p.queries.enumerated().map { i, q in
             if p.isLoki {
                 return ["refId": .string(refIds[i]), "datasource": lokiDS, "expr": .string(q.expr),
                         "queryType": "range", "legendFormat": .string(q.legend), "editorMode": "code"]
@@ -140,7 +140,7 @@ public enum DashboardRenderer {
         }
         var description = p.description
         if !p.needs.sentence.isEmpty { description += " " + p.needs.sentence }
-        var defaults: GenValue = [
+        var defaults: DocumentValue = [
             "unit": .string(p.unit),
             "mappings": .array(p.mappings),
             "links": .array(p.links),
@@ -162,7 +162,7 @@ public enum DashboardRenderer {
         if p.type == "table" {
             // Thresholds colour nothing in a table whose cells are `auto`: colour the named
             // columns' background, else every cell's text.
-            let cells: GenValue = p.thresholds.count > 1 && p.coloredColumns.isEmpty ? "color-text" : "auto"
+            let cells: DocumentValue = p.thresholds.count > 1 && p.coloredColumns.isEmpty ? "color-text" : "auto"
             defaults = defaults.setting("custom", ["align": "auto", "cellOptions": ["type": cells], "inspect": false])
             for c in p.coloredColumns {
                 overrides.append(["matcher": ["id": "byName", "options": .string(c)],
@@ -173,7 +173,7 @@ public enum DashboardRenderer {
                                   "properties": [["id": "custom.hidden", "value": true]]])
             }
         }
-        var panel: GenValue = [
+        var panel: DocumentValue = [
             "id": .int(id), "type": .string(p.type), "title": .string(p.title), "description": .string(description),
             "datasource": ds, "gridPos": grid, "targets": .array(targets),
             "fieldConfig": ["defaults": defaults, "overrides": .array(overrides)],
@@ -183,10 +183,10 @@ public enum DashboardRenderer {
         return panel
     }
 
-    static func options(_ p: DashPanel) -> GenValue {
-        let reduce: GenValue = ["calcs": ["lastNotNull"], "fields": "", "values": false]
-        let legend: GenValue = ["displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": []]
-        var o: GenValue
+    static func options(_ p: DashPanel) -> DocumentValue {
+        let reduce: DocumentValue = ["calcs": ["lastNotNull"], "fields": "", "values": false]
+        let legend: DocumentValue = ["displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": []]
+        var o: DocumentValue
         switch p.type {
         case "timeseries":
             o = ["legend": legend, "tooltip": ["mode": "multi", "sort": "desc"]]
@@ -214,14 +214,14 @@ public enum DashboardRenderer {
     }
 }
 
-extension GenValue {
+extension DocumentValue {
     /// The `name` of an object value, nil otherwise.
     var name: String? {
         guard case .object(let pairs) = self, case .string(let n)? = pairs.first(where: { $0.0 == "name" })?.1 else { return nil }
         return n
     }
 
-    fileprivate var colorMode: GenValue {
+    fileprivate var colorMode: DocumentValue {
         guard case .object(let pairs) = self, let c = pairs.first(where: { $0.0 == "color" })?.1 else { return "palette-classic" }
         return c
     }

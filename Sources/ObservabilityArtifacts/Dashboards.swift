@@ -20,9 +20,9 @@ public enum Dashboards {
     ]
 
     /// Value mappings for a `state_code` recording rule: code i+1 shows the i-th state of the family.
-    static func stateMappings(_ familyName: String) -> [GenValue] {
+    static func stateMappings(_ familyName: String) -> [DocumentValue] {
         let states = family(familyName).states
-        let options: [(String, GenValue)] = states.enumerated().map { i, s in
+        let options: [(String, DocumentValue)] = states.enumerated().map { i, s in
             (String(i + 1), ["text": .string(s), "color": .string(stateColors[s] ?? "text"), "index": .int(i)])
         }
         return [["type": "value", "options": .object(options)]]
@@ -53,16 +53,16 @@ public enum Dashboards {
 
     /// Data links of a task row: its kind's dashboard (from the hidden `dashboard` column) and
     /// its logs. Single values from the row; the cluster selection passed as it is.
-    static func taskLinks(dashboard: Bool = true) -> [GenValue] {
+    static func taskLinks(dashboard: Bool = true) -> [DocumentValue] {
         let base = "var-namespace=${__data.fields.namespace}&var-kind=${__data.fields.kind}&var-task=${__data.fields.task}&${cluster:queryparam}&${__url_time_range}"
-        var out: [GenValue] = [["title": "Logs of ${__data.fields.task}", "url": .string("/d/\(logsUID)/sedna-logs?\(base)")]]
+        var out: [DocumentValue] = [["title": "Logs of ${__data.fields.task}", "url": .string("/d/\(logsUID)/sedna-logs?\(base)")]]
         if dashboard {
             out.insert(["title": "Dashboard of ${__data.fields.task}", "url": .string("/d/${__data.fields.dashboard}?\(base)")], at: 0)
         }
         return out
     }
 
-    static func linkOverride(field: String, dashboard: Bool = true) -> GenValue {
+    static func linkOverride(field: String, dashboard: Bool = true) -> DocumentValue {
         ["matcher": ["id": "byName", "options": .string(field)],
          "properties": [["id": "links", "value": .array(taskLinks(dashboard: dashboard))]]]
     }
@@ -82,7 +82,7 @@ public enum Dashboards {
     }
 
     /// 0/1 shown as No (red) / Yes (green).
-    static let yesNo: [GenValue] = [["type": "value", "options": [
+    static let yesNo: [DocumentValue] = [["type": "value", "options": [
         "0": ["text": "No", "color": "red", "index": 0],
         "1": ["text": "Yes", "color": "green", "index": 1],
     ]]]
@@ -102,11 +102,11 @@ public enum Dashboards {
         return p
     }
 
-    static func unitOverride(_ field: String, _ unit: String) -> GenValue {
+    static func unitOverride(_ field: String, _ unit: String) -> DocumentValue {
         ["matcher": ["id": "byName", "options": .string(field)], "properties": [["id": "unit", "value": .string(unit)]]]
     }
 
-    static func mergeAndHide(_ hidden: [String], rename: [(String, String)] = []) -> [GenValue] {
+    static func mergeAndHide(_ hidden: [String], rename: [(String, String)] = []) -> [DocumentValue] {
         [["id": "merge", "options": [:]],
          ["id": "organize", "options": [
             "excludeByName": .object(hidden.map { ($0, true) }),
@@ -147,7 +147,7 @@ public enum Dashboards {
     }
 
     /// The `kind` variable: the kinds of the tasks in the selected namespaces, or only `kinds`.
-    static func kindVariable(_ settings: ArtifactSettings, kinds: [String]? = nil) -> GenValue {
+    static func kindVariable(_ settings: ArtifactSettings, kinds: [String]? = nil) -> DocumentValue {
         let only = kinds.map { ", kind=~\"\($0.joined(separator: "|"))\"" } ?? ""
         return DashboardRenderer.queryVariable("kind", "Kind", "label_values(sedna_task_info{\(ClusterFilter.matcher(settings.clusterLabel)), namespace=~\"$namespace\"\(only)}, kind)",
                                                multi: kinds == nil)
@@ -232,7 +232,7 @@ public enum Dashboards {
         tasks.transformations = mergeAndHide(["Time", "Value #A", "Value #B"], rename: [("Value #C", "age"), ("Value #D", "in condition for"),
                                                                                      ("Value #E", "completed"), ("task_stage", "stage")])
         tasks.overrides = [unitOverride("age", "s"), unitOverride("in condition for", "s"), unitOverride("completed", "dateTimeAsIso")]
-        tasks.mappings = [["type": "value", "options": .object(family("sedna_task_condition").states.enumerated().map { i, c -> (String, GenValue) in
+        tasks.mappings = [["type": "value", "options": .object(family("sedna_task_condition").states.enumerated().map { i, c -> (String, DocumentValue) in
             (c, ["text": .string(c), "color": .string(stateColors[c] ?? "text"), "index": .int(i)])
         })]]
         tasks.coloredColumns = ["condition"]
@@ -683,7 +683,7 @@ public enum Dashboards {
         // labels, pkg/globalmanager/runtime/worker.go), not by a name prefix: `<task>-.*` also
         // matches the pods of a task named `<task>-v2`. LogQL regex matchers are anchored.
         let stream = "{namespace=~\"$namespace\", pod=~\"${pod:regex}\"}"
-        let search: GenValue = ["name": "search", "label": "Search", "type": "textbox", "query": "", "current": ["text": "", "value": ""],
+        let search: DocumentValue = ["name": "search", "label": "Search", "type": "textbox", "query": "", "current": ["text": "", "value": ""],
                                 "hide": 0, "options": []]
         let pod = DashboardRenderer.queryVariable(
             "pod", "Pod", "label_values(sedna_worker_info{\(ClusterFilter.matcher(settings.clusterLabel)), namespace=~\"$namespace\", kind=~\"$kind\", task=~\"$task\"}, pod)",
@@ -713,13 +713,13 @@ public enum Dashboards {
 }
 
 extension DashPanel {
-    func withOverrides(_ o: [GenValue]) -> DashPanel {
+    func withOverrides(_ o: [DocumentValue]) -> DashPanel {
         var p = self
         p.overrides = o
         return p
     }
 
-    func withMappings(_ m: [GenValue]) -> DashPanel {
+    func withMappings(_ m: [DocumentValue]) -> DashPanel {
         var p = self
         p.mappings = m
         return p

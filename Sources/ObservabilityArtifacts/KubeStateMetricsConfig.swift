@@ -37,29 +37,29 @@ public enum KubeStateMetricsConfig {
     static let absentStatusLogV = 4
 
     static func gauge(_ name: String, _ help: String, path: [String], valueFrom: [String]? = nil,
-                      labels: [(String, [String])] = []) -> GenValue {
-        var g: GenValue = ["path": .strings(path)]
+                      labels: [(String, [String])] = []) -> DocumentValue {
+        var g: DocumentValue = ["path": .strings(path)]
         if let v = valueFrom { g = g.setting("valueFrom", .strings(v)) }
         if !labels.isEmpty { g = g.setting("labelsFromPath", .object(labels.map { ($0.0, .strings($0.1)) })) }
-        var m: GenValue = ["name": .string(name), "help": .string(help), "each": ["type": "Gauge", "gauge": g]]
+        var m: DocumentValue = ["name": .string(name), "help": .string(help), "each": ["type": "Gauge", "gauge": g]]
         // Status fields are absent until the GM writes them (and empty ones are omitted).
         if path.first == "status" { m = m.setting("errorLogV", .int(absentStatusLogV)) }
         return m
     }
 
-    static func stateSet(_ name: String, _ help: String, path: [String], valueFrom: [String], labelName: String, list: [String]) -> GenValue {
+    static func stateSet(_ name: String, _ help: String, path: [String], valueFrom: [String], labelName: String, list: [String]) -> DocumentValue {
         ["name": .string(name), "help": .string(help), "each": ["type": "StateSet", "stateSet": [
             "path": .strings(path), "valueFrom": .strings(valueFrom), "labelName": .string(labelName), "list": .strings(list),
         ]]]
     }
 
-    static func info(_ name: String, _ help: String, path: [String], labels: [(String, [String])]) -> GenValue {
+    static func info(_ name: String, _ help: String, path: [String], labels: [(String, [String])]) -> DocumentValue {
         ["name": .string(name), "help": .string(help), "each": ["type": "Info", "info": [
             "path": .strings(path), "labelsFromPath": .object(labels.map { ($0.0, .strings($0.1)) }),
         ]]]
     }
 
-    static func resource(_ kind: SednaKind, nameLabel: String, metrics: [GenValue]) -> GenValue {
+    static func resource(_ kind: SednaKind, nameLabel: String, metrics: [DocumentValue]) -> DocumentValue {
         [
             "groupVersionKind": ["group": .string(SednaKind.group), "version": .string(SednaKind.version), "kind": .string(kind.rawValue)],
             "resourcePlural": .string(kind.plural),
@@ -70,12 +70,12 @@ public enum KubeStateMetricsConfig {
         ]
     }
 
-    static func taskMetrics(_ kind: SednaKind) -> [GenValue] {
+    static func taskMetrics(_ kind: SednaKind) -> [DocumentValue] {
         let created = gauge("task_created_timestamp_seconds", "Unix time the task object was created.", path: ["metadata", "creationTimestamp"])
         // No GM controller writes an ObjectTrackingService's status.
         if kind == .objectTrackingService { return [created] }
         let last = ["status", "conditions", "-1"]
-        var m: [GenValue] = [
+        var m: [DocumentValue] = [
             stateSet("task_condition", "Current condition of the task: the type of the LAST element of status.conditions (the GM only appends).",
                      path: last, valueFrom: ["type"], labelName: "condition", list: kind.conditionTypes),
             created,
@@ -128,8 +128,8 @@ public enum KubeStateMetricsConfig {
         return m
     }
 
-    public static func config() -> GenValue {
-        var resources: [GenValue] = []
+    public static func config() -> DocumentValue {
+        var resources: [DocumentValue] = []
         for kind in SednaKind.allCases.sorted() where kind.isTask {
             resources.append(resource(kind, nameLabel: "task", metrics: taskMetrics(kind)))
         }
@@ -162,7 +162,7 @@ public enum KubeStateMetricsConfig {
 
     public static func valuesYAML() -> String {
         let plurals = SednaKind.allCases.sorted().map(\.plural)
-        let values: GenValue = [
+        let values: DocumentValue = [
             "customResourceState": ["enabled": true, "config": config()],
             "rbac": [
                 "create": true,

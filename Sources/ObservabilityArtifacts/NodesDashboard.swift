@@ -61,7 +61,7 @@ extension Dashboards {
         synced.colorMode = "thresholds"
         synced.extraOptions = [("textMode", "value_and_name"), ("colorMode", "background")]
 
-        let location: GenValue = [
+        let location: DocumentValue = [
             "name": "location", "label": "Location", "type": "custom", "query": "cloud,edge",
             "multi": true, "includeAll": true, "allValue": "cloud|edge",
             "current": ["selected": true, "text": ["All"], "value": ["$__all"]],

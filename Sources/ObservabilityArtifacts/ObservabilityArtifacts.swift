@@ -5,7 +5,7 @@ import SednaCatalog
 public enum ObservabilityArtifacts {
     public static func dashboardFiles() -> [(path: String, content: String)] {
         let all = Dashboards.all()
-        return all.map { ($0.file, GenWriter.json(DashboardRenderer.render($0, all: all))) }
+        return all.map { ($0.file, DashboardRenderer.render($0, all: all).jsonText) }
     }
 
     public static func files() -> [(path: String, content: String)] {

@@ -314,7 +314,7 @@ public enum SednaRules {
 
     public static func recordsYAML(_ s: ArtifactSettings = .default) -> String {
         let all = records(s)
-        let rules: [GenValue] = all.map { r in ["record": .string(r.name), "expr": .string(r.expr)] }
+        let rules: [DocumentValue] = all.map { r in ["record": .string(r.name), "expr": .string(r.expr)] }
         var comment = header + "# Recording rules the Sedna dashboards reuse:\n"
         for r in all { comment += "#   \(r.name): \(r.help)\n" }
         return YAMLDocument.render(["groups": [["name": "sedna.records", "rules": .array(rules)]]], comment: comment)
@@ -327,7 +327,7 @@ public enum SednaRules {
     }
 
     public static func alertsYAML(_ s: ArtifactSettings = .default) -> String {
-        let rules: [GenValue] = alerts(s).map { a in
+        let rules: [DocumentValue] = alerts(s).map { a in
             [
                 "alert": .string(a.name), "expr": .string(a.expr), "for": .string(a.duration),
                 "labels": ["severity": .string(a.severity)],

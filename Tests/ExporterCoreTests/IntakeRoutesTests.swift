@@ -145,10 +145,16 @@ import Testing
             try await client.execute(uri: "/sedna/relay/edge2/reports", method: .post, body: ByteBuffer(string: #"{"reports":[]}"#)) { res in
                 #expect(String(buffer: res.body) == #"{"acked":0}"#)
             }
+            // The relay percent-encodes its name in the path; the label holds the name itself.
+            try await client.execute(uri: "/sedna/relay/edge%2D3/reports", method: .post,
+                                     body: ByteBuffer(string: #"{"reports":[\#(entry(1))]}"#)) { res in
+                #expect(String(buffer: res.body) == #"{"acked":1}"#)
+            }
         }
+        #expect(s.counters.contains(#"sedna_intake_relay_reports_total{relay="edge-3",result="accepted"} 1"#))
         let c = s.counters
         #expect(c.contains(#"sedna_intake_relay_reports_total{relay="edge1",result="accepted"} 3"#))
         #expect(c.contains(#"sedna_intake_relay_reports_total{relay="edge1",result="duplicate"} 1"#))
-        #expect(c.contains(#"sedna_intake_responses_total{endpoint="relay",code="200"} 3"#))
+        #expect(c.contains(#"sedna_intake_responses_total{endpoint="relay",code="200"} 4"#))
     }
 }

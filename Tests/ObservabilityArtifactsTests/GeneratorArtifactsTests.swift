@@ -81,7 +81,7 @@ import SednaCatalog
         let a = ObservabilityArtifacts.dashboardFiles()
         let b = ObservabilityArtifacts.dashboardFiles()
         #expect(a.map(\.content) == b.map(\.content))
-        #expect(GenWriter.json(["b": 1, "a": ["x": "y\n\"z\""]]) == "{\n  \"a\": {\n    \"x\": \"y\\n\\\"z\\\"\"\n  },\n  \"b\": 1\n}\n")
+        #expect((["b": 1, "a": ["x": "y\n\"z\""]] as DocumentValue).jsonText == "{\n  \"a\": {\n    \"x\": \"y\\n\\\"z\\\"\"\n  },\n  \"b\": 1\n}\n")
         for (_, content) in a {
             let parsed = try JSONSerialization.jsonObject(with: Data(content.utf8))
             #expect(parsed is [String: Any])
