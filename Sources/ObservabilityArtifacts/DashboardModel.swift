@@ -12,6 +12,9 @@ public enum QueryNeeds: String, Sendable, CaseIterable {
     /// The kubelet's cAdvisor (container_* series; scraped in production, not by the query test).
     case cadvisor = "cAdvisor"
     case telemetry = "worker telemetry (intake)"
+    /// Gauges Grafana Alloy derives from the LocalController's log lines (job sedna-alloy,
+    /// `loki_process_custom_*`; deploy/alloy).
+    case alloyLogMetrics = "the LC log metrics of Grafana Alloy (job sedna-alloy)"
 
     /// The sentence every panel with this need carries in its description.
     public var sentence: String { self == .exporter ? "" : "Needs \(rawValue)." }

@@ -394,6 +394,7 @@ public enum Dashboards {
                           [DashQuery("max by (model_role, metric, class) (sedna_learning_eval_class_metric{\(sel)})", legend: "{{model_role}} {{metric}} class {{class}}", instant: true)],
                           w: 12, h: 8, proposal: ["AccuracyMetricForNewModel", "AccuracyMetricForOldModel"]),
                 models, hyper,
+                lcSampleCounts(sel),
                 .row("Training telemetry (pushed by workers)"),
                 telemetry("sedna_training_learning_rate", "Learning rate", "Learning rate the train worker uses.", unit: "none", proposal: ["LearningRate"], sel: sel),
                 telemetry("sedna_training_epoch", "Epoch", "Current epoch of the train worker.", unit: "none", proposal: ["EpochNum"], sel: sel),
@@ -497,6 +498,7 @@ public enum Dashboards {
                 evals,
                 DashPanel("stat", "Dataset samples", "Samples in the job's Dataset.", unit: "short",
                           [DashQuery("sum(sedna_dataset_samples and on (namespace, dataset) sedna_learning_dataset_train_ratio{\(sel)})")], w: 12, h: 4, proposal: ["SampleNum"]),
+                lcSampleCounts(sel),
                 .row("Workers"),
                 workerReports(sel),
                 workerTable(sel),
@@ -505,6 +507,18 @@ public enum Dashboards {
 
     /// Failed train or eval runs of an IL/LL job: the condition alone loses them (the GM follows
     /// a Failed condition with Train/Waiting on its next sync), the exporter's counter keeps them.
+    /// TrainSampleNum and EvalSampleNum as Sedna has them: only in the LocalController's log
+    /// (`job(ns/kind/name)'s current train samples nums is N`, pkg/localcontroller/managers/
+    /// incrementallearning/incrementallearningjob.go and lifelonglearning/lifelonglearningjob.go),
+    /// turned into gauges by the Alloy pipeline. The LC logs a figure only when the dataset grows,
+    /// hence `last_over_time`.
+    static func lcSampleCounts(_ sel: String) -> DashPanel {
+        DashPanel("timeseries", "Samples at the LC (from its log)", "Train samples the newest dataset growth added and eval samples so far, as the LocalController logs them when the dataset grows (Sedna writes them nowhere else).", unit: "short", [
+            DashQuery("max(last_over_time(loki_process_custom_sedna_lc_train_samples{\(sel)}[30d]))", legend: "train"),
+            DashQuery("max(last_over_time(loki_process_custom_sedna_lc_eval_samples{\(sel)}[30d]))", legend: "eval"),
+        ], w: 12, h: 8, needs: .alloyLogMetrics, proposal: ["TrainSampleNum", "EvalSampleNum"])
+    }
+
     static func failedIterations(_ sel: String, w: Int = 4) -> DashPanel {
         var p = DashPanel("stat", "Failed iterations", "Train or eval runs that failed since the job was created. Sedna follows a Failed condition with Train/Waiting on the next sync, so the current status rarely shows a failure; this count keeps it.", unit: "none",
                           [DashQuery("max(sedna_learning_failed_iterations_total{\(sel)})")], w: w, h: 4)

@@ -31,6 +31,7 @@ NEEDS_PATTERNS = [
                                  + "|".join(re.escape(r) for r in NODE_RECORDS) + r")(?![\w:])")),
     ("the edge Prometheus agent", re.compile(r"\bprometheus_(agent|remote_storage)_[a-z_]+")),
     ("cAdvisor", re.compile(r"\bcontainer_(cpu|memory|fs|network)_[a-z_]+")),
+    ("the LC log metrics of Grafana Alloy (job sedna-alloy)", re.compile(r"\bloki_process_custom_[a-z_]+")),
 ]
 
 
