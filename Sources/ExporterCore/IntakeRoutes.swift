@@ -137,7 +137,7 @@ public struct IntakeRoutes: Sendable {
         return json(200, ["Status": 200, "Message": "OK"])
     }
 
-    /// Reports from an edge relay: `{"reports": [{"seq": N, "worker": "...", "body": <the worker's
+    /// Reports from an edge relay: `{"incarnation": "<spool id>", "reports": [{"seq": N, "worker": "...", "body": <the worker's
     /// JSON, as an object or as text>, "peer": "<worker IP>", "node": "<node>"}]}` (peer and node
     /// optional) in sequence order; answers `{"acked": <highest sequence accepted from this relay>}`.
     /// A report held for its pod or task counts as accepted: the relay must not resend it.
@@ -147,13 +147,18 @@ public struct IntakeRoutes: Sendable {
         let batch: JSON
         do { batch = try JSON.decode(body) } catch { throw IntakeError(400, "relay batch is not valid JSON") }
         guard let reports = batch["reports"].array else { throw IntakeError(400, "relay batch needs a \"reports\" array") }
+        // The relay's spool incarnation (absent from relays that predate it): see RelayLedger.
+        let incarnation = batch["incarnation"].string
+        if !batch["incarnation"].isNull && (incarnation.map { $0.isEmpty || $0.utf8.count > 64 } ?? true) {
+            throw IntakeError(400, "a relay batch's \"incarnation\" must be a string of 1 to 64 bytes")
+        }
         for entry in reports {
             guard let seqNumber = entry["seq"].number, seqNumber >= 1, seqNumber < 9e15, let worker = entry["worker"].string,
                   entry["body"].string != nil || entry["body"].object != nil else {
                 throw IntakeError(400, "each relayed report needs seq, worker and body")
             }
             if !entry["peer"].isNull && entry["peer"].string == nil { throw IntakeError(400, "a relayed report's \"peer\" must be a string") }
-            guard store.relays.admit(relay: relay, seq: UInt64(seqNumber)) else { continue }
+            guard store.relays.admit(relay: relay, incarnation: incarnation, seq: UInt64(seqNumber)) else { continue }
             // An unusable report still advances the sequence: one bad report must not block the queue.
             do {
                 let bytes: [UInt8]
