@@ -1,20 +1,22 @@
 import Exposition
 import Hummingbird
 import NIOCore
+import Relay
 
 /// The exporter's HTTP surface: /metrics (content negotiation, gzip), /healthz, /readyz.
 public enum ExporterRouter {
-    public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil) -> Router<ExporterRequestContext> {
+    /// `bodyGuard` bounds the bodies, deadlines and concurrency of the requests that carry a
+    /// body (the intake's POST, PUT and DELETE); scrapes and health checks pass untouched.
+    public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil,
+                             bodyGuard: HostileClientGuard<ExporterRequestContext>? = nil) -> Router<ExporterRequestContext> {
         let router = Router(context: ExporterRequestContext.self)
+        if let bodyGuard { router.add(middleware: bodyGuard) }
         intake?.register(on: router)
         router.get("/metrics") { request, _ -> Response in
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
-            var body = endpoint.body(format: format)
+            let (body, encoding) = encode(endpoint.body(format: format), acceptEncoding: request.headers[.acceptEncoding])
             var headers: HTTPFields = [.contentType: format.contentType]
-            if acceptsGzip(request.headers[.acceptEncoding]) {
-                body = Gzip.compress(body)
-                headers[.contentEncoding] = "gzip"
-            }
+            if let encoding { headers[.contentEncoding] = encoding }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         router.get("/healthz") { _, _ -> Response in
@@ -27,6 +29,15 @@ public enum ExporterRouter {
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         return router
+    }
+
+    /// The response body and its Content-Encoding: gzip when the client accepts it and
+    /// compression works; a compression failure is answered uncompressed rather than as an empty
+    /// body labelled gzip.
+    static func encode(_ body: [UInt8], acceptEncoding: String?,
+                       compress: ([UInt8]) -> [UInt8]? = { Gzip.compress($0) }) -> (body: [UInt8], encoding: String?) {
+        guard acceptsGzip(acceptEncoding), let compressed = compress(body) else { return (body, nil) }
+        return (compressed, "gzip")
     }
 
     static func acceptsGzip(_ header: String?) -> Bool {
