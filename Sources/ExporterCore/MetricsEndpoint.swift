@@ -1,6 +1,7 @@
 import Exposition
 import Foundation
 import Intake
+import Relay
 import KubeWatch
 import SednaCatalog
 import Synchronization
@@ -12,6 +13,13 @@ public final class MetricsEndpoint: Sendable {
     let resources: [WatchedResource]
     public let intake: IntakeStore?
     let webhook: WebhookCounters?
+    /// Refused hostile requests and connections (`sedna_exporter_http_rejected_total`), once the
+    /// server is wired.
+    private let rejections = Mutex<HTTPRejections?>(nil)
+    public var httpRejections: HTTPRejections? {
+        get { rejections.withLock { $0 } }
+        set { rejections.withLock { $0 = newValue } }
+    }
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
 
     public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeStore? = nil,
@@ -37,6 +45,7 @@ public final class MetricsEndpoint: Sendable {
         SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources)
             .write(format: format, scrapes: count, lastScrapeSeconds: last, ready: readiness.ready, into: &out)
         webhook?.write(format: format, into: &out)
+        if let r = httpRejections { HTTPRejectionMetrics.write(r, format: format, into: &out) }
         if let intake {
             intake.expireHeld(now: Date().timeIntervalSince1970)
             intake.writeSelfMetrics(into: &out)

@@ -24,13 +24,34 @@ public struct RelayConfiguration: Sendable {
     /// Bearer token for the central exporter's intake.
     public var token: String?
     public var batchSize = 200
-    public var maxBodyBytes = 1 << 20
+    /// Bounds against hostile clients (body size, read deadlines, connections); see `HTTPLimits`.
+    public var limits = HTTPLimits()
+    public var maxBodyBytes: Int {
+        get { limits.maxBodyBytes }
+        set { limits.maxBodyBytes = newValue }
+    }
 
     public init(centralURL: String, spoolDir: String, relayName: String) {
         self.centralURL = centralURL
         self.spoolDir = spoolDir
         self.relayName = relayName
     }
+
+    /// Every problem with the settings, each naming its flag; empty when the relay can start.
+    public func problems() -> [String] {
+        var p = limits.problems()
+        if maxSpoolBytes <= 0 { p.append("--max-spool-bytes must be positive (got \(maxSpoolBytes))") }
+        if !(1...10_000).contains(batchSize) { p.append("the batch size must be in 1...10000 (got \(batchSize))") }
+        if relayName.isEmpty || relayName.utf8.count > 253 { p.append("--relay-name must be 1 to 253 bytes long") }
+        return p
+    }
+}
+
+/// Settings that cannot work, found before anything starts.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let problems: [String]
+    public init(problems: [String]) { self.problems = problems }
+    public var description: String { "invalid settings: " + problems.joined(separator: "; ") }
 }
 
 /// The edge relay, the node-local front of Sedna's LocalController: each worker report is
@@ -40,11 +61,16 @@ public struct RelayConfiguration: Sendable {
 /// an LC itself, after the spool write.
 public enum RelayApp {
     public static func run(_ config: RelayConfiguration, logger: Logger) async throws {
+        let problems = config.problems()
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let spool = try Spool(dir: config.spoolDir, maxBytes: config.maxSpoolBytes)
+        let rejections = HTTPRejections()
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let failures = FailureCounter()
         let lcUnreachable = FailureCounter()
         let router = Router(context: RelayRequestContext.self)
+        // The guard reads (and bounds) every body; the handlers below see it complete.
+        router.add(middleware: HostileClientGuard(limits: config.limits, rejections: rejections) { $0.method == .post })
         router.post("/sedna/workers/:worker/info") { request, context -> Response in
             let worker = context.parameters.get("worker") ?? ""
             let body: [UInt8]
@@ -57,7 +83,7 @@ public enum RelayApp {
                 // No LC behind the relay: it answers like one (`pkg/localcontroller/server/server.go`).
                 if let problem { return json(400, ["Status": 400, "Message": problem]) }
                 do {
-                    try capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
+                    try await capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
                 } catch {
                     return json(503, ["Status": 503, "Message": "relay cannot write its spool"])
                 }
@@ -68,7 +94,7 @@ public enum RelayApp {
             // spool concurrently (its fsync does not wait for the LC, nor the LC for it); only a
             // well-formed report is kept, and a spool failure never changes the worker's answer.
             let copy: Task<Void, Never>? = problem == nil ? Task {
-                try? capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
+                try? await capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
             } : nil
             let answer = await forward(body, lc: lc, worker: worker, client: client, unreachable: lcUnreachable, logger: logger)
             await copy?.value
@@ -89,12 +115,15 @@ public enum RelayApp {
             g("sedna_relay_lc_unreachable_total", "counter",
               "Worker reports the LocalController did not answer (the worker got 502; the copy was still kept).",
               Double(lcUnreachable.value))
+            out += rejections.exposition(name: "sedna_relay_http_rejected_total")
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: out)))
         }
         router.get("/healthz") { _, _ in "ok\n" }
-        let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port),
-                                                                    serverName: "sedna-relay"), logger: logger)
+        let app = Application(router: router, server: config.limits.serverBuilder(rejections: rejections),
+                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-relay",
+                                                   availableConnectionsDelegate: config.limits.connectionCap(rejections: rejections)),
+                              logger: logger)
         let sender = Sender(spool: spool, config: config, logger: logger, failures: failures)
         let group = ServiceGroup(configuration: .init(services: [app, sender], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
@@ -104,9 +133,9 @@ public enum RelayApp {
 
     /// Writes the copy for the central exporter; a full spool drops it (counted), a write error
     /// is logged and rethrown.
-    static func capture(_ body: [UInt8], worker: String, peer: String?, spool: Spool, logger: Logger) throws {
+    static func capture(_ body: [UInt8], worker: String, peer: String?, spool: Spool, logger: Logger) async throws {
         do {
-            if try spool.append(worker: worker, body: body, now: Date().timeIntervalSince1970, peer: peer) == nil {
+            if try await spool.append(worker: worker, body: body, now: Date().timeIntervalSince1970, peer: peer) == nil {
                 logger.warning("spool full; report dropped", metadata: ["worker": "\(worker.prefix(80))"])
             }
         } catch {
@@ -163,7 +192,9 @@ struct Sender: Service {
                     continue
                 }
                 do {
-                    let payload: [String: Any] = ["reports": batch.map { Self.entry($0, node: config.nodeName) }]
+                    // The incarnation tells the central side which sequence space the numbers belong to.
+                    let payload: [String: Any] = ["incarnation": spool.incarnation,
+                                                  "reports": batch.map { Self.entry($0, node: config.nodeName) }]
                     var req = HTTPClientRequest(url: target)
                     req.method = .POST
                     req.headers.add(name: "Content-Type", value: "application/json")

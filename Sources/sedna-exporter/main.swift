@@ -124,6 +124,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a worker report is held at most while its pod or task is not watched yet.")
     var intakeHoldSeconds: Double = 600
 
+    @OptionGroup var http: HTTPLimitOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -198,6 +200,7 @@ struct Serve: AsyncParsableCommand {
             ic.token = readToken(intakeTokenFile)
             config.intake = ic
         }
+        config.http = http.limits(maxBodyBytes: maxBodyBytes)
         do {
             try await ExporterApp.run(config, logger: logger)
         } catch {
@@ -268,6 +271,11 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "The node this relay runs on, sent with every report (default: $NODE_NAME).")
     var nodeName: String?
 
+    @Option(help: "Largest worker report body in bytes.")
+    var maxBodyBytes: Int = 1 << 20
+
+    @OptionGroup var http: HTTPLimitOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -290,7 +298,8 @@ struct RelayCommand: AsyncParsableCommand {
         config.maxSpoolBytes = maxSpoolBytes
         config.token = readToken(tokenFile)
         config.nodeName = nodeName ?? ProcessInfo.processInfo.environment["NODE_NAME"]
-        logger.info("relay starting", metadata: ["relay": "\(name)", "central": "\(centralUrl)", "spool": "\(spoolDir)"])
+        config.limits = http.limits(maxBodyBytes: maxBodyBytes)
+        logger.info("relay starting", metadata: ["relay": "\(name)", "central": "\(URLSanitizer.sanitize(centralUrl))", "spool": "\(spoolDir)"])
         do {
             try await RelayApp.run(config, logger: logger)
         } catch {
@@ -397,5 +406,22 @@ struct Simulate: AsyncParsableCommand {
             logger.critical("simulator stopped: \(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// Bounds against hostile HTTP clients, for `serve` and `relay` (see `HTTPLimits`).
+struct HTTPLimitOptions: ParsableArguments {
+    @Option(help: "Seconds a client has to send a request head, and a request body (slowloris bound).")
+    var httpReadTimeout: Double = 30
+
+    @Option(help: "Most open HTTP connections; past it new ones wait in the kernel backlog.")
+    var maxConnections: Int = 1_024
+
+    @Option(help: "Most requests with a body (intake, worker reports) handled at once; more are answered 503.")
+    var maxConcurrentIntake: Int = 256
+
+    func limits(maxBodyBytes: Int) -> HTTPLimits {
+        HTTPLimits(maxBodyBytes: maxBodyBytes, readTimeout: httpReadTimeout, maxConnections: maxConnections,
+                   maxConcurrentRequests: maxConcurrentIntake)
     }
 }
