@@ -12,6 +12,9 @@ with N=None, until `clear()`) suffer one fault:
 - "stall":   accept and never answer; the connection is closed after `stall_seconds`
 - "garbage": answer 200 with a garbage line and a partial JSON line, then end the stream
 
+`proxy.hide({"reidjobs"})` removes resources from the sedna.io discovery document (a CRD
+uninstalled) while their objects stay listable.
+
 Every request is sent upstream on a fresh connection with `Connection: close`, and the answer
 is passed back with `Connection: close`, so one fault never leaks into the next request.
 """
@@ -29,6 +32,7 @@ class FaultProxy:
         self.requests = Counter()    # requests seen: "watch" / "other"
         self._rule = None
         self._watches = set()        # transports of the watch streams being passed through
+        self.hidden = set()          # plurals left out of the sedna.io discovery document
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         started = threading.Event()
@@ -56,6 +60,10 @@ class FaultProxy:
         for t in list(self._watches):
             t.abort()
         self._watches.clear()
+
+    def hide(self, plurals):
+        with self._lock:
+            self.hidden = set(plurals)
 
     def clear(self):
         with self._lock:
@@ -98,6 +106,28 @@ current-context: proxied
             self.faults[r["kind"]] += 1
             return r["kind"]
 
+    async def _discovery(self, up_reader, writer):
+        raw = await up_reader.read()
+        head, _, body = raw.partition(b"\r\n\r\n")
+        if b"chunked" in head.lower():
+            out, rest = b"", body
+            while rest:
+                size_line, _, rest = rest.partition(b"\r\n")
+                size = int(size_line.split(b";")[0], 16)
+                if size == 0:
+                    break
+                out, rest = out + rest[:size], rest[size + 2:]
+            body = out
+        doc = json.loads(body)
+        with self._lock:
+            hidden = set(self.hidden)
+        doc["resources"] = [r for r in doc.get("resources", []) if r.get("name", "").split("/")[0] not in hidden]
+        data = json.dumps(doc).encode()
+        status = head.split(b"\r\n", 1)[0]
+        writer.write(status + b"\r\nContent-Type: application/json\r\nContent-Length: " + str(len(data)).encode()
+                     + b"\r\nConnection: close\r\n\r\n" + data)
+        await writer.drain()
+
     async def _handle(self, reader, writer):
         try:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -138,6 +168,13 @@ current-context: proxied
             up_writer.write((f"{method} {target} HTTP/1.1\r\n" + "\r\n".join(kept + ["Connection: close"]) + "\r\n\r\n").encode("latin-1")
                             + body)
             await up_writer.drain()
+            if target.split("?")[0] == "/apis/sedna.io/v1alpha1":
+                with self._lock:
+                    self.requests["discovery"] += 1
+            if target.split("?")[0] == "/apis/sedna.io/v1alpha1" and self.hidden:
+                await self._discovery(up_reader, writer)
+                up_writer.close()
+                return
             resp_head = await up_reader.readuntil(b"\r\n\r\n")
             rlines = [line for line in resp_head.decode("latin-1").split("\r\n") if line]
             rlines = [rlines[0]] + [h for h in rlines[1:] if not h.lower().startswith(("connection:", "keep-alive:"))]

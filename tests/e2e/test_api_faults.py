@@ -126,3 +126,24 @@ def test_faults_are_counted_and_readyz_is_503_while_the_api_fails(env):
     wait_for(lambda: converged(kube, exporter), 60, what="convergence after the outage")
     # The gone watches of the earlier cases were counted too.
     assert counter_sum(exporter, "sedna_exporter_watch_requests_total", result="gone") > 0
+
+
+def test_a_crd_removed_drops_its_series_for_good(env):
+    """The supervisor stops the removed resource's reflector and waits for it before forgetting
+    its objects: no late relist brings them back while the API still lists them."""
+    kube, proxy, exporter = env
+    wait_for(lambda: 'kind="ReidJob"' in exporter.metrics(), 30, what="ReidJob series")
+    proxy.hide({"reidjobs"})
+    try:
+        wait_for(lambda: 'kind="ReidJob"' not in exporter.metrics(), 30, what="ReidJob series dropped")
+        wait_for(lambda: 'sedna_exporter_resource_available{resource="reidjobs"} 0' in exporter.metrics(), 10,
+                 what="reidjobs unavailable")
+        # Three discovery rounds and a cut of every watch later, still gone.
+        proxy.inject("drop", requests=0)
+        seen = proxy.requests["discovery"]
+        wait_for(lambda: proxy.requests["discovery"] >= seen + 3, 30, what="three more discovery rounds")
+        assert 'kind="ReidJob"' not in exporter.metrics()
+    finally:
+        proxy.hide(set())
+        proxy.clear()
+    wait_for(lambda: 'kind="ReidJob"' in exporter.metrics(), 30, what="ReidJob back once the CRD is served again")
