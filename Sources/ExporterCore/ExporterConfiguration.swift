@@ -1,4 +1,5 @@
 import Exposition
+import Intake
 import Relay
 import SednaCatalog
 

@@ -184,13 +184,13 @@ enum BodyReader {
                             var c = chunk
                             kept.writeBuffer(&c)
                         } else if total > max(drain, limit) {
-                            return .tooLarge
+                            return Outcome.tooLarge
                         }
                     }
                 } catch {
-                    return .failed
+                    return Outcome.failed
                 }
-                return total <= limit ? .complete(kept) : .tooLarge
+                return total <= limit ? Outcome.complete(kept) : Outcome.tooLarge
             }
             group.addTask {
                 try? await Task.sleep(for: .nanoseconds(Int64(timeout * 1e9)))

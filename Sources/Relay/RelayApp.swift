@@ -70,7 +70,7 @@ public enum RelayApp {
         let lcUnreachable = FailureCounter()
         let router = Router(context: RelayRequestContext.self)
         // The guard reads (and bounds) every body; the handlers below see it complete.
-        router.add(middleware: HostileClientGuard(limits: config.limits, rejections: rejections) { $0.method == .post })
+        router.add(middleware: HostileClientGuard<RelayRequestContext>(limits: config.limits, rejections: rejections) { $0.method == .post })
         router.post("/sedna/workers/:worker/info") { request, context -> Response in
             let worker = context.parameters.get("worker") ?? ""
             let body: [UInt8]

@@ -141,7 +141,7 @@ public final class Spool: Sendable {
             switch outcome {
             case .failure(let e): c.resume(throwing: e)
             case .success(nil): c.resume(returning: nil)
-            case .success(let (_, start)?): if start { writer.async { self.drain() } }
+            case .success(.some(let queued)): if queued.1 { writer.async { self.drain() } }
             }
         }
     }
@@ -171,7 +171,7 @@ public final class Spool: Sendable {
         var data = Data()
         for q in batch { data.append(q.line) }
         let result: Result<Void, any Error> = log.withLock { handle in
-            let start = (try? handle.offsetInFile) ?? 0
+            let start = (try? handle.offset()) ?? 0
             do {
                 try handle.write(contentsOf: data)
                 try handle.synchronize()
