@@ -7,7 +7,7 @@ import SednaCatalog
 enum HTTPRejectionMetrics {
     static let family = MetricFamily(
         "sedna_exporter_http_rejected_total", .counter,
-        help: "HTTP requests and connections refused or closed as hostile (body_too_large, body_timeout, head_timeout, too_many_requests, connection_limit).",
+        help: "HTTP requests and connections refused or closed as hostile (body_too_large, body_timeout, body_incomplete, head_timeout, too_many_requests, connection_limit).",
         labels: ["reason"], source: .exporter, objects: "exporter")
 
     static func write(_ r: HTTPRejections, format: ExpositionFormat, into out: inout [UInt8]) {

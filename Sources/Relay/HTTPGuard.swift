@@ -69,10 +69,11 @@ public struct HTTPLimits: Sendable, Equatable {
     }
 }
 
-/// Refusals by reason: `body_too_large`, `body_timeout`, `head_timeout`, `too_many_requests`,
-/// `connection_limit`.
+/// Refusals by reason: `body_too_large`, `body_timeout`, `body_incomplete` (the connection ended
+/// mid-body), `head_timeout`, `too_many_requests`, `connection_limit`.
 public final class HTTPRejections: Sendable {
-    public static let reasons = ["body_too_large", "body_timeout", "head_timeout", "too_many_requests", "connection_limit"]
+    public static let reasons = ["body_too_large", "body_timeout", "body_incomplete", "head_timeout", "too_many_requests",
+                                 "connection_limit"]
     private let counts = Mutex<[String: Int]>([:])
 
     public init() {}
@@ -135,6 +136,8 @@ public struct HostileClientGuard<Context: ChannelRequestContext>: RouterMiddlewa
             rejections.increment("body_timeout")
             return Self.closed(context)
         case .failed:
+            // The connection ended mid-body: the client gave up, or the idle deadline closed it.
+            rejections.increment("body_incomplete")
             return Self.closed(context)
         }
     }
