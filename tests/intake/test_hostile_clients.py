@@ -6,6 +6,7 @@ things complete and that connections end up closed."""
 import os
 import socket
 import sys
+import time
 import urllib.error
 
 import pytest
@@ -108,20 +109,23 @@ def test_slowloris_heads_and_bodies_do_not_delay_a_scrape_and_are_closed(stack):
 
 def test_requests_past_the_in_flight_cap_get_503_with_retry_after(stack):
     before = rejected(stack.url, "too_many_requests")
-    # Four requests whose bodies never finish hold the four slots (--max-concurrent-intake 4).
-    held = [slow_socket(stack.port, b"PUT /metrics/job/held HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nx")
-            for _ in range(4)]
-    try:
-        def fifth():
+
+    def fifth():
+        # Four requests whose bodies never finish hold the four slots (--max-concurrent-intake 4);
+        # opened afresh on each try, since the read deadline closes them.
+        held = [slow_socket(stack.port, b"PUT /metrics/job/held HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nx")
+                for _ in range(4)]
+        try:
+            time.sleep(1.0)
             r = requests.put(stack.url + "/metrics/job/fifth", data=b"fifth_metric 1\n", timeout=10)
-            return r if r.status_code == 503 else None
-        r = wait_for(fifth, 10, what="a 503 while the slots are held")
-        assert r.headers.get("Retry-After") == "1"
-        assert "too many concurrent requests" in r.text
-        assert rejected(stack.url, "too_many_requests") > before
-    finally:
-        for s in held:
-            s.close()
+            return [r] if r.status_code == 503 else None     # a list: a 503 Response is falsy
+        finally:
+            for s in held:
+                s.close()
+    [r] = wait_for(fifth, 30, what="a 503 while the slots are held")
+    assert r.headers.get("Retry-After") == "1"
+    assert "too many concurrent requests" in r.text
+    assert rejected(stack.url, "too_many_requests") > before
     # Once the slots are free again, intake works.
     wait_for(lambda: requests.put(stack.url + "/metrics/job/later", data=b"later_metric 1\n", timeout=10).status_code == 200,
              20, what="intake after the held requests ended")
@@ -160,7 +164,7 @@ def test_the_relay_answers_an_oversized_report_413_and_closes_slowloris(tmp_path
 @pytest.mark.parametrize("args,message", [
     (["--max-label-value-bytes", "2000"], "--max-label-value-bytes must be in 1...1024"),
     (["--http-read-timeout", "0"], "--http-read-timeout must be more than 0"),
-    (["--max-connections", "-3"], "--max-connections must be in 1...65536"),
+    (["--max-connections=-3"], "--max-connections must be in 1...65536"),
 ])
 def test_out_of_range_limits_are_refused_at_start(tmp_path, args, message):
     out = Process([exporter_bin(), "serve", "--kubeconfig", str(tmp_path / "missing"), "--listen", f"127.0.0.1:{free_port()}",
@@ -172,7 +176,7 @@ def test_out_of_range_limits_are_refused_at_start(tmp_path, args, message):
 
 def test_out_of_range_relay_limits_are_refused_at_start(tmp_path):
     out = Process([exporter_bin(), "relay", "--listen", f"127.0.0.1:{free_port()}", "--central-url", "http://127.0.0.1:1",
-                   "--spool-dir", str(tmp_path / "s"), "--max-spool-bytes", "-5"], str(tmp_path / "relay.log"))
+                   "--spool-dir", str(tmp_path / "s"), "--max-spool-bytes=-5"], str(tmp_path / "relay.log"))
     out.proc.wait(30)
     assert out.proc.returncode != 0
     assert "--max-spool-bytes must be positive" in out.output()
