@@ -225,6 +225,12 @@ struct Sender: Service {
     }
 }
 
+/// ServiceLifecycle logs its services at debug level: the default description would print the
+/// whole configuration, central URL credentials and bearer token included.
+extension Sender: CustomStringConvertible {
+    var description: String { "Sender(relay: \(config.relayName))" }
+}
+
 final class FailureCounter: Sendable {
     private let count = Mutex(0)
     var value: Int { count.withLock { $0 } }
