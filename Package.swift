@@ -47,9 +47,10 @@ let package = Package(
         // MARK: I/O adapters.
 
         // What every server of the binary shares: JSON logging, the LC forwarder, backoff,
-        // listen addresses, token files, base URLs.
+        // listen addresses, token files, base URLs, the guard against hostile HTTP clients.
         .target(name: "ServerSupport", dependencies: [
-            "SednaCatalog",
+            "SednaCatalog", "Exposition",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +136,7 @@ let package = Package(
         ]),
         .testTarget(name: "AdmissionWebhookTests", dependencies: ["AdmissionWebhook", "SednaCatalog"]),
         .testTarget(name: "ExporterCoreTests", dependencies: [
-            "ExporterCore", "TestSupport",
+            "ExporterCore", "Relay", "ServerSupport", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -4,6 +4,7 @@ import Hummingbird
 import Intake
 import KubeWatch
 import Logging
+import ServerSupport
 import SednaCatalog
 import ServiceLifecycle
 
@@ -11,6 +12,8 @@ import ServiceLifecycle
 /// ServiceGroup with graceful shutdown on SIGTERM and SIGINT.
 public enum ExporterApp {
     public static func run(_ config: ExporterConfiguration, logger: Logger) async throws {
+        let problems = config.problems()
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let connection = try KubeConfigLoader.load(path: config.kubeconfig, context: config.context)
         logger.info("connecting to the Kubernetes API", metadata: [
             "server": "\(connection.redacted)", "resources": "\(config.resources.count)",
@@ -44,8 +47,18 @@ public enum ExporterApp {
         let supervisor = WatchSupervisor(client: client, sink: sink, stats: stats, logger: logger,
                                          resources: config.resources, discoveryInterval: config.discoveryInterval,
                                          watchTimeout: config.watchTimeout)
-        let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes, links: config.statusLinks),
-                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter"),
+        var limits = config.http
+        if let ic = config.intake { limits.maxBodyBytes = ic.limits.maxBodyBytes }
+        let rejections = HTTPRejections()
+        endpoint.httpRejections = rejections
+        let bodyGuard = HostileClientGuard<ExporterRequestContext>(limits: limits, rejections: rejections) { request in
+            request.method != .get && request.method != .head
+        }
+        let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes, bodyGuard: bodyGuard,
+                                                                 links: config.statusLinks),
+                              server: limits.serverBuilder(rejections: rejections),
+                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter",
+                                                   availableConnectionsDelegate: limits.connectionCap(rejections: rejections)),
                               logger: logger)
         var services: [any Service] = [app, WatchService(supervisor: supervisor, client: client)]
         if let wc = config.webhook, let webhookCounters {

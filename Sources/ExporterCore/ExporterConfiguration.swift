@@ -1,3 +1,6 @@
+import Exposition
+import Intake
+import ServerSupport
 import SednaCatalog
 import StatusPage
 
@@ -20,6 +23,8 @@ public struct ExporterConfiguration: Sendable {
     public var webhook: WebhookConfiguration?
     /// Grafana and Prometheus the status page links to (`--grafana-url`, `--prometheus-url`).
     public var statusLinks = StatusLinks()
+    /// Bounds against hostile HTTP clients; the body limit is the intake's `maxBodyBytes`.
+    public var http = HTTPLimits()
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,
@@ -36,6 +41,47 @@ public struct ExporterConfiguration: Sendable {
         self.discoveryInterval = discoveryInterval
         self.watchTimeout = watchTimeout
         self.pageSize = pageSize
+    }
+}
+
+extension ExporterConfiguration {
+    /// Every setting that cannot work, each as a sentence naming its flag; the exporter refuses
+    /// to start with any (rather than, say, silently cutting label values at a smaller bound).
+    public func problems() -> [String] {
+        var p: [String] = []
+        if !(1...65_535).contains(port) { p.append("the listen port must be in 1...65535 (got \(port))") }
+        if !(totalShards >= 1 && (0..<totalShards).contains(shard)) { p.append("--shard must be in 0..<--total-shards") }
+        if !(discoveryInterval >= 1 && discoveryInterval.isFinite) { p.append("--discovery-interval must be at least 1") }
+        if watchTimeout.lowerBound < 1 { p.append("--watch-timeout must be at least 1") }
+        if !(1...10_000).contains(pageSize) { p.append("the LIST page size must be in 1...10000 (got \(pageSize))") }
+        var http = self.http
+        if let ic = intake {
+            http.maxBodyBytes = ic.limits.maxBodyBytes
+            p += ic.problems()
+        }
+        p += http.problems()
+        return p
+    }
+}
+
+extension IntakeConfiguration {
+    public func problems() -> [String] {
+        var p: [String] = []
+        let l = limits
+        if l.maxSeriesPerGroup <= 0 { p.append("--max-series-per-group must be positive (got \(l.maxSeriesPerGroup))") }
+        if l.maxGroups <= 0 { p.append("--max-groups must be positive (got \(l.maxGroups))") }
+        // Exposition cuts every label value at this many bytes; a larger intake limit would
+        // accept values and then silently cut them.
+        if !(1...TextFormat.maxLabelValueBytes).contains(l.maxLabelValueBytes) {
+            p.append("--max-label-value-bytes must be in 1...\(TextFormat.maxLabelValueBytes) (got \(l.maxLabelValueBytes))")
+        }
+        if l.maxWorkers <= 0 || l.maxLabelNameBytes <= 0 || l.maxMetricsPerReport <= 0 {
+            p.append("intake limits must be positive")
+        }
+        if !(unboundExpiry >= 0 && unboundExpiry.isFinite) { p.append("--push-expiry must be zero or positive (got \(unboundExpiry))") }
+        if holdMax < 0 { p.append("--intake-hold-max must be zero or positive (got \(holdMax))") }
+        if !(holdSeconds >= 0 && holdSeconds.isFinite) { p.append("--intake-hold-seconds must be zero or positive (got \(holdSeconds))") }
+        return p
     }
 }
 

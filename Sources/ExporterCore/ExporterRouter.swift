@@ -1,15 +1,19 @@
 import Exposition
 import Hummingbird
 import NIOCore
-import Relay
+import ServerSupport
 import StatusPage
 
 /// The exporter's HTTP surface: /metrics (content negotiation, gzip), /healthz, /readyz, and the
 /// status page at / (links to Grafana and Prometheus from `links`).
 public enum ExporterRouter {
+    /// `bodyGuard` bounds the bodies, deadlines and concurrency of the requests that carry a
+    /// body (the intake's POST, PUT and DELETE); scrapes and health checks pass untouched.
     public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil,
+                             bodyGuard: HostileClientGuard<ExporterRequestContext>? = nil,
                              links: StatusLinks = StatusLinks()) -> Router<ExporterRequestContext> {
         let router = Router(context: ExporterRequestContext.self)
+        if let bodyGuard { router.add(middleware: bodyGuard) }
         intake?.register(on: router)
         router.get("/") { _, _ -> Response in
             HTMLResponse.make(ExporterStatusPage.render(endpoint.statusSnapshot(), links: links), head: false)
@@ -19,12 +23,9 @@ public enum ExporterRouter {
         }
         router.get("/metrics") { request, _ -> Response in
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
-            var body = endpoint.body(format: format)
+            let (body, encoding) = encode(endpoint.body(format: format), acceptEncoding: request.headers[.acceptEncoding])
             var headers: HTTPFields = [.contentType: format.contentType]
-            if acceptsGzip(request.headers[.acceptEncoding]) {
-                body = Gzip.compress(body)
-                headers[.contentEncoding] = "gzip"
-            }
+            if let encoding { headers[.contentEncoding] = encoding }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         router.get("/healthz") { _, _ -> Response in
@@ -37,6 +38,15 @@ public enum ExporterRouter {
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         return router
+    }
+
+    /// The response body and its Content-Encoding: gzip when the client accepts it and
+    /// compression works; a compression failure is answered uncompressed rather than as an empty
+    /// body labelled gzip.
+    static func encode(_ body: [UInt8], acceptEncoding: String?,
+                       compress: ([UInt8]) -> [UInt8]? = { Gzip.compress($0) }) -> (body: [UInt8], encoding: String?) {
+        guard acceptsGzip(acceptEncoding), let compressed = compress(body) else { return (body, nil) }
+        return (compressed, "gzip")
     }
 
     static func acceptsGzip(_ header: String?) -> Bool {

@@ -1,6 +1,7 @@
 import Exposition
 import Foundation
 import Intake
+import ServerSupport
 import KubeWatch
 import SednaCatalog
 import Synchronization
@@ -14,6 +15,13 @@ public final class MetricsEndpoint: Sendable {
     let resources: [WatchedResource]
     public let intake: IntakeService?
     let webhook: WebhookCounters?
+    /// Refused hostile requests and connections (`sedna_exporter_http_rejected_total`), once the
+    /// server is wired.
+    private let rejections = Mutex<HTTPRejections?>(nil)
+    public var httpRejections: HTTPRejections? {
+        get { rejections.withLock { $0 } }
+        set { rejections.withLock { $0 = newValue } }
+    }
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
 
     public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeService? = nil,
@@ -38,6 +46,7 @@ public final class MetricsEndpoint: Sendable {
                               lastScrapeSeconds: last, ready: readiness.ready),
         ]
         if let webhook { sections.append(webhook) }
+        if let r = httpRejections { sections.append(HTTPRejectionSection(family: SelfMetrics.httpRejected, rejections: r)) }
         let scrape: Scrape
         if let intake {
             intake.expire(now: Date().timeIntervalSince1970)

@@ -6,25 +6,29 @@ public enum Gzip {
         public let description: String
     }
 
-    public static func compress(_ input: [UInt8], level: Int32 = 5) -> [UInt8] {
+    /// The gzip stream of `input`; nil when zlib fails (an invalid level, no memory), so the
+    /// caller can send the bytes uncompressed instead of an empty body labelled gzip.
+    public static func compress(_ input: [UInt8], level: Int32 = 5) -> [UInt8]? {
         var stream = z_stream()
         // windowBits 15 + 16 selects the gzip wrapper.
         guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
+                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, UInt(input.count))) + 32
         var out = [UInt8](repeating: 0, count: bound)
         var input = input
-        let produced: Int = input.withUnsafeMutableBufferPointer { inBuf in
+        let (rc, produced): (Int32, Int) = input.withUnsafeMutableBufferPointer { inBuf in
             out.withUnsafeMutableBufferPointer { outBuf in
                 stream.next_in = inBuf.baseAddress
                 stream.avail_in = UInt32(inBuf.count)
                 stream.next_out = outBuf.baseAddress
                 stream.avail_out = UInt32(outBuf.count)
-                _ = deflate(&stream, Z_FINISH)
-                return outBuf.count - Int(stream.avail_out)
+                let rc = deflate(&stream, Z_FINISH)
+                return (rc, outBuf.count - Int(stream.avail_out))
             }
         }
+        // deflateBound makes one Z_FINISH call enough; anything but the end of the stream is a failure.
+        guard rc == Z_STREAM_END else { return nil }
         out.removeSubrange(produced...)
         return out
     }

@@ -36,6 +36,7 @@ public struct GroupingKey: Hashable, Sendable, CustomStringConvertible {
             guard value.utf8.count <= limits.maxLabelValueBytes else {
                 throw .limit("grouping label \(name) longer than \(limits.maxLabelValueBytes) bytes (limit max-label-value-bytes)")
             }
+            value = PushCredentials.scrub(value)
             guard pairs.updateValue(value, forKey: name) == nil else { throw .bad("grouping label \(name) given twice") }
             i += 2
         }

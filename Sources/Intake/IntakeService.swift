@@ -78,16 +78,21 @@ public final class IntakeService: Sendable {
         let batch: JSON
         do { batch = try JSON.decode(body) } catch { throw IntakeError(400, "relay batch is not valid JSON") }
         guard let reports = batch["reports"].array else { throw IntakeError(400, "relay batch needs a \"reports\" array") }
+        // The relay's spool incarnation (absent from relays that predate it): see RelayLedger.
+        let incarnation = batch["incarnation"].string
+        if !batch["incarnation"].isNull && (incarnation.map { $0.isEmpty || $0.utf8.count > 64 } ?? true) {
+            throw IntakeError(400, "a relay batch's \"incarnation\" must be a string of 1 to 64 bytes")
+        }
         for entry in reports {
             guard let seqNumber = entry["seq"].number, seqNumber >= 1, seqNumber < 9e15, let worker = entry["worker"].string,
                   entry["body"].string != nil || entry["body"].object != nil else {
                 throw IntakeError(400, "each relayed report needs seq, worker and body")
             }
             if !entry["peer"].isNull && entry["peer"].string == nil { throw IntakeError(400, "a relayed report's \"peer\" must be a string") }
-            guard store.relays.admit(relay: relay, seq: UInt64(seqNumber)) else { continue }
+            guard store.relays.admit(relay: relay, incarnation: incarnation, seq: UInt64(seqNumber)) else { continue }
             do {
                 let bytes: [UInt8]
-                if let text = entry["body"].string { bytes = Array(text.utf8) } else { bytes = Array(try JSONEncoder().encode(entry["body"])) }
+                if let text = entry["body"].string { bytes = Array(text.utf8) } else { bytes = JSONWriter.compact.bytes(entry["body"]) }
                 let r = try WorkerReport.decode(bytes)
                 guard r.name == worker else { throw IntakeError(400, "worker name differs") }
                 try ingest(r, peer: entry["peer"].string.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }, now: now)

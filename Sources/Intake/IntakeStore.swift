@@ -136,7 +136,7 @@ public final class IntakeStore: Sendable {
         let grouping = key.labels.map { ($0.name, $0.value) }
         let extra = grouping + taskLabels.filter { t in !grouping.contains { $0.0 == t.0 } }
         var merged: [String: TextParser.Family] = method == .post ? (s.groups[key]?.families ?? [:]) : [:]
-        for f in families {
+        for f in families.map(PushCredentials.scrub) {
             try validate(f, extra: extra, key: key, s)
             merged[f.name] = f
         }

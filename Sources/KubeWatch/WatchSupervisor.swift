@@ -25,46 +25,66 @@ public struct WatchSupervisor: Sendable {
         self.watchTimeout = watchTimeout
     }
 
-    /// Runs until cancelled.
+    /// Runs until cancelled. The reflectors are children of one task group: cancelling the
+    /// supervisor cancels them and returns only after every one has finished, and a reflector
+    /// whose resource disappeared is stopped and awaited before its objects are forgotten, so a
+    /// late `replaceAll` from it cannot bring them back.
     public func run() async {
-        var running: [WatchedResource: Task<Void, Never>] = [:]
-        var announcedAbsent: Set<WatchedResource> = []
-        var backoff = Backoff(initial: 1, cap: discoveryInterval)
-        defer { for t in running.values { t.cancel() } }
-        while !Task.isCancelled {
-            var served: Set<String>? = nil
-            do {
-                served = try await client.discoverSednaResources()
-                stats.setDiscovered(true)
-                backoff.reset()
-            } catch {
-                if (error as? KubeError)?.code == .transport { client.resetConnections() }
-                logger.warning("discovery of \(SednaKind.group)/\(SednaKind.version) failed", metadata: ["error": "\(error)"])
-            }
-            if let served {
-                for r in resources {
-                    let available = !r.isOptional || served.contains(r.description)
-                    stats.update(r) { $0.available = available }
-                    if available, running[r] == nil {
-                        announcedAbsent.remove(r)
-                        let reflector = Reflector(resource: r, client: client, sink: sink, stats: stats, logger: logger,
-                                                  watchTimeout: watchTimeout)
-                        running[r] = Task { await reflector.run() }
-                    } else if !available {
-                        if let t = running.removeValue(forKey: r) {
-                            t.cancel()
-                            sink.forget(r)
-                            stats.update(r) { $0.synced = false }
-                            logger.warning("resource no longer served; its series were dropped", metadata: ["resource": "\(r)"])
-                        } else if announcedAbsent.insert(r).inserted {
-                            logger.info("resource not served (CRD not installed); skipping and checking again later",
-                                        metadata: ["resource": "\(r)"])
+        await withTaskGroup(of: Void.self) { group in
+            var running: [WatchedResource: (stop: Latch, stopped: Latch)] = [:]
+            var announcedAbsent: Set<WatchedResource> = []
+            var backoff = Backoff(initial: 1, cap: discoveryInterval)
+            while !Task.isCancelled {
+                var served: Set<String>? = nil
+                do {
+                    served = try await client.discoverSednaResources()
+                    stats.setDiscovered(true)
+                    backoff.reset()
+                } catch {
+                    if (error as? KubeError)?.code == .transport { client.resetConnections() }
+                    logger.warning("discovery of \(SednaKind.group)/\(SednaKind.version) failed", metadata: ["error": "\(error)"])
+                }
+                if let served {
+                    for r in resources {
+                        let available = !r.isOptional || served.contains(r.description)
+                        stats.update(r) { $0.available = available }
+                        if available, running[r] == nil {
+                            announcedAbsent.remove(r)
+                            let reflector = Reflector(resource: r, client: client, sink: sink, stats: stats, logger: logger,
+                                                      watchTimeout: watchTimeout)
+                            let handle = (stop: Latch(), stopped: Latch())
+                            running[r] = handle
+                            group.addTask { await Self.run(reflector, until: handle.stop, then: handle.stopped) }
+                        } else if !available {
+                            if let handle = running.removeValue(forKey: r) {
+                                handle.stop.fire()
+                                await handle.stopped.wait()
+                                sink.forget(r)
+                                stats.update(r) { $0.synced = false }
+                                logger.warning("resource no longer served; its series were dropped", metadata: ["resource": "\(r)"])
+                            } else if announcedAbsent.insert(r).inserted {
+                                logger.info("resource not served (CRD not installed); skipping and checking again later",
+                                            metadata: ["resource": "\(r)"])
+                            }
                         }
                     }
                 }
+                let wait = served == nil ? backoff.next(random: Double.random(in: 0..<1)) : discoveryInterval
+                do { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) } catch { break }
             }
-            let wait = served == nil ? backoff.next(random: Double.random(in: 0..<1)) : discoveryInterval
-            do { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) } catch { break }
+            group.cancelAll()
         }
+    }
+
+    /// Runs `reflector` until `stop` fires or the task is cancelled, then fires `stopped` once
+    /// the reflector has returned.
+    static func run(_ reflector: Reflector, until stop: Latch, then stopped: Latch) async {
+        await withTaskGroup(of: Void.self) { inner in
+            inner.addTask { await reflector.run() }
+            inner.addTask { await stop.wait() }
+            await inner.next()
+            inner.cancelAll()
+        }
+        stopped.fire()
     }
 }

@@ -24,12 +24,26 @@ public struct RelayConfiguration: Sendable {
     /// Bearer token for the central exporter's intake.
     public var token: String?
     public var batchSize = 200
-    public var maxBodyBytes = 1 << 20
+    /// Bounds against hostile clients (body size, read deadlines, connections); see `HTTPLimits`.
+    public var limits = HTTPLimits()
+    public var maxBodyBytes: Int {
+        get { limits.maxBodyBytes }
+        set { limits.maxBodyBytes = newValue }
+    }
 
     public init(centralURL: String, spoolDir: String, relayName: String) {
         self.centralURL = centralURL
         self.spoolDir = spoolDir
         self.relayName = relayName
+    }
+
+    /// Every problem with the settings, each naming its flag; empty when the relay can start.
+    public func problems() -> [String] {
+        var p = limits.problems()
+        if maxSpoolBytes <= 0 { p.append("--max-spool-bytes must be positive (got \(maxSpoolBytes))") }
+        if !(1...10_000).contains(batchSize) { p.append("the batch size must be in 1...10000 (got \(batchSize))") }
+        if relayName.isEmpty || relayName.utf8.count > 253 { p.append("--relay-name must be 1 to 253 bytes long") }
+        return p
     }
 }
 
@@ -40,13 +54,18 @@ public struct RelayConfiguration: Sendable {
 /// an LC itself, after the spool write.
 public enum RelayApp {
     public static func run(_ config: RelayConfiguration, logger: Logger) async throws {
+        let problems = config.problems()
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let spool = try Spool(dir: config.spoolDir, maxBytes: config.maxSpoolBytes)
+        let rejections = HTTPRejections()
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let failures = FailureCounter()
         let lcUnreachable = FailureCounter()
         let sightings = WorkerSightings()
         let router = Router(context: RelayRequestContext.self)
         registerStatus(on: router, config: config, spool: spool, sightings: sightings, failures: failures, lcUnreachable: lcUnreachable)
+        // The guard reads (and bounds) every body; the handlers below see it complete.
+        router.add(middleware: HostileClientGuard<RelayRequestContext>(limits: config.limits, rejections: rejections) { $0.method == .post })
         router.post("/sedna/workers/:worker/info") { request, context -> Response in
             let worker = context.parameters.get("worker") ?? ""
             let body: [UInt8]
@@ -60,7 +79,7 @@ public enum RelayApp {
                 // No LC behind the relay: it answers like one (`pkg/localcontroller/server/server.go`).
                 if let problem { return json(400, problem) }
                 do {
-                    try capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
+                    try await capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
                 } catch {
                     return json(503, "relay cannot write its spool")
                 }
@@ -71,7 +90,7 @@ public enum RelayApp {
             // spool concurrently (its fsync does not wait for the LC, nor the LC for it); only a
             // well-formed report is kept, and a spool failure never changes the worker's answer.
             let copy: Task<Void, Never>? = problem == nil ? Task {
-                try? capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
+                try? await capture(body, worker: worker, peer: peer, spool: spool, logger: logger)
             } : nil
             let answer = await forward(body, lc: lc, worker: worker, client: client, unreachable: lcUnreachable, logger: logger)
             await copy?.value
@@ -79,13 +98,15 @@ public enum RelayApp {
         }
         router.get("/metrics") { _, _ -> Response in
             let out = RelayMetrics.render(spool.stats(now: Date().timeIntervalSince1970), deliveryFailures: failures.value,
-                                          lcUnreachable: lcUnreachable.value)
+                                          lcUnreachable: lcUnreachable.value, rejections: rejections)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: out)))
         }
         router.get("/healthz") { _, _ in "ok\n" }
-        let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port),
-                                                                    serverName: "sedna-relay"), logger: logger)
+        let app = Application(router: router, server: config.limits.serverBuilder(rejections: rejections),
+                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-relay",
+                                                   availableConnectionsDelegate: config.limits.connectionCap(rejections: rejections)),
+                              logger: logger)
         let sender = Sender(spool: spool, config: config, logger: logger, failures: failures)
         let group = ServiceGroup(configuration: .init(services: [app, sender], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
@@ -95,9 +116,9 @@ public enum RelayApp {
 
     /// Writes the copy for the central exporter; a full spool drops it (counted), a write error
     /// is logged and rethrown.
-    static func capture(_ body: [UInt8], worker: String, peer: String?, spool: Spool, logger: Logger) throws {
+    static func capture(_ body: [UInt8], worker: String, peer: String?, spool: Spool, logger: Logger) async throws {
         do {
-            if try spool.append(worker: worker, body: body, now: Date().timeIntervalSince1970, peer: peer) == nil {
+            if try await spool.append(worker: worker, body: body, now: Date().timeIntervalSince1970, peer: peer) == nil {
                 logger.warning("spool full; report dropped", metadata: ["worker": "\(worker.prefix(80))"])
             }
         } catch {
@@ -153,7 +174,9 @@ struct Sender: Service {
                     continue
                 }
                 do {
-                    let payload: JSON = ["reports": .array(batch.map { Self.entry($0, node: config.nodeName) })]
+                    // The incarnation tells the central side which sequence space the numbers belong to.
+                    let payload: JSON = ["incarnation": .string(spool.incarnation),
+                                         "reports": .array(batch.map { Self.entry($0, node: config.nodeName) })]
                     var req = HTTPClientRequest(url: target)
                     req.method = .POST
                     req.headers.add(name: "Content-Type", value: "application/json")
@@ -180,6 +203,12 @@ struct Sender: Service {
             }
         }
     }
+}
+
+/// ServiceLifecycle logs its services at debug level: the default description would print the
+/// whole configuration, central URL credentials and bearer token included.
+extension Sender: CustomStringConvertible {
+    var description: String { "Sender(relay: \(config.relayName))" }
 }
 
 final class FailureCounter: Sendable {

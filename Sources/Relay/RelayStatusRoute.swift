@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import SednaCatalog
+import ServerSupport
 import StatusPage
 import Synchronization
 
@@ -28,18 +29,6 @@ public final class WorkerSightings: Sendable {
     }
 
     public func all() -> [RelayStatus.Sighting] { Array(state.withLock { $0 }.values) }
-}
-
-/// An HTML page as an HTTP response; for HEAD the headers only, with the length GET would send.
-public enum HTMLResponse {
-    public static func make(_ page: String, head: Bool) -> Response {
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
-        if head {
-            headers[.contentLength] = String(page.utf8.count)
-            return Response(status: .ok, headers: headers)
-        }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
-    }
 }
 
 extension RelayApp {

@@ -53,6 +53,12 @@ public enum SelfMetrics {
         "sedna_exporter_ready", .gauge, help: "1 when every watched resource has synced and no watch keeps failing (/readyz).",
         labels: [], source: .exporter, emittedBy: e)
 
+    /// Requests and connections refused or closed as hostile (ServerSupport's HTTP guard).
+    public static let httpRejected = MetricFamily(
+        "sedna_exporter_http_rejected_total", .counter,
+        help: "HTTP requests and connections refused or closed as hostile (body_too_large, body_timeout, body_incomplete, head_timeout, too_many_requests, connection_limit).",
+        labels: ["reason"], source: .exporter, emittedBy: e)
+
     /// Only with `serve --webhook-listen`.
     public static let webhookAdmissions = MetricFamily(
         "sedna_webhook_admissions_total", .counter,
@@ -114,16 +120,21 @@ public enum SelfMetrics {
         help: "Worker reports the LocalController did not answer (the worker got 502; the copy was still kept).",
         labels: [], source: .exporter, emittedBy: r)
 
+    public static let relayHTTPRejected = MetricFamily(
+        "sedna_relay_http_rejected_total", .counter,
+        help: "HTTP requests and connections the relay refused or closed as hostile (same reasons as sedna_exporter_http_rejected_total).",
+        labels: ["reason"], source: .exporter, emittedBy: r)
+
     public static let exporterFamilies = [
         buildInfo, listRequests, watchRequests, watchEvents, lastSync, objects, resourceAvailable, resourceSynced,
-        translateErrors, renderDuration, scrapes, scrapeDuration, ready,
+        translateErrors, renderDuration, scrapes, scrapeDuration, ready, httpRejected,
     ]
     public static let intakeFamilies = [
         intakeReports, intakePushes, intakeRelayReports, intakeResponses, intakeGroups, intakeWorkers, intakeHeldReports,
     ]
     public static let relayFamilies = [
         relayQueueDepth, relayQueueBytes, relayOldestQueuedAge, relayDelivered, relayDropped, relayDeliveryFailures,
-        relayLCUnreachable,
+        relayLCUnreachable, relayHTTPRejected,
     ]
     public static let webhookFamilies = [webhookAdmissions]
 

@@ -28,4 +28,6 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
+    /// Every setting that cannot work, found before anything starts, in one sentence.
+    public init(problems: [String]) { self.description = "invalid settings: " + problems.joined(separator: "; ") }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Relay
+import SednaCatalog
 import ServerSupport
 
 /// `sedna-exporter relay`: flags to `RelayConfiguration`, then `RelayApp.run`.
@@ -33,6 +34,11 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "The node this relay runs on, sent with every report (default: $NODE_NAME).")
     var nodeName: String?
 
+    @Option(help: "Largest worker report body in bytes.")
+    var maxBodyBytes: Int = 1 << 20
+
+    @OptionGroup var http: HTTPLimitOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -51,7 +57,8 @@ struct RelayCommand: AsyncParsableCommand {
         config.maxSpoolBytes = maxSpoolBytes
         config.token = TokenFile.read(tokenFile)
         config.nodeName = nodeName ?? ProcessInfo.processInfo.environment["NODE_NAME"]
-        logger.info("relay starting", metadata: ["relay": "\(name)", "central": "\(centralUrl)", "spool": "\(spoolDir)"])
+        config.limits = http.limits(maxBodyBytes: maxBodyBytes)
+        logger.info("relay starting", metadata: ["relay": "\(name)", "central": "\(URLSanitizer.sanitize(centralUrl))", "spool": "\(spoolDir)"])
         do {
             try await RelayApp.run(config, logger: logger)
         } catch {

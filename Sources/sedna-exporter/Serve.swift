@@ -82,6 +82,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Prometheus's URL (e.g. http://prometheus:9090): the status page at / links each task to its series.")
     var prometheusUrl: String?
 
+    @OptionGroup var http: HTTPLimitOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -154,6 +156,7 @@ struct Serve: AsyncParsableCommand {
             ic.token = TokenFile.read(intakeTokenFile)
             config.intake = ic
         }
+        config.http = http.limits(maxBodyBytes: maxBodyBytes)
         do {
             try await ExporterApp.run(config, logger: logger)
         } catch {

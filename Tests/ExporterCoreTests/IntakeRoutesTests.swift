@@ -78,7 +78,7 @@ import Testing
 
     @Test func aGzipPushIsDecompressed() async throws {
         let s = setup()
-        let body = Gzip.compress(Array("# TYPE loss gauge\nloss 0.25\n".utf8))
+        let body = try #require(Gzip.compress(Array("# TYPE loss gauge\nloss 0.25\n".utf8)))
         try await s.app.test(.router) { client in
             try await client.execute(uri: "/metrics/job/trainer/namespace/ns", method: .post, headers: [.contentEncoding: "gzip"],
                                      body: ByteBuffer(bytes: body)) { res in

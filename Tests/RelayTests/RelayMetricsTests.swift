@@ -5,11 +5,11 @@ import Testing
 /// The relay's /metrics body: the catalog's `sedna_relay_*` families, byte for byte what the
 /// relay served before they moved into the catalog (the rules and dashboards read these names).
 @Suite struct RelayMetricsTests {
-    @Test func rendersEveryRelayFamilyFromTheCatalog() throws {
+    @Test func rendersEveryRelayFamilyFromTheCatalog() async throws {
         let dir = NSTemporaryDirectory() + "relay-metrics-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let spool = try Spool(dir: dir, maxBytes: 1 << 20)
-        _ = try spool.append(worker: "w", body: Array("{\"n\":1}".utf8), now: 10)
+        _ = try await spool.append(worker: "w", body: Array("{\"n\":1}".utf8), now: 10)
         let s = spool.stats(now: 12.5)
         let text = String(decoding: RelayMetrics.render(s, deliveryFailures: 3, lcUnreachable: 1), as: UTF8.self)
         #expect(text == """

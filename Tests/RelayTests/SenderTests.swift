@@ -47,7 +47,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let spool = try Spool(dir: dir, maxBytes: 1 << 20)
         for i in 1...3 {
-            _ = try spool.append(worker: "w\(i)", body: Array(#"{"name":"w\#(i)"}"#.utf8), now: 1, peer: "10.0.0.\(i)")
+            _ = try await spool.append(worker: "w\(i)", body: Array(#"{"name":"w\#(i)"}"#.utf8), now: 1, peer: "10.0.0.\(i)")
         }
         let central = Central(script: [
             1: (503, #"{"error":"intake overloaded"}"#),   // a failure: retried after a backoff
@@ -72,7 +72,7 @@ import Testing
             // Bounded waits (no timing asserted): until the first three reports are acknowledged,
             // then for two more appended while the sender runs.
             try await Self.waitUntil { spool.pending(limit: 10).isEmpty }
-            for i in 4...5 { _ = try spool.append(worker: "w\(i)", body: Array(#"{"name":"w\#(i)"}"#.utf8), now: 2) }
+            for i in 4...5 { _ = try await spool.append(worker: "w\(i)", body: Array(#"{"name":"w\#(i)"}"#.utf8), now: 2) }
             try await Self.waitUntil { spool.pending(limit: 10).isEmpty }
             run.cancel()
             _ = try? await run.value
