@@ -22,6 +22,8 @@ let package = Package(
 
         // zlib from the system, for gzip on /metrics and gzip'd intake bodies.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // libxcrypt from the system, for the bcrypt hashes of a web config's basic_auth_users.
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         // The metric catalog, one translator per Sedna kind, and the small formats every layer
         // shares (JSON reading and writing, RFC 3339, URL credential stripping, FNV-1a).
         .target(name: "SednaCatalog"),
@@ -47,10 +49,15 @@ let package = Package(
         // MARK: I/O adapters.
 
         // What every server of the binary shares: JSON logging, the LC forwarder, backoff,
-        // listen addresses, token files, base URLs, the guard against hostile HTTP clients.
+        // listen addresses, token files, base URLs, the guard against hostile HTTP clients, the
+        // web config (TLS, basic auth, headers).
         .target(name: "ServerSupport", dependencies: [
-            "SednaCatalog", "Exposition",
+            "SednaCatalog", "Exposition", "CCrypt",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Yams", package: "Yams"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -82,6 +89,8 @@ let package = Package(
         .target(name: "Relay", dependencies: [
             "SednaCatalog", "Exposition", "ServerSupport", "StatusPage",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
