@@ -54,9 +54,12 @@ public enum ExporterApp {
         let bodyGuard = HostileClientGuard<ExporterRequestContext>(limits: limits, rejections: rejections) { request in
             request.method != .get && request.method != .head
         }
+        // --web.config.file: TLS on the main listener, basic auth and headers on all its routes.
+        let web = config.web.map { WebConfigMiddleware<ExporterRequestContext>($0, rejections: rejections) }
+        let tls = try config.web?.tls?.channelConfiguration()
         let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes, bodyGuard: bodyGuard,
-                                                                 links: config.statusLinks),
-                              server: limits.serverBuilder(rejections: rejections),
+                                                                 links: config.statusLinks, web: web),
+                              server: try limits.serverBuilder(rejections: rejections, tls: tls),
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter",
                                                    availableConnectionsDelegate: limits.connectionCap(rejections: rejections)),
                               logger: logger)

@@ -25,6 +25,8 @@ public struct ExporterConfiguration: Sendable {
     public var statusLinks = StatusLinks()
     /// Bounds against hostile HTTP clients; the body limit is the intake's `maxBodyBytes`.
     public var http = HTTPLimits()
+    /// `--web.config.file`: TLS, basic auth and headers for the main listener (nil: plain HTTP).
+    public var web: WebConfig?
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,

@@ -11,8 +11,12 @@ public enum ExporterRouter {
     /// body (the intake's POST, PUT and DELETE); scrapes and health checks pass untouched.
     public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil,
                              bodyGuard: HostileClientGuard<ExporterRequestContext>? = nil,
-                             links: StatusLinks = StatusLinks()) -> Router<ExporterRequestContext> {
+                             links: StatusLinks = StatusLinks(),
+                             web: WebConfigMiddleware<ExporterRequestContext>? = nil) -> Router<ExporterRequestContext> {
         let router = Router(context: ExporterRequestContext.self)
+        // The web config's basic auth and headers come first: an unauthenticated request is
+        // answered before its body is read or counted against the intake's concurrency.
+        if let web, web.isActive { router.add(middleware: web) }
         if let bodyGuard { router.add(middleware: bodyGuard) }
         intake?.register(on: router)
         router.get("/") { _, _ -> Response in

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOSSL
 import SednaCatalog
 import ServerSupport
 import ServiceLifecycle
@@ -30,6 +31,10 @@ public struct RelayConfiguration: Sendable {
         get { limits.maxBodyBytes }
         set { limits.maxBodyBytes = newValue }
     }
+    /// `--web.config.file`: TLS, basic auth and headers of the relay's own listener.
+    public var web: WebConfig?
+    /// How the sender reaches an https central exporter (CA, client certificate, basic auth).
+    public var central = CentralTLS()
 
     public init(centralURL: String, spoolDir: String, relayName: String) {
         self.centralURL = centralURL
@@ -58,11 +63,17 @@ public enum RelayApp {
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let spool = try Spool(dir: config.spoolDir, maxBytes: config.maxSpoolBytes)
         let rejections = HTTPRejections()
+        let listenerTLS = try config.web?.tls?.channelConfiguration()
+        let centralTLS = try config.central.clientConfiguration()
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let failures = FailureCounter()
         let lcUnreachable = FailureCounter()
         let sightings = WorkerSightings()
         let router = Router(context: RelayRequestContext.self)
+        // The web config's basic auth and headers first, before any body is read.
+        if let web = config.web.map({ WebConfigMiddleware<RelayRequestContext>($0, rejections: rejections) }), web.isActive {
+            router.add(middleware: web)
+        }
         registerStatus(on: router, config: config, spool: spool, sightings: sightings, failures: failures, lcUnreachable: lcUnreachable)
         // The guard reads (and bounds) every body; the handlers below see it complete.
         router.add(middleware: HostileClientGuard<RelayRequestContext>(limits: config.limits, rejections: rejections) { $0.method == .post })
@@ -103,11 +114,11 @@ public enum RelayApp {
                             body: .init(byteBuffer: ByteBuffer(bytes: out)))
         }
         router.get("/healthz") { _, _ in "ok\n" }
-        let app = Application(router: router, server: config.limits.serverBuilder(rejections: rejections),
+        let app = Application(router: router, server: try config.limits.serverBuilder(rejections: rejections, tls: listenerTLS),
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-relay",
                                                    availableConnectionsDelegate: config.limits.connectionCap(rejections: rejections)),
                               logger: logger)
-        let sender = Sender(spool: spool, config: config, logger: logger, failures: failures)
+        let sender = Sender(spool: spool, config: config, logger: logger, failures: failures, tls: centralTLS)
         let group = ServiceGroup(configuration: .init(services: [app, sender], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         try await group.run()
@@ -157,6 +168,9 @@ struct Sender: Service {
     let config: RelayConfiguration
     let logger: Logger
     let failures: FailureCounter
+    /// Checked at start; each fresh client re-reads the files (a rotated client certificate is
+    /// used from the next reconnect), keeping this one when they cannot be read.
+    var tls: TLSConfiguration? = nil
 
     func run() async throws {
         let target = BaseURL.trimmed(config.centralURL) + "/sedna/relay/\(config.relayName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "relay")/reports"
@@ -165,7 +179,7 @@ struct Sender: Service {
             // A fresh client after each failure: AsyncHTTPClient's pool keeps retrying a refused
             // connection with its own growing backoff, which would delay delivery after the link
             // returns.
-            var client = Self.makeClient()
+            var client = makeClient()
             defer { let c = client; Task { try? await c.shutdown() } }
             while !Task.isCancelled {
                 let batch = spool.pending(limit: config.batchSize)
@@ -180,7 +194,7 @@ struct Sender: Service {
                     var req = HTTPClientRequest(url: target)
                     req.method = .POST
                     req.headers.add(name: "Content-Type", value: "application/json")
-                    if let t = config.token { req.headers.add(name: "Authorization", value: "Bearer \(t)") }
+                    Self.authorize(&req.headers, token: config.token, basicAuth: config.central.basicAuth)
                     req.body = .bytes(ByteBuffer(bytes: JSONWriter.compact.bytes(payload)))
                     let resp = try await client.execute(req, timeout: .seconds(10))
                     let answer = try await resp.body.collect(upTo: 1 << 20)
@@ -193,7 +207,7 @@ struct Sender: Service {
                     failures.increment()
                     let old = client
                     Task { try? await old.shutdown() }
-                    client = Self.makeClient()
+                    client = makeClient()
                     let delay = backoff.next(random: Double.random(in: 0..<1))
                     logger.info("delivery to the central exporter failed; retrying", metadata: [
                         "error": "\(error)", "retry_in_seconds": "\(String(format: "%.1f", delay))",
@@ -233,9 +247,10 @@ extension Sender {
         return UInt64(exactly: n.rounded(.down))
     }
 
-    static func makeClient() -> HTTPClient {
+    func makeClient() -> HTTPClient {
         var c = HTTPClient.Configuration()
         c.timeout = .init(connect: .seconds(3), read: .seconds(30))
+        if tls != nil { c.tlsConfiguration = (try? config.central.clientConfiguration()) ?? tls }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
     }
 }

@@ -56,7 +56,7 @@ public enum SelfMetrics {
     /// Requests and connections refused or closed as hostile (ServerSupport's HTTP guard).
     public static let httpRejected = MetricFamily(
         "sedna_exporter_http_rejected_total", .counter,
-        help: "HTTP requests and connections refused or closed as hostile (body_too_large, body_timeout, body_incomplete, head_timeout, too_many_requests, connection_limit).",
+        help: "HTTP requests and connections refused or closed as hostile (body_too_large, body_timeout, body_incomplete, head_timeout, too_many_requests, connection_limit, unauthorized, tls).",
         labels: ["reason"], source: .exporter, emittedBy: e)
 
     /// Only with `serve --webhook-listen`.

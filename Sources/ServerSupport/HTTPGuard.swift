@@ -70,10 +70,11 @@ public struct HTTPLimits: Sendable, Equatable {
 }
 
 /// Refusals by reason: `body_too_large`, `body_timeout`, `body_incomplete` (the connection ended
-/// mid-body), `head_timeout`, `too_many_requests`, `connection_limit`.
+/// mid-body), `head_timeout`, `too_many_requests`, `connection_limit`; with a web config also
+/// `unauthorized` (basic auth failed) and `tls` (a failed handshake).
 public final class HTTPRejections: Sendable {
     public static let reasons = ["body_too_large", "body_timeout", "body_incomplete", "head_timeout", "too_many_requests",
-                                 "connection_limit"]
+                                 "connection_limit", "unauthorized", "tls"]
     private let counts = Mutex<[String: Int]>([:])
 
     public init() {}

@@ -3,7 +3,8 @@ import NIOCore
 import NIOSSL
 import Synchronization
 
-/// The webhook's serving certificate, re-read when its files change: cert-manager (or an
+/// A serving certificate (the webhook's, and `tls_server_config` of a web config), re-read when
+/// its files change: cert-manager (or an
 /// operator with openssl) replaces the Secret, the kubelet swaps the mounted files, and the next
 /// TLS handshake already uses the new pair, with no restart.
 ///
@@ -11,23 +12,23 @@ import Synchronization
 /// compared with the last ones loaded (a mounted Secret is a symlink swap, which leaves the
 /// link's own mtime unchanged). A pair that cannot be parsed (half-written, or cert and key from
 /// different generations) keeps the previous one in use.
-final class ReloadingCertificate: Sendable {
-    struct Loaded {
+public final class ReloadingCertificate: Sendable {
+    public struct Loaded: Sendable {
         var certBytes: Data
         var keyBytes: Data
-        var chain: [NIOSSLCertificate]
-        var key: NIOSSLPrivateKey
+        public var chain: [NIOSSLCertificate]
+        public var key: NIOSSLPrivateKey
     }
 
-    let certFile: String
-    let keyFile: String
+    public let certFile: String
+    public let keyFile: String
     private let loaded: Mutex<Loaded>
 
-    init(certFile: String, keyFile: String) throws {
+    public init(certFile: String, keyFile: String) throws(ConfigurationError) {
         self.certFile = certFile
         self.keyFile = keyFile
-        guard let pair = Self.load(certFile: certFile, keyFile: keyFile) else {
-            throw WebhookSetupError(description: "cannot read a PEM certificate from \(certFile) and a PEM key from \(keyFile)")
+        guard let pair = Self.load(certFile: certFile, keyFile: keyFile), Self.matches(pair) else {
+            throw ConfigurationError("cannot read a PEM certificate from \(certFile) and a matching PEM key from \(keyFile)")
         }
         loaded = Mutex(pair)
     }
@@ -40,7 +41,7 @@ final class ReloadingCertificate: Sendable {
     }
 
     /// The current pair, reloaded first when either file's bytes changed.
-    func current() -> Loaded {
+    public func current() -> Loaded {
         let c = FileManager.default.contents(atPath: certFile)
         let k = FileManager.default.contents(atPath: keyFile)
         return loaded.withLock { l in
@@ -60,7 +61,8 @@ final class ReloadingCertificate: Sendable {
         return (try? NIOSSLContext(configuration: tls)) != nil
     }
 
-    func tlsConfiguration() -> TLSConfiguration {
+    /// A server configuration (TLS 1.2 and up) whose handshakes take the current pair.
+    public func tlsConfiguration() -> TLSConfiguration {
         let first = current()
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: first.chain.map { .certificate($0) },
                                                            privateKey: .privateKey(first.key))
@@ -74,8 +76,4 @@ final class ReloadingCertificate: Sendable {
         }
         return tls
     }
-}
-
-struct WebhookSetupError: Error, CustomStringConvertible {
-    let description: String
 }

@@ -37,13 +37,39 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Largest worker report body in bytes.")
     var maxBodyBytes: Int = 1 << 20
 
+    @Option(help: "PEM CA that signed the central exporter's certificate (https --central-url); only this CA is trusted.")
+    var centralCaFile: String?
+
+    @Option(help: "PEM client certificate for the central exporter (its web config requires client certificates).")
+    var centralCertFile: String?
+
+    @Option(help: "PEM private key of --central-cert-file.")
+    var centralKeyFile: String?
+
+    @Option(help: "File holding user:password for the central exporter's basic auth (its web config's basic_auth_users).")
+    var centralBasicAuthFile: String?
+
     @OptionGroup var http: HTTPLimitOptions
+
+    @OptionGroup var web: WebConfigOptions
 
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         _ = try listenAddress(listen)
         if !lcUrl.isEmpty { try checkHTTPURL(lcUrl, flag: "--lc-url") }
+        _ = try web.load()
+        do { _ = try centralTLS().clientConfiguration() } catch { throw ValidationError(error.description) }
+    }
+
+    /// The sender's TLS and basic auth toward the central exporter, from the --central-* flags.
+    func centralTLS() throws(ConfigurationError) -> CentralTLS {
+        var c = CentralTLS()
+        c.caFile = centralCaFile
+        c.certFile = centralCertFile
+        c.keyFile = centralKeyFile
+        if let f = centralBasicAuthFile { c.basicAuth = try BasicCredentials.read(file: f, flag: "--central-basic-auth-file") }
+        return c
     }
 
     func run() async throws {
@@ -58,6 +84,8 @@ struct RelayCommand: AsyncParsableCommand {
         config.token = TokenFile.read(tokenFile)
         config.nodeName = nodeName ?? ProcessInfo.processInfo.environment["NODE_NAME"]
         config.limits = http.limits(maxBodyBytes: maxBodyBytes)
+        config.web = try web.load()
+        config.central = try centralTLS()
         logger.info("relay starting", metadata: ["relay": "\(name)", "central": "\(URLSanitizer.sanitize(centralUrl))", "spool": "\(spoolDir)"])
         do {
             try await RelayApp.run(config, logger: logger)

@@ -84,6 +84,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var http: HTTPLimitOptions
 
+    @OptionGroup var web: WebConfigOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -112,6 +114,7 @@ struct Serve: AsyncParsableCommand {
         guard watchTimeout >= 1 else { throw ValidationError("--watch-timeout must be at least 1") }
         _ = try parsedResources()
         _ = try listenAddress(listen)
+        _ = try web.load()
         for (flag, url) in [("--grafana-url", grafanaUrl), ("--prometheus-url", prometheusUrl)] {
             if let url, let problem = StatusLinks.problem(url, flag: flag) { throw ValidationError(problem) }
         }
@@ -157,6 +160,12 @@ struct Serve: AsyncParsableCommand {
             config.intake = ic
         }
         config.http = http.limits(maxBodyBytes: maxBodyBytes)
+        config.web = try web.load()
+        if let w = config.web {
+            logger.info("web config loaded", metadata: ["file": "\(web.webConfigFile ?? "")", "tls": "\(w.tls != nil)",
+                                                        "client_auth": "\(w.tls?.clientAuth.rawValue ?? "none")",
+                                                        "basic_auth_users": "\(w.users.count)"])
+        }
         do {
             try await ExporterApp.run(config, logger: logger)
         } catch {
