@@ -88,7 +88,9 @@ extension WebConfig {
     public static func parse(_ text: String) throws(ConfigurationError) -> WebConfig {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
-            throw ConfigurationError("web config: not valid YAML: \(String(describing: error).prefix(200))")
+            // Only the problem's first line: Yams goes on to quote the file, which may hold secrets.
+            let first = String(describing: error).split(separator: "\n").first ?? ""
+            throw ConfigurationError("web config: not valid YAML: \(first.prefix(200))")
         }
         var config = WebConfig()
         guard let root, root.null == nil else { return config } // an empty file: plain HTTP, no auth
