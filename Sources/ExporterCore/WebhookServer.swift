@@ -6,6 +6,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import SednaCatalog
+import ServerSupport
 import Synchronization
 
 /// Settings of the mutating admission webhook (`serve --webhook-listen ...`).

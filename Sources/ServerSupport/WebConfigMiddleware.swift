@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -40,11 +41,13 @@ public struct WebConfigMiddleware<Context: RequestContext>: RouterMiddleware {
         var request = request
         if authenticator != nil {
             // Basic credentials never travel further; the intake token takes their place.
-            request.headers[.authorization] = nil
-            if let token = request.headers[Self.intakeTokenHeader] {
-                request.headers[Self.intakeTokenHeader] = nil
-                request.headers[.authorization] = "Bearer " + token
+            var head = request.head
+            head.headerFields[.authorization] = nil
+            if let token = head.headerFields[Self.intakeTokenHeader] {
+                head.headerFields[Self.intakeTokenHeader] = nil
+                head.headerFields[.authorization] = "Bearer " + token
             }
+            request = Request(head: head, body: request.body)
         }
         var response: Response
         do {

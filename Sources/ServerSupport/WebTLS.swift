@@ -31,7 +31,6 @@ extension WebConfig.TLSServer {
                 throw ConfigurationError("web config: client_ca_file \(ca) holds no readable PEM certificate")
             }
             tls.trustRoots = .certificates(roots)
-            tls.sendCANames = true
         } else {
             // Never the system's roots: a client certificate is either checked against the
             // configured CA or not checked at all.

@@ -1,6 +1,7 @@
 @testable import ExporterCore
 import Exposition
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Intake
