@@ -65,8 +65,8 @@ public struct BasicCredentials: Sendable, CustomStringConvertible {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError("\(flag) \(path) cannot be read")
         }
-        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let trimmed = line.hasSuffix("\r") ? String(line.dropLast()) : line
+        // "\r\n" is one Character in Swift: split on any newline, not on "\n".
+        let trimmed = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
         guard let colon = trimmed.firstIndex(of: ":"), colon != trimmed.startIndex else {
             throw ConfigurationError("\(flag) \(path) must hold user:password on its first line")
         }
