@@ -13,6 +13,9 @@ command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# openssl makes the test certificates; libcrypt-dev (libxcrypt) verifies bcrypt for --web.config.file.
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+[ -f /usr/include/crypt.h ] || need_apt+=(libcrypt-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
