@@ -55,7 +55,7 @@ public enum ExporterApp {
             request.method != .get && request.method != .head
         }
         // --web.config.file: TLS on the main listener, basic auth and headers on all its routes.
-        let web = config.web.map { WebConfigMiddleware<ExporterRequestContext>($0, rejections: rejections) }
+        let web = config.web.map { WebConfigMiddleware<ExporterRequestContext>($0, limits: limits, rejections: rejections) }
         let tls = try config.web?.tls?.channelConfiguration()
         let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes, bodyGuard: bodyGuard,
                                                                  links: config.statusLinks, web: web),

@@ -71,7 +71,7 @@ public enum RelayApp {
         let sightings = WorkerSightings()
         let router = Router(context: RelayRequestContext.self)
         // The web config's basic auth and headers first, before any body is read.
-        if let web = config.web.map({ WebConfigMiddleware<RelayRequestContext>($0, rejections: rejections) }), web.isActive {
+        if let web = config.web.map({ WebConfigMiddleware<RelayRequestContext>($0, limits: config.limits, rejections: rejections) }), web.isActive {
             router.add(middleware: web)
         }
         registerStatus(on: router, config: config, spool: spool, sightings: sightings, failures: failures, lcUnreachable: lcUnreachable)

@@ -10,12 +10,18 @@ import NIOCore
 /// intake paths. One `Authorization` header cannot carry both, so a client that passed basic
 /// auth sends the token in `X-Sedna-Intake-Token` (the relay does), and it is handed to the
 /// intake as its `Authorization: Bearer` (docs/deploy.md, "TLS and authentication").
-public struct WebConfigMiddleware<Context: RequestContext>: RouterMiddleware {
+///
+/// A refused request that carries a body has it read and discarded first (bounded like the body
+/// guard's 413, `HTTPLimits`), and the connection is closed after the 401: Python's urllib sends
+/// the whole body before reading any answer, so a push refused unread would hang until its
+/// timeout instead of seeing the 401.
+public struct WebConfigMiddleware<Context: ChannelRequestContext>: RouterMiddleware {
     let headers: HTTPFields
     let authenticator: BasicAuthenticator?
     let rejections: HTTPRejections?
+    let limits: HTTPLimits
 
-    public init(_ config: WebConfig, rejections: HTTPRejections?) {
+    public init(_ config: WebConfig, limits: HTTPLimits = HTTPLimits(), rejections: HTTPRejections?) {
         var h = HTTPFields()
         for (name, value) in config.headers {
             if let field = HTTPField.Name(name) { h.append(HTTPField(name: field, value: value)) }
@@ -23,6 +29,7 @@ public struct WebConfigMiddleware<Context: RequestContext>: RouterMiddleware {
         headers = h
         authenticator = config.users.isEmpty ? nil : BasicAuthenticator(users: config.users)
         self.rejections = rejections
+        self.limits = limits
     }
 
     /// Whether the middleware has anything to do (no headers, no users: leave it out).
@@ -32,9 +39,17 @@ public struct WebConfigMiddleware<Context: RequestContext>: RouterMiddleware {
                        next: (Request, Context) async throws -> Response) async throws -> Response {
         if let authenticator, !(await authenticator.check(authorization: request.headers[.authorization])) {
             rejections?.increment("unauthorized")
-            var r = Response(status: .unauthorized,
+            var r: Response
+            if Self.mayHaveBody(request) {
+                let outcome = await BodyReader.read(request.body, limit: 0, drain: limits.drainBytes, timeout: limits.readTimeout,
+                                                    channel: context.channel)
+                if case .timedOut = outcome { return HostileClientGuard<Context>.closed(context) }
+                r = HostileClientGuard<Context>.closing(401, "Unauthorized\n", context: context, extra: [.wwwAuthenticate: "Basic"])
+            } else {
+                r = Response(status: .unauthorized,
                              headers: [.wwwAuthenticate: "Basic", .contentType: "text/plain; charset=utf-8"],
                              body: .init(byteBuffer: ByteBuffer(string: "Unauthorized\n")))
+            }
             add(to: &r)
             return r
         }
@@ -57,6 +72,12 @@ public struct WebConfigMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         add(to: &response)
         return response
+    }
+
+    static func mayHaveBody(_ request: Request) -> Bool {
+        if request.headers[.transferEncoding] != nil { return true }
+        if let length = request.headers[.contentLength], length != "0" { return true }
+        return false
     }
 
     /// Where a client sends the intake's bearer token when `Authorization` carries basic auth.

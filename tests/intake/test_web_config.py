@@ -210,6 +210,15 @@ def test_push_to_gateway_with_basic_auth_over_https(stack, monkeypatch):
         with pytest.raises(urllib.error.HTTPError) as e:
             push_to_gateway(url, job="tls", registry=registry, handler=handler, timeout=10)
         assert e.value.code == 401, why
+    # A large refused push: its body is read and discarded, so urllib (which sends all of it before
+    # reading) sees the 401 instead of hanging until its timeout.
+    big = CollectorRegistry()
+    pad = Gauge("padding", "filler", ["k"], registry=big)
+    for i in range((12 << 20) // 530):
+        pad.labels(f"{i}" + "v" * 500).set(i)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        push_to_gateway(url, job="big", registry=big, timeout=30)
+    assert e.value.code == 401
 
 
 def peer_cn(port, d):
