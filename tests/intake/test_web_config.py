@@ -103,6 +103,8 @@ tls_server_config:
   client_auth_type: RequireAndVerifyClientCert
   client_ca_file: tls/ca.crt
   min_version: TLS12
+  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256]
+  curve_preferences: [X25519, CurveP256]
 http_server_config:
   headers:
     X-Frame-Options: deny
@@ -149,8 +151,14 @@ def test_curl_with_and_without_a_client_certificate(stack):
     no_auth = subprocess.run(base + ["--cert", client_cert(d)[0], "--key", client_cert(d)[1], url + "/healthz"],
                              capture_output=True, text=True)
     assert no_auth.stdout == "401"
+    # cipher_suites is honoured for TLS 1.2: a suite outside the list fails the handshake.
+    tls12 = base + ["--cert", client_cert(d)[0], "--key", client_cert(d)[1], "-u", f"{SCRAPE_USER}:{SCRAPE_PASS}", "--tls-max", "1.2"]
+    listed = subprocess.run(tls12 + ["--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", url + "/healthz"], capture_output=True, text=True)
+    assert listed.stdout == "200", listed.stderr
+    unlisted = subprocess.run(tls12 + ["--ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305", url + "/healthz"], capture_output=True, text=True)
+    assert unlisted.returncode != 0 and unlisted.stdout == "000"
     kw = {"cert": client_cert(d), "auth": (SCRAPE_USER, SCRAPE_PASS)}
-    assert stack["mtls"].rejected(d, "tls", **kw) >= 2
+    assert stack["mtls"].rejected(d, "tls", **kw) >= 3
     r = stack["mtls"].get("/healthz", d, cert=client_cert(d), auth=(SCRAPE_USER, "wrong"))
     assert r.status_code == 401 and r.headers["WWW-Authenticate"] == "Basic"
     assert r.headers["X-Frame-Options"] == "deny", "configured headers go on refusals too"
