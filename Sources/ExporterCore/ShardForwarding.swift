@@ -69,13 +69,13 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
             return try await next(request, context)
         }
         var context = context
-        if request.headers[.sednaForwardedBy] != nil {
+        if Self.header(request, ShardRouting.forwardedByHeader) != nil {
             // Handed over by another shard: handled here whatever this shard thinks (no loops);
             // a direct report keeps the worker's own address for the resolver.
-            if isReport, let peer = request.headers[.sednaForwardedPeer], !peer.isEmpty {
+            if isReport, let peer = Self.header(request, ShardRouting.forwardedPeerHeader), !peer.isEmpty {
                 context.forwardedPeer = String(peer.prefix(64))
             }
-            if isRelay, request.headers[.sednaRelayStage] == "ledger" {
+            if isRelay, Self.header(request, ShardRouting.relayStageHeader) == "ledger" {
                 return try await ShardRelayDistribution(forwarding: self).distribute(request, context: context, next: next)
             }
             return try await next(request, context)
@@ -148,6 +148,12 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
         return .task(uid: uid)
     }
 
+    /// A request header by name (case-insensitive).
+    static func header(_ request: Request, _ name: String) -> String? {
+        let lower = name.lowercased()
+        return request.headers.first { $0.name.canonicalName == lower }?.value
+    }
+
     func segment(_ path: String, _ index: Int) -> String? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         return index + 1 < parts.count ? String(parts[index + 1]) : nil
@@ -166,9 +172,8 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
         if let contentType {
             req.headers.add(name: "Content-Type", value: contentType)
         } else {
-            for name in [HTTPField.Name.contentType, .contentEncoding] {
-                if let v = request.headers[name] { req.headers.add(name: name.rawName, value: v) }
-            }
+            if let v = request.headers[.contentType] { req.headers.add(name: "Content-Type", value: v) }
+            if let v = request.headers[.contentEncoding] { req.headers.add(name: "Content-Encoding", value: v) }
         }
         req.headers.add(name: ShardRouting.forwardedByHeader, value: String(shard))
         for (n, v) in extra { req.headers.add(name: n, value: v) }
@@ -213,10 +218,4 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
         }
         return routes.text(503, message + "\n")
     }
-}
-
-extension HTTPField.Name {
-    static let sednaForwardedBy = Self(ShardRouting.forwardedByHeader)!
-    static let sednaForwardedPeer = Self(ShardRouting.forwardedPeerHeader)!
-    static let sednaRelayStage = Self(ShardRouting.relayStageHeader)!
 }

@@ -110,6 +110,7 @@ struct ShardRelayDistribution {
             owners.append((e.seq, owner))
             shares[owner, default: []].append(e.json)
         }
+        let sent = request
         var took: Set<Int> = []
         if let mine = shares.removeValue(forKey: assignment.shard) {
             if (try? routes.service.relayBatch(relay: relay, body: Self.body(incarnation: batch.incarnation, mine),
@@ -122,7 +123,7 @@ struct ShardRelayDistribution {
                 guard let url = forwarding.peers.url(shard: shard) else { continue }
                 let body = ByteBuffer(bytes: Self.body(incarnation: batch.incarnation, entries))
                 group.addTask {
-                    let answer = await forwarding.send(request, body: body, url: url, from: assignment.shard, extra: [],
+                    let answer = await forwarding.send(sent, body: body, url: url, from: assignment.shard, extra: [],
                                                        contentType: "application/json")
                     let ok = answer?.status == 200
                     forwarding.counters.count(endpoint: "relay", result: ok ? "delivered" : "failed")

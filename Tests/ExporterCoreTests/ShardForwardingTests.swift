@@ -36,10 +36,9 @@ import Testing
         }
     }
 
-    struct Shard {
+    struct Shard: Sendable {
         let service: IntakeService
         let forwarding: ShardForwarding
-        let router: Router<ExporterRequestContext>
 
         var exposition: String {
             var out: [UInt8] = []
@@ -50,7 +49,7 @@ import Testing
         }
     }
 
-    func shard(_ i: Int, peers: String, client: HTTPClient) throws -> Shard {
+    func shard(_ i: Int, peers: String, client: HTTPClient) throws -> (Shard, Router<ExporterRequestContext>) {
         let service = IntakeService(store: IntakeStore(), directory: Directory())
         let routes = IntakeRoutes(service: service, config: IntakeConfiguration(), forwarder: nil, logger: Logger(label: "test"))
         let forwarding = ShardForwarding(routes: routes, directory: Directory(), assignment: ShardAssignmentBox(shard: i, total: 2),
@@ -58,7 +57,7 @@ import Testing
                                          counters: ShardForwardCounters(), timeout: .seconds(2))
         let router = ExporterRouter.build(endpoint: MetricsEndpoint(inventory: Inventory(), stats: .init(), resources: []),
                                           intake: routes, shardForwarding: forwarding)
-        return Shard(service: service, forwarding: forwarding, router: router)
+        return (Shard(service: service, forwarding: forwarding), router)
     }
 
     static func report(_ worker: String, task: String, kind: String, n: Int = 1) -> String {
@@ -79,10 +78,10 @@ import Testing
         let il = Self.report("il-worker", task: "zero", kind: "incrementallearningjob")
         let ji = Self.report("edge", task: "one", kind: "jointinferenceservice", n: 7)
         // Shard 1 first (its port goes into shard 0's peers); shard 1 only receives here.
-        let one = try shard(1, peers: "http://127.0.0.1:1,http://127.0.0.1:1", client: client)
-        try await live(one.router).test(.live) { c1 in
-            let zero = try shard(0, peers: "http://127.0.0.1:1,http://127.0.0.1:\(c1.port!)", client: client)
-            try await live(zero.router).test(.live) { c0 in
+        let (one, router1) = try shard(1, peers: "http://127.0.0.1:1,http://127.0.0.1:1", client: client)
+        try await live(router1).test(.live) { c1 in
+            let (zero, router0) = try shard(0, peers: "http://127.0.0.1:1,http://127.0.0.1:\(c1.port!)", client: client)
+            try await live(router0).test(.live) { c0 in
                 // A direct report of shard 1's JI task, sent to shard 0 from 127.0.0.1 (ji-edge-a's IP).
                 try await c0.execute(uri: "/sedna/workers/edge/info", method: .post, headers: [.contentType: "application/json"],
                                      body: ByteBuffer(string: ji)) { res in
@@ -132,8 +131,8 @@ import Testing
         let il = Self.report("il-worker", task: "zero", kind: "incrementallearningjob")
         let ji = Self.report("edge", task: "one", kind: "jointinferenceservice")
         // Shard 1 listens nowhere (port 1 refuses).
-        let zero = try shard(0, peers: "http://127.0.0.1:1,http://127.0.0.1:1", client: client)
-        try await live(zero.router).test(.live) { c0 in
+        let (zero, router0) = try shard(0, peers: "http://127.0.0.1:1,http://127.0.0.1:1", client: client)
+        try await live(router0).test(.live) { c0 in
             try await c0.execute(uri: "/sedna/workers/edge/info", method: .post, body: ByteBuffer(string: ji)) { res in
                 #expect(res.status == .serviceUnavailable)
             }
@@ -167,8 +166,8 @@ import Testing
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { Task { try? await client.shutdown() } }
         let ji = Self.report("edge", task: "one", kind: "jointinferenceservice", n: 4)
-        let zero = try shard(0, peers: "http://127.0.0.1:1,http://127.0.0.1:1", client: client)
-        try await live(zero.router).test(.live) { c0 in
+        let (zero, router0) = try shard(0, peers: "http://127.0.0.1:1,http://127.0.0.1:1", client: client)
+        try await live(router0).test(.live) { c0 in
             try await c0.execute(uri: "/sedna/workers/edge/info", method: .post,
                                  headers: [.init("X-Sedna-Forwarded-By")!: "1", .init("X-Sedna-Forwarded-Peer")!: "10.0.0.2"],
                                  body: ByteBuffer(string: ji)) { res in #expect(res.status == .ok) }
