@@ -44,7 +44,7 @@ public enum ExporterApp {
         var shardForwarding: ShardForwarding? = nil
         if let peers = config.shardPeers, let intakeRoutes {
             shardForwarding = ShardForwarding(routes: intakeRoutes, directory: inventory, assignment: assignment, peers: peers,
-                                              client: HTTPClient(eventLoopGroupProvider: .singleton), counters: ShardForwardCounters())
+                                              client: ShardForwarding.makeClient(), counters: ShardForwardCounters())
         }
         defer { if let c = shardForwarding?.client { Task { try? await c.shutdown() } } }
         let webhookCounters = config.webhook == nil ? nil : WebhookCounters()

@@ -37,12 +37,15 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
     let counters: ShardForwardCounters
     /// The acknowledgement ledgers of the relays whose ledger shard this is.
     let relayAcks: RelayLedger
-    /// Seconds a hand-off may take: well under the relay's own 10 s deadline.
+    /// How long a hand-off to the owner may take.
     let timeout: TimeAmount
+    /// How long a relay batch handed whole to its ledger shard may take: that shard hands it on
+    /// to the owners (each within `timeout`, side by side), and the relay waits 10 s.
+    let ledgerTimeout: TimeAmount
 
     public init(routes: IntakeRoutes, directory: any WorkerDirectory, assignment: ShardAssignmentBox, peers: ShardPeers,
                 client: HTTPClient, counters: ShardForwardCounters, relayAcks: RelayLedger = RelayLedger(),
-                timeout: TimeAmount = .seconds(4)) {
+                timeout: TimeAmount = .seconds(3), ledgerTimeout: TimeAmount = .seconds(8)) {
         self.routes = routes
         self.directory = directory
         self.assignment = assignment
@@ -51,6 +54,16 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
         self.counters = counters
         self.relayAcks = relayAcks
         self.timeout = timeout
+        self.ledgerTimeout = ledgerTimeout
+    }
+
+    /// The client for hand-offs. A restarting owner refuses connections, and AsyncHTTPClient
+    /// retries a refused connection until its connect timeout: one second keeps a brief hiccup
+    /// harmless while a shard that is down is answered 503 well within the sender's deadline.
+    public static func makeClient() -> HTTPClient {
+        var c = HTTPClient.Configuration()
+        c.timeout = .init(connect: .seconds(1), read: .seconds(5))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
     }
 
     var service: IntakeService { routes.service }
@@ -86,7 +99,7 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
             switch ShardRouting.decideRelay(relay: IntakeRoutes.relayName(segment(path, 2)), assignment: now, peers: peers) {
             case .forward(let shard, let url):
                 return try await forwardWhole(request, endpoint: "relay", shard: shard, url: url, from: now.shard,
-                                              extra: [(ShardRouting.relayStageHeader, "ledger")])
+                                              extra: [(ShardRouting.relayStageHeader, "ledger")], timeout: ledgerTimeout)
             case .handle, .hold:
                 return try await ShardRelayDistribution(forwarding: self).distribute(request, context: context, next: next)
             }
@@ -165,7 +178,7 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
     /// bearer token), or nil when it could not be reached or failed (5xx). `contentType`: a body
     /// of this shard's making (a relay sub-batch), sent as is instead of the request's.
     func send(_ request: Request, body: ByteBuffer?, url: String, from shard: Int, extra: [(String, String)],
-              contentType: String? = nil) async -> (status: Int, headers: HTTPFields, body: ByteBuffer)? {
+              contentType: String? = nil, timeout: TimeAmount? = nil) async -> (status: Int, headers: HTTPFields, body: ByteBuffer)? {
         var req = HTTPClientRequest(url: url + request.uri.description)
         req.method = .init(rawValue: request.method.rawValue)
         if let v = request.headers[.authorization] { req.headers.add(name: "Authorization", value: v) }
@@ -179,7 +192,7 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
         for (n, v) in extra { req.headers.add(name: n, value: v) }
         if let body { req.body = .bytes(body) }
         do {
-            let resp = try await client.execute(req, timeout: timeout)
+            let resp = try await client.execute(req, timeout: timeout ?? self.timeout)
             let answer = try await resp.body.collect(upTo: 1 << 20)
             guard resp.status.code < 500 else { return nil }
             var headers: HTTPFields = [:]
@@ -194,7 +207,7 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
     /// Forwards the whole request and returns the owner's answer, or 503 (counted) when the owner
     /// cannot take it: the sender keeps the request and sends it again.
     func forwardWhole(_ request: Request, endpoint: String, shard: Int, url: String, from: Int,
-                      extra: [(String, String)]) async throws -> Response {
+                      extra: [(String, String)], timeout: TimeAmount? = nil) async throws -> Response {
         var body: ByteBuffer? = nil
         if request.method != .delete {
             do {
@@ -204,7 +217,7 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
                 return routes.text(413, "body larger than \(routes.config.limits.maxBodyBytes) bytes (max-body-bytes)\n")
             }
         }
-        if let answer = await send(request, body: body, url: url, from: from, extra: extra) {
+        if let answer = await send(request, body: body, url: url, from: from, extra: extra, timeout: timeout) {
             counters.count(endpoint: endpoint, result: "delivered")
             return Response(status: .init(code: answer.status), headers: answer.headers, body: .init(byteBuffer: answer.body))
         }

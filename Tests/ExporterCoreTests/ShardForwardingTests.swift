@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func whatReachesTheOtherShardLandsOnTheOwnerOnce() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = ShardForwarding.makeClient()
         defer { Task { try? await client.shutdown() } }
         let il = Self.report("il-worker", task: "zero", kind: "incrementallearningjob")
         let ji = Self.report("edge", task: "one", kind: "jointinferenceservice", n: 7)
@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test func anUnreachableOwnerGets503AndTheRelayAnAckUpToItsFirstReport() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = ShardForwarding.makeClient()
         defer { Task { try? await client.shutdown() } }
         let il = Self.report("il-worker", task: "zero", kind: "incrementallearningjob")
         let ji = Self.report("edge", task: "one", kind: "jointinferenceservice")
@@ -163,7 +163,7 @@ import Testing
     }
 
     @Test func aForwardedRequestIsHandledWhereItArrivesEvenByAShardThatDisagrees() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = ShardForwarding.makeClient()
         defer { Task { try? await client.shutdown() } }
         let ji = Self.report("edge", task: "one", kind: "jointinferenceservice", n: 4)
         let (zero, router0) = try shard(0, peers: "http://127.0.0.1:1,http://127.0.0.1:1", client: client)
