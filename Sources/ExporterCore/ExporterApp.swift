@@ -39,6 +39,14 @@ public enum ExporterApp {
             intake = service
         }
         defer { if let forwarder { Task { try? await forwarder.shutdown() } } }
+        // Sharded intake: requests owned by another shard are handed to it (ShardForwarding).
+        let assignment = ShardAssignmentBox(shard: config.shard, total: config.totalShards)
+        var shardForwarding: ShardForwarding? = nil
+        if let peers = config.shardPeers, let intakeRoutes {
+            shardForwarding = ShardForwarding(routes: intakeRoutes, directory: inventory, assignment: assignment, peers: peers,
+                                              client: ShardForwarding.makeClient(), counters: ShardForwardCounters())
+        }
+        defer { if let c = shardForwarding?.client { Task { try? await c.shutdown() } } }
         let webhookCounters = config.webhook == nil ? nil : WebhookCounters()
         let tracker = RelayTracker()
         let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intake,
@@ -51,6 +59,7 @@ public enum ExporterApp {
         if let ic = config.intake { limits.maxBodyBytes = ic.limits.maxBodyBytes }
         let rejections = HTTPRejections()
         endpoint.httpRejections = rejections
+        endpoint.shardForwardCounters = shardForwarding?.counters
         let bodyGuard = HostileClientGuard<ExporterRequestContext>(limits: limits, rejections: rejections) { request in
             request.method != .get && request.method != .head
         }
@@ -58,7 +67,8 @@ public enum ExporterApp {
         let web = config.web.map { WebConfigMiddleware<ExporterRequestContext>($0, limits: limits, rejections: rejections) }
         let tls = try config.web?.tls?.channelConfiguration()
         let app = Application(router: ExporterRouter.build(endpoint: endpoint, intake: intakeRoutes, bodyGuard: bodyGuard,
-                                                                 links: config.statusLinks, web: web),
+                                                                 links: config.statusLinks, web: web,
+                                                                 shardForwarding: shardForwarding),
                               server: try limits.serverBuilder(rejections: rejections, tls: tls),
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter",
                                                    availableConnectionsDelegate: limits.connectionCap(rejections: rejections)),

@@ -27,6 +27,9 @@ public struct ExporterConfiguration: Sendable {
     public var http = HTTPLimits()
     /// `--web.config.file`: TLS, basic auth and headers for the main listener (nil: plain HTTP).
     public var web: WebConfig?
+    /// The other shards' addresses (`--shard-peers`, `--shard-peer-template`): intake requests
+    /// owned by another shard are handed to it (`ShardForwarding`); nil: kept where they arrive.
+    public var shardPeers: ShardPeers?
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,
@@ -53,6 +56,9 @@ extension ExporterConfiguration {
         var p: [String] = []
         if !(1...65_535).contains(port) { p.append("the listen port must be in 1...65535 (got \(port))") }
         if !(totalShards >= 1 && (0..<totalShards).contains(shard)) { p.append("--shard must be in 0..<--total-shards") }
+        if let n = shardPeers?.count, n < totalShards {
+            p.append("--shard-peers names \(n) shards, fewer than --total-shards (\(totalShards))")
+        }
         if !(discoveryInterval >= 1 && discoveryInterval.isFinite) { p.append("--discovery-interval must be at least 1") }
         if watchTimeout.lowerBound < 1 { p.append("--watch-timeout must be at least 1") }
         if !(1...10_000).contains(pageSize) { p.append("the LIST page size must be in 1...10000 (got \(pageSize))") }

@@ -17,6 +17,10 @@ public struct ExporterRequestContext: RequestContext, RemoteAddressRequestContex
         self.channel = source.channel
     }
 
+    /// The worker's address on a report another shard handed over (`ShardForwarding`).
+    public var forwardedPeer: String?
+
     /// The peer's IP address as text, without the port; nil for Unix sockets or when unknown.
-    public var peerIP: String? { remoteAddress?.ipAddress }
+    /// On a report handed over by another shard, the worker's address that shard saw.
+    public var peerIP: String? { forwardedPeer ?? remoteAddress?.ipAddress }
 }

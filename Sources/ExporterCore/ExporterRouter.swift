@@ -9,15 +9,19 @@ import StatusPage
 public enum ExporterRouter {
     /// `bodyGuard` bounds the bodies, deadlines and concurrency of the requests that carry a
     /// body (the intake's POST, PUT and DELETE); scrapes and health checks pass untouched.
+    /// `shardForwarding` (a sharded exporter with peers) hands intake requests owned by another
+    /// shard to it, after the guard and before the intake's routes.
     public static func build(endpoint: MetricsEndpoint, intake: IntakeRoutes? = nil,
                              bodyGuard: HostileClientGuard<ExporterRequestContext>? = nil,
                              links: StatusLinks = StatusLinks(),
-                             web: WebConfigMiddleware<ExporterRequestContext>? = nil) -> Router<ExporterRequestContext> {
+                             web: WebConfigMiddleware<ExporterRequestContext>? = nil,
+                             shardForwarding: ShardForwarding? = nil) -> Router<ExporterRequestContext> {
         let router = Router(context: ExporterRequestContext.self)
         // The web config's basic auth and headers come first: an unauthenticated request is
         // answered before its body is read or counted against the intake's concurrency.
         if let web, web.isActive { router.add(middleware: web) }
         if let bodyGuard { router.add(middleware: bodyGuard) }
+        if let shardForwarding { router.add(middleware: shardForwarding) }
         intake?.register(on: router)
         router.get("/") { _, _ -> Response in
             HTMLResponse.make(ExporterStatusPage.render(endpoint.statusSnapshot(), links: links), head: false)

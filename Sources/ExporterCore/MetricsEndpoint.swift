@@ -23,6 +23,12 @@ public final class MetricsEndpoint: Sendable {
         set { rejections.withLock { $0 = newValue } }
     }
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
+    /// `sedna_intake_forwarded_total`, on a sharded exporter that forwards (`ShardForwarding`).
+    private let forwardCounters = Mutex<ShardForwardCounters?>(nil)
+    public var shardForwardCounters: ShardForwardCounters? {
+        get { forwardCounters.withLock { $0 } }
+        set { forwardCounters.withLock { $0 = newValue } }
+    }
 
     public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeService? = nil,
                 webhook: WebhookCounters? = nil) {
@@ -47,6 +53,7 @@ public final class MetricsEndpoint: Sendable {
         ]
         if let webhook { sections.append(webhook) }
         if let r = httpRejections { sections.append(HTTPRejectionSection(family: SelfMetrics.httpRejected, rejections: r)) }
+        if let f = shardForwardCounters { sections.append(f) }
         let scrape: Scrape
         if let intake {
             intake.expire(now: Date().timeIntervalSince1970)

@@ -103,7 +103,7 @@ public final class IntakeService: Sendable {
         return store.relays.last(relay: relay)
     }
 
-    static func checkRelayName(_ relay: String) throws(IntakeError) {
+    public static func checkRelayName(_ relay: String) throws(IntakeError) {
         guard !relay.isEmpty, relay.utf8.count <= 253 else { throw IntakeError(400, "invalid relay name") }
     }
 
@@ -128,7 +128,9 @@ public final class IntakeService: Sendable {
         return outcome
     }
 
-    func resolve(_ r: WorkerReport, peer: String?) -> TaskResolver.Resolution? {
+    /// The task (and pod) a report belongs to, or nil while neither is watched (the sharded
+    /// intake asks it to find a report's owner shard before handling it).
+    public func resolve(_ r: WorkerReport, peer: String?) -> TaskResolver.Resolution? {
         TaskResolver.resolve(r, peer: peer, pods: directory.workerPods(namespace: r.namespace),
                              taskExists: { kind, name in directory.hasTask(kind, namespace: r.namespace, name: name) },
                              taskKinds: { name in directory.taskKinds(namespace: r.namespace, name: name) })

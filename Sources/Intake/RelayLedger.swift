@@ -51,6 +51,15 @@ public final class RelayLedger: Sendable {
 
     public func last(relay: String) -> UInt64 { state.withLock { $0.last[relay] ?? 0 } }
 
+    /// The highest number accepted from `relay` in its spool `incarnation` (0 when the relay
+    /// sends another incarnation than the one recorded): what is already done, without recording.
+    public func last(relay: String, incarnation: String?) -> UInt64 {
+        state.withLock { s in
+            if let incarnation, s.incarnation[relay] != incarnation { return 0 }
+            return s.last[relay] ?? 0
+        }
+    }
+
     /// `sedna_intake_relay_reports_total{relay, result}`.
     public func counts() -> [(relay: String, result: String, count: Int)] {
         state.withLock { s in

@@ -84,6 +84,15 @@ public enum SelfMetrics {
         "sedna_intake_responses_total", .counter,
         help: "Intake responses, by endpoint (report, relay, push, delete) and HTTP status code.",
         labels: ["endpoint", "code"], source: .exporter, emittedBy: i)
+    /// Only on a sharded exporter with peers (`--shard-peers`, `--shard-peer-template`): reports,
+    /// relay batches and pushes handed to the shard that owns their task (docs/architecture.md,
+    /// "Intake"). `delivered`: the owner answered (its own status, counted there under
+    /// sedna_intake_responses_total); `failed`: it could not be reached or answered 5xx, and the
+    /// sender got 503 so that it sends again.
+    public static let intakeForwarded = MetricFamily(
+        "sedna_intake_forwarded_total", .counter,
+        help: "Intake requests handed to the shard that owns their task, by endpoint (report, relay, push, delete) and result (delivered, failed).",
+        labels: ["endpoint", "result"], source: .exporter, emittedBy: i)
     public static let intakeGroups = MetricFamily(
         "sedna_intake_groups", .gauge, help: "Pushed groups held.",
         labels: [], source: .exporter, emittedBy: i)
@@ -130,7 +139,8 @@ public enum SelfMetrics {
         translateErrors, renderDuration, scrapes, scrapeDuration, ready, httpRejected,
     ]
     public static let intakeFamilies = [
-        intakeReports, intakePushes, intakeRelayReports, intakeResponses, intakeGroups, intakeWorkers, intakeHeldReports,
+        intakeReports, intakePushes, intakeRelayReports, intakeResponses, intakeForwarded, intakeGroups, intakeWorkers,
+        intakeHeldReports,
     ]
     public static let relayFamilies = [
         relayQueueDepth, relayQueueBytes, relayOldestQueuedAge, relayDelivered, relayDropped, relayDeliveryFailures,

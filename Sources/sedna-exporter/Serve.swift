@@ -31,6 +31,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Number of shards.")
     var totalShards: Int = 1
 
+    @Option(help: "Comma-separated base URLs of all shards, index = shard (e.g. http://10.0.0.5:9479,...): intake requests owned by another shard are handed to it.")
+    var shardPeers: String?
+
+    @Option(help: "Base URL of every shard, {shard} replaced by its number (e.g. http://sedna-exporter-{shard}.sedna-exporter-shards.sedna.svc:9479); alternative to --shard-peers.")
+    var shardPeerTemplate: String?
+
     @Option(help: "Seconds between API discovery runs (finds CRDs installed or removed later).")
     var discoveryInterval: Double = 60
 
@@ -110,6 +116,7 @@ struct Serve: AsyncParsableCommand {
         guard totalShards >= 1, (0..<totalShards).contains(shard) else {
             throw ValidationError("--shard must be in 0..<--total-shards")
         }
+        do { _ = try ShardPeers.parse(list: shardPeers, template: shardPeerTemplate) } catch { throw ValidationError(error.description) }
         guard discoveryInterval >= 1 else { throw ValidationError("--discovery-interval must be at least 1") }
         guard watchTimeout >= 1 else { throw ValidationError("--watch-timeout must be at least 1") }
         _ = try parsedResources()
@@ -166,6 +173,7 @@ struct Serve: AsyncParsableCommand {
                                                         "client_auth": "\(w.tls?.clientAuth.rawValue ?? "none")",
                                                         "basic_auth_users": "\(w.users.count)"])
         }
+        config.shardPeers = try ShardPeers.parse(list: shardPeers, template: shardPeerTemplate)
         do {
             try await ExporterApp.run(config, logger: logger)
         } catch {
