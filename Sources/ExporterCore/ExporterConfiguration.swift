@@ -25,6 +25,8 @@ public struct ExporterConfiguration: Sendable {
     public var statusLinks = StatusLinks()
     /// Bounds against hostile HTTP clients; the body limit is the intake's `maxBodyBytes`.
     public var http = HTTPLimits()
+    /// `--auto-sharding`: shard and total from the pod's StatefulSet instead of `shard`/`totalShards`.
+    public var autoSharding: AutoShardingConfiguration?
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,
@@ -53,6 +55,7 @@ extension ExporterConfiguration {
         if !(totalShards >= 1 && (0..<totalShards).contains(shard)) { p.append("--shard must be in 0..<--total-shards") }
         if !(discoveryInterval >= 1 && discoveryInterval.isFinite) { p.append("--discovery-interval must be at least 1") }
         if watchTimeout.lowerBound < 1 { p.append("--watch-timeout must be at least 1") }
+        if let a = autoSharding { p += a.problems() }
         if !(1...10_000).contains(pageSize) { p.append("the LIST page size must be in 1...10000 (got \(pageSize))") }
         var http = self.http
         if let ic = intake {
@@ -60,6 +63,27 @@ extension ExporterConfiguration {
             p += ic.problems()
         }
         p += http.problems()
+        return p
+    }
+}
+
+/// `serve --auto-sharding`: this pod's name (`<statefulset>-<ordinal>`) and namespace, where
+/// its StatefulSet is read.
+public struct AutoShardingConfiguration: Sendable, Equatable {
+    public var podName: String
+    public var namespace: String
+
+    public init(podName: String, namespace: String) {
+        self.podName = podName
+        self.namespace = namespace
+    }
+
+    public func problems() -> [String] {
+        var p: [String] = []
+        do { _ = try AutoSharding.parsePodName(podName) } catch { p.append(error.description) }
+        if namespace.isEmpty {
+            p.append("--auto-sharding needs the pod's namespace (--pod-namespace or $POD_NAMESPACE from the downward API)")
+        }
         return p
     }
 }
