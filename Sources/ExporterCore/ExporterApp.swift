@@ -18,7 +18,7 @@ public enum ExporterApp {
         logger.info("connecting to the Kubernetes API", metadata: [
             "server": "\(connection.redacted)", "resources": "\(config.resources.count)",
             "namespaces": "\(config.namespaces.isEmpty ? "all" : config.namespaces.sorted().joined(separator: ","))",
-            "shard": "\(config.shard)/\(config.totalShards)",
+            "shard": "\(config.autoSharding == nil ? "\(config.shard)/\(config.totalShards)" : "auto (StatefulSet)")",
         ])
         let client = try KubeClient(connection: connection, pageSize: config.pageSize)
         let inventory = Inventory(filter: ObjectFilter(namespaces: config.namespaces, shard: config.shard,
