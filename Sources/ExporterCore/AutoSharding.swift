@@ -33,7 +33,7 @@ public enum AutoSharding {
         }
         let set = String(name[..<dash])
         let digits = name[name.index(after: dash)...]
-        guard !set.isEmpty, !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+        guard !set.isEmpty, !set.hasSuffix("-"), !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
               digits == "0" || digits.first != "0", let ordinal = Int(digits), ordinal <= maxOrdinal else {
             throw ConfigurationError("pod name \(name) is not <statefulset>-<ordinal> (--auto-sharding runs in a StatefulSet)")
         }
@@ -45,7 +45,8 @@ public enum AutoSharding {
     public static func replicas(of statefulSet: JSON) -> Int? {
         let field = statefulSet["spec"]["replicas"]
         if field.isNull { return 1 }
-        guard let n = field.number, n.isFinite, n == n.rounded(), n >= 0, n <= Double(maxOrdinal + 1) else { return nil }
+        // A JSON number only (`JSON.number` also reads strings and booleans).
+        guard case .number(let n) = field, n.isFinite, n == n.rounded(), n >= 0, n <= Double(maxOrdinal + 1) else { return nil }
         return Int(n)
     }
 

@@ -31,7 +31,7 @@ import Testing
         #expect(AutoSharding.replicas(of: try JSON.decode(Array(#"{"spec":{}}"#.utf8))) == 1)
         #expect(AutoSharding.replicas(of: try JSON.decode(Array(#"{"spec":{"replicas":0}}"#.utf8))) == 0)
         for bad in [#"{"spec":{"replicas":-1}}"#, #"{"spec":{"replicas":2.5}}"#, #"{"spec":{"replicas":"3"}}"#,
-                    #"{"spec":{"replicas":1e12}}"#] {
+                    #"{"spec":{"replicas":1e12}}"#, #"{"spec":{"replicas":true}}"#] {
             #expect(AutoSharding.replicas(of: try JSON.decode(Array(bad.utf8))) == nil, "\(bad)")
         }
     }
