@@ -1,5 +1,6 @@
 import KubeWatch
 import Logging
+import NIOCore
 import SednaCatalog
 import ServerSupport
 
@@ -54,10 +55,10 @@ public struct AutoShardingWatcher: Sendable {
         }
         while !Task.isCancelled {
             do {
-                let set = try await client.statefulSet(namespace: namespace, name: pod.statefulSet)
-                apply(set)
+                let object = try await client.statefulSet(namespace: namespace, name: pod.statefulSet)
+                apply(object)
                 let body = try await client.watchStatefulSet(namespace: namespace, name: pod.statefulSet,
-                                                             resourceVersion: set.resourceVersion,
+                                                             resourceVersion: object.resourceVersion,
                                                              timeoutSeconds: Int.random(in: watchTimeout))
                 backoff.reset()
                 var splitter = LineSplitter()

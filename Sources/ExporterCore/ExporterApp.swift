@@ -91,7 +91,7 @@ extension ExporterApp {
         let pod = try AutoSharding.parsePodName(auto.podName)
         let (assignments, feed) = AsyncStream.makeStream(of: ShardAssignment.self, bufferingPolicy: .bufferingNewest(1))
         let watcher = AutoShardingWatcher(client: client.fork(), namespace: auto.namespace, pod: pod, box: box,
-                                          logger: logger, watchTimeout: watchTimeout) { feed.yield($0) }
+                                          logger: logger, watchTimeout: watchTimeout) { _ = feed.yield($0) }
         logger.info("auto-sharding: waiting for the StatefulSet's replica count", metadata: [
             "statefulset": "\(auto.namespace)/\(pod.statefulSet)", "ordinal": "\(pod.ordinal)"])
         return ReshardingWatchService(supervisor: supervisor, client: client, inventory: inventory, stats: stats,
