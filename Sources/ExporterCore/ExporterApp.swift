@@ -23,6 +23,9 @@ public enum ExporterApp {
         let client = try KubeClient(connection: connection, pageSize: config.pageSize)
         let inventory = Inventory(filter: ObjectFilter(namespaces: config.namespaces, shard: config.shard,
                                                        totalShards: config.totalShards))
+        // The shard this instance serves: fixed by --shard/--total-shards, or following the
+        // StatefulSet with --auto-sharding (read by the self-metrics and the intake's forwarding).
+        let shardBox = ShardAssignmentBox(shard: config.shard, total: config.totalShards)
         let stats = WatchStats()
         var intakeRoutes: IntakeRoutes? = nil
         var intake: IntakeService? = nil
@@ -43,7 +46,6 @@ public enum ExporterApp {
         let tracker = RelayTracker()
         let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intake,
                                        webhook: webhookCounters)
-        let shardBox = ShardAssignmentBox(shard: config.shard, total: config.totalShards)
         endpoint.shardAssignment = shardBox
         let sink: any ObjectSink = config.webhook == nil ? inventory : TrackingSink(inner: inventory, tracker: tracker)
         let supervisor = WatchSupervisor(client: client, sink: sink, stats: stats, logger: logger,
