@@ -62,7 +62,6 @@ public struct AutoShardingWatcher: Sendable {
                                                              timeoutSeconds: Int.random(in: watchTimeout))
                 backoff.reset()
                 var splitter = LineSplitter()
-                var relist = false
                 read: for try await chunk in body {
                     for line in try splitter.feed(chunk.readableBytesView) {
                         let event = try WatchEvent.decode(line)
@@ -72,12 +71,12 @@ public struct AutoShardingWatcher: Sendable {
                         case "BOOKMARK":
                             continue
                         default:   // DELETED, ERROR (410 Gone ...): read the object again
-                            relist = true
                             break read
                         }
                     }
                 }
-                if !relist { continue }
+                // The watch ended (server timeout) or needs a fresh GET: after a short pause, so
+                // that a server ending watches at once is not asked in a tight loop.
             } catch is CancellationError {
                 return
             } catch {
