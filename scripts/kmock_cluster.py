@@ -37,6 +37,8 @@ async def main():
         for plural in SEDNA + ["pods", "nodes"]:
             if plural not in omit:
                 emu.resources[resource_key(plural)] = {}
+        # `serve --auto-sharding` reads its StatefulSet's spec.replicas (tests/e2e/test_auto_sharding.py).
+        emu.resources["apps/v1/statefulsets"] = {}
         if args.load:
             for path in sorted(glob.glob(os.path.join(args.load, "*.json"))):
                 plural = os.path.basename(path)[:-5]

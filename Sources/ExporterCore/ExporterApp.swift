@@ -18,11 +18,14 @@ public enum ExporterApp {
         logger.info("connecting to the Kubernetes API", metadata: [
             "server": "\(connection.redacted)", "resources": "\(config.resources.count)",
             "namespaces": "\(config.namespaces.isEmpty ? "all" : config.namespaces.sorted().joined(separator: ","))",
-            "shard": "\(config.shard)/\(config.totalShards)",
+            "shard": "\(config.autoSharding == nil ? "\(config.shard)/\(config.totalShards)" : "auto (StatefulSet)")",
         ])
         let client = try KubeClient(connection: connection, pageSize: config.pageSize)
         let inventory = Inventory(filter: ObjectFilter(namespaces: config.namespaces, shard: config.shard,
                                                        totalShards: config.totalShards))
+        // The shard this instance serves: fixed by --shard/--total-shards, or following the
+        // StatefulSet with --auto-sharding (read by the self-metrics and the intake's forwarding).
+        let shardBox = ShardAssignmentBox(shard: config.shard, total: config.totalShards)
         let stats = WatchStats()
         var intakeRoutes: IntakeRoutes? = nil
         var intake: IntakeService? = nil
@@ -51,6 +54,7 @@ public enum ExporterApp {
         let tracker = RelayTracker()
         let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intake,
                                        webhook: webhookCounters)
+        endpoint.shardAssignment = shardBox
         let sink: any ObjectSink = config.webhook == nil ? inventory : TrackingSink(inner: inventory, tracker: tracker)
         let supervisor = WatchSupervisor(client: client, sink: sink, stats: stats, logger: logger,
                                          resources: config.resources, discoveryInterval: config.discoveryInterval,
@@ -73,7 +77,14 @@ public enum ExporterApp {
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "sedna-exporter",
                                                    availableConnectionsDelegate: limits.connectionCap(rejections: rejections)),
                               logger: logger)
-        var services: [any Service] = [app, WatchService(supervisor: supervisor, client: client)]
+        var services: [any Service] = [app]
+        if let auto = config.autoSharding {
+            services.append(try autoShardingService(auto, client: client, supervisor: supervisor, inventory: inventory,
+                                                    stats: stats, box: shardBox, namespaces: config.namespaces,
+                                                    watchTimeout: config.watchTimeout, logger: logger))
+        } else {
+            services.append(WatchService(supervisor: supervisor, client: client))
+        }
         if let wc = config.webhook, let webhookCounters {
             services.append(try WebhookServer.makeApplication(wc, tracker: tracker, counters: webhookCounters, logger: logger))
             logger.info("admission webhook listening", metadata: ["address": "\(wc.host):\(wc.port)", "cert": "\(wc.certFile)"])
@@ -83,6 +94,24 @@ public enum ExporterApp {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+    }
+}
+
+extension ExporterApp {
+    /// `--auto-sharding`: the StatefulSet watcher feeds the assignments the reflectors run under.
+    static func autoShardingService(_ auto: AutoShardingConfiguration, client: KubeClient, supervisor: WatchSupervisor,
+                                    inventory: Inventory, stats: WatchStats, box: ShardAssignmentBox,
+                                    namespaces: Set<String>, watchTimeout: ClosedRange<Int>,
+                                    logger: Logger) throws -> ReshardingWatchService {
+        let pod = try AutoSharding.parsePodName(auto.podName)
+        let (assignments, feed) = AsyncStream.makeStream(of: ShardAssignment.self, bufferingPolicy: .bufferingNewest(1))
+        let watcher = AutoShardingWatcher(client: client.fork(), namespace: auto.namespace, pod: pod, box: box,
+                                          logger: logger, watchTimeout: watchTimeout) { _ = feed.yield($0) }
+        logger.info("auto-sharding: waiting for the StatefulSet's replica count", metadata: [
+            "statefulset": "\(auto.namespace)/\(pod.statefulSet)", "ordinal": "\(pod.ordinal)"])
+        return ReshardingWatchService(supervisor: supervisor, client: client, inventory: inventory, stats: stats,
+                                      namespaces: namespaces, logger: logger, assignments: assignments,
+                                      companion: { await watcher.run() })
     }
 }
 

@@ -30,6 +30,8 @@ public struct ExporterConfiguration: Sendable {
     /// The other shards' addresses (`--shard-peers`, `--shard-peer-template`): intake requests
     /// owned by another shard are handed to it (`ShardForwarding`); nil: kept where they arrive.
     public var shardPeers: ShardPeers?
+    /// `--auto-sharding`: shard and total from the pod's StatefulSet instead of `shard`/`totalShards`.
+    public var autoSharding: AutoShardingConfiguration?
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,
@@ -61,6 +63,7 @@ extension ExporterConfiguration {
         }
         if !(discoveryInterval >= 1 && discoveryInterval.isFinite) { p.append("--discovery-interval must be at least 1") }
         if watchTimeout.lowerBound < 1 { p.append("--watch-timeout must be at least 1") }
+        if let a = autoSharding { p += a.problems() }
         if !(1...10_000).contains(pageSize) { p.append("the LIST page size must be in 1...10000 (got \(pageSize))") }
         var http = self.http
         if let ic = intake {
@@ -68,6 +71,27 @@ extension ExporterConfiguration {
             p += ic.problems()
         }
         p += http.problems()
+        return p
+    }
+}
+
+/// `serve --auto-sharding`: this pod's name (`<statefulset>-<ordinal>`) and namespace, where
+/// its StatefulSet is read.
+public struct AutoShardingConfiguration: Sendable, Equatable {
+    public var podName: String
+    public var namespace: String
+
+    public init(podName: String, namespace: String) {
+        self.podName = podName
+        self.namespace = namespace
+    }
+
+    public func problems() -> [String] {
+        var p: [String] = []
+        do { _ = try AutoSharding.parsePodName(podName) } catch { p.append(error.description) }
+        if namespace.isEmpty {
+            p.append("--auto-sharding needs the pod's namespace (--pod-namespace or $POD_NAMESPACE from the downward API)")
+        }
         return p
     }
 }

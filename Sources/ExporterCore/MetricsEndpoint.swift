@@ -22,6 +22,12 @@ public final class MetricsEndpoint: Sendable {
         get { rejections.withLock { $0 } }
         set { rejections.withLock { $0 = newValue } }
     }
+    /// The shard this exporter serves (`sedna_exporter_shard_ordinal`, `sedna_exporter_total_shards`).
+    private let shardBox = Mutex<ShardAssignmentBox?>(nil)
+    public var shardAssignment: ShardAssignmentBox? {
+        get { shardBox.withLock { $0 } }
+        set { shardBox.withLock { $0 = newValue } }
+    }
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
     /// `sedna_intake_forwarded_total`, on a sharded exporter that forwards (`ShardForwarding`).
     private let forwardCounters = Mutex<ShardForwardCounters?>(nil)
@@ -49,7 +55,8 @@ public final class MetricsEndpoint: Sendable {
         }
         var sections: [any ExpositionSection] = [
             SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources, scrapes: count,
-                              lastScrapeSeconds: last, ready: readiness.ready),
+                              lastScrapeSeconds: last, ready: readiness.ready,
+                              shard: shardAssignment?.current ?? ShardAssignment(shard: 0, total: 1)),
         ]
         if let webhook { sections.append(webhook) }
         if let r = httpRejections { sections.append(HTTPRejectionSection(family: SelfMetrics.httpRejected, rejections: r)) }

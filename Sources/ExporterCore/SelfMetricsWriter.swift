@@ -11,6 +11,7 @@ struct SelfMetricsWriter: ExpositionSection {
     let scrapes: Int
     let lastScrapeSeconds: Double
     let ready: Bool
+    var shard = ShardAssignment(shard: 0, total: 1)
 
     func write(format: ExpositionFormat, into out: inout [UInt8]) {
         let snap = stats.snapshot()
@@ -40,5 +41,7 @@ struct SelfMetricsWriter: ExpositionSection {
         family(SelfMetrics.scrapes, [([], Double(scrapes))])
         family(SelfMetrics.scrapeDuration, [([], lastScrapeSeconds)])
         family(SelfMetrics.ready, [([], ready ? 1 : 0)])
+        family(SelfMetrics.shardOrdinal, [([], Double(shard.shard))])
+        family(SelfMetrics.totalShards, [([], Double(shard.total))])
     }
 }

@@ -8,7 +8,9 @@ import Synchronization
 /// changes. Pure logic: no I/O, driven by the reflectors or directly by tests.
 public final class Inventory: Sendable {
     public let store: MetricsStore
-    let filter: ObjectFilter
+    /// Settable for re-sharding (`setFilter`); read under the state lock on every event.
+    private let currentFilter: Mutex<ObjectFilter>
+    var filter: ObjectFilter { currentFilter.withLock { $0 } }
 
     /// Who a removed object was, for the intake: telemetry bound to a task or pod goes with it.
     public struct Identity: Sendable, Equatable, Hashable {
@@ -74,7 +76,14 @@ public final class Inventory: Sendable {
 
     public init(store: MetricsStore = MetricsStore(), filter: ObjectFilter = ObjectFilter()) {
         self.store = store
-        self.filter = filter
+        self.currentFilter = Mutex(filter)
+    }
+
+    /// Re-sharding (`serve --auto-sharding`): the new filter applies to the events that follow;
+    /// the caller relists every resource so that `replaceAll` drops what is no longer owned
+    /// and renders what now is.
+    public func setFilter(_ filter: ObjectFilter) {
+        currentFilter.withLock { $0 = filter }
     }
 
     /// An added or modified object.

@@ -240,14 +240,14 @@ public enum Dashboards {
 
         var failed = DashPanel("table", "Failed tasks",
                                "Tasks whose current condition or phase is Failed (recording rule \(SednaRules.failed)); see the SednaTaskFailed runbook. A failed IL/LL iteration is followed by Train/Waiting on the GM's next sync and so is counted by the Failed stat instead.",
-                               unit: "s", [DashQuery("\(SednaRules.conditionAge){\(sel)} and on (namespace, kind, task) \(SednaRules.failed)", instant: true, table: true)],
+                               unit: "s", [DashQuery("\(SednaRules.conditionAge){\(sel)} and on (cluster, namespace, kind, task) \(SednaRules.failed)", instant: true, table: true)],
                                w: 12, h: 7)
         failed.transformations = mergeAndHide(["Time"], rename: [("Value", "failed for")])
         failed = taskTable(failed)
 
         var stuck = DashPanel("table", "Longest in Ready, Starting or Running",
                               "Incremental and lifelong learning tasks ordered by the time spent in their current stage while Ready, Starting or Running; over 3 hours is reported by SednaTaskStageStuck.",
-                              unit: "s", [DashQuery("topk(10, \(SednaRules.conditionAge){\(sel)} and on (namespace, kind, task) (sedna_task_stage == 1) and on (namespace, kind, task) (sedna_task_condition{condition=~\"Ready|Starting|Running\"} == 1))", instant: true, table: true)],
+                              unit: "s", [DashQuery("topk(10, \(SednaRules.conditionAge){\(sel)} and on (cluster, namespace, kind, task) (sedna_task_stage == 1) and on (cluster, namespace, kind, task) (sedna_task_condition{condition=~\"Ready|Starting|Running\"} == 1))", instant: true, table: true)],
                               w: 12, h: 7)
         stuck.transformations = mergeAndHide(["Time"], rename: [("Value", "in condition for")])
         stuck.thresholds = [(nil, "green"), (10800, "red")]
@@ -261,7 +261,7 @@ public enum Dashboards {
         var failedCount = DashPanel("stat", "Failed",
                                     "Tasks whose current condition or phase is Failed, or with a failed incremental or lifelong learning iteration in the time range (sedna_learning_failed_iterations_total: Sedna follows a Failed condition with Train/Waiting, so the condition alone loses it). No data while the exporter is not scraped.",
                                     unit: "none",
-                                    [DashQuery("count(\(SednaRules.failed){\(sel)} or on (namespace, kind, task) (increase(sedna_learning_failed_iterations_total{\(sel)}[$__range]) > 0)) or on () (0 * min(sedna_exporter_ready))")],
+                                    [DashQuery("count(\(SednaRules.failed){\(sel)} or on (cluster, namespace, kind, task) (increase(sedna_learning_failed_iterations_total{\(sel)}[$__range]) > 0)) or on () (0 * min(sedna_exporter_ready))")],
                                     w: 4, h: 4)
         failedCount.thresholds = [(nil, "green"), (1, "red")]
         var taskCount = DashPanel("stat", "Task count", "Sedna tasks matching the variables.", unit: "none",
@@ -379,7 +379,7 @@ public enum Dashboards {
                 statePanel("stat", "Deploy status", "Outcome of the newest Deploy stage: Waiting, OK or NotOK.", record: SednaRules.deployStatusCode,
                            family: "sedna_learning_deploy_status", selector: sel, legend: "", w: 4, h: 4, proposal: ["DeployStatus"]),
                 DashPanel("stat", "Dataset samples", "Samples in the job's Dataset (status.numberOfSamples, counted by the LocalController).", unit: "short",
-                          [DashQuery("sum(sedna_dataset_samples and on (namespace, dataset) sedna_learning_dataset_train_ratio{\(sel)})")], w: 4, h: 4, proposal: ["SampleNum"]),
+                          [DashQuery("sum(sedna_dataset_samples and on (cluster, namespace, dataset) sedna_learning_dataset_train_ratio{\(sel)})")], w: 4, h: 4, proposal: ["SampleNum"]),
                 DashPanel("stat", "Train share", "Share of the dataset used for training (spec.dataset.trainProb).", unit: "percentunit",
                           [DashQuery("max(sedna_learning_dataset_train_ratio{\(sel)})")], w: 4, h: 4),
                 DashPanel("stat", "Time in current stage", "Time since the newest condition was appended.", unit: "s",
@@ -497,7 +497,7 @@ public enum Dashboards {
                           proposal: ["AccuracyMetricForNewModel", "AccuracyMetricForOldModel"]),
                 evals,
                 DashPanel("stat", "Dataset samples", "Samples in the job's Dataset.", unit: "short",
-                          [DashQuery("sum(sedna_dataset_samples and on (namespace, dataset) sedna_learning_dataset_train_ratio{\(sel)})")], w: 12, h: 4, proposal: ["SampleNum"]),
+                          [DashQuery("sum(sedna_dataset_samples and on (cluster, namespace, dataset) sedna_learning_dataset_train_ratio{\(sel)})")], w: 12, h: 4, proposal: ["SampleNum"]),
                 lcSampleCounts(sel),
                 .row("Workers"),
                 workerReports(sel),
@@ -601,11 +601,11 @@ public enum Dashboards {
         lcs.mappings = yesNo
         lcs.thresholds = [(nil, "red"), (1, "green")]
         lcs.coloredColumns = ["ready"]
-        var synced = DashPanel("table", "Exporter resources", "Per watched resource: available (CRD installed), synced (listed and watch healthy), objects held, seconds since the last event or LIST.",
+        var synced = DashPanel("table", "Exporter resources", "Per watched resource: available (CRD installed), synced (listed and watch healthy on every shard), objects held (summed over shards), seconds since the last event or LIST (the stalest shard).",
                                unit: "none", [DashQuery("max by (resource) (sedna_exporter_resource_available)", instant: true, table: true),
-                                              DashQuery("max by (resource) (sedna_exporter_resource_synced)", instant: true, table: true),
-                                              DashQuery("max by (resource) (sedna_exporter_objects)", instant: true, table: true),
-                                              DashQuery("time() - max by (resource) (sedna_exporter_last_sync_timestamp_seconds)", instant: true, table: true)],
+                                              DashQuery("min by (resource) (sedna_exporter_resource_synced)", instant: true, table: true),
+                                              DashQuery("sum by (resource) (sedna_exporter_objects)", instant: true, table: true),
+                                              DashQuery("time() - min by (resource) (sedna_exporter_last_sync_timestamp_seconds)", instant: true, table: true)],
                                w: 12, h: 8)
         synced.transformations = mergeAndHide(["Time"], rename: [("Value #A", "available"), ("Value #B", "synced"), ("Value #C", "objects"), ("Value #D", "since last sync")])
         synced.overrides = [unitOverride("since last sync", "s")]
@@ -620,11 +620,11 @@ public enum Dashboards {
                                 [DashQuery("sum(sedna_component_ready{component=\"kb\"})")], w: 4, h: 4)
         kbReady.thresholds = [(nil, "blue")]
         var lcReady = DashPanel("stat", "LocalControllers ready", "Ready LocalController pods, by location.", unit: "none",
-                                [DashQuery("sum by (location) (sedna_component_ready{component=\"lc\"} * on (namespace, pod) group_left (location) sedna_component_info{component=\"lc\"})", legend: "{{location}}")], w: 8, h: 4)
+                                [DashQuery("sum by (location) (sedna_component_ready{component=\"lc\"} * on (cluster, namespace, pod) group_left (location) sedna_component_info{component=\"lc\"})", legend: "{{location}}")], w: 8, h: 4)
         lcReady.thresholds = [(nil, "red"), (1, "green")]
         lcReady.extraOptions = [("textMode", "value_and_name")]
         var edgeReady = DashPanel("state-timeline", "Edge nodes hosting workers: Ready (kube-state-metrics)", "Ready condition of the edge nodes that host Sedna worker pods: NotReady in red.", unit: "none",
-                                  [DashQuery("max by (node) (kube_node_status_condition{condition=\"Ready\", status=\"true\"}) * on (node) group_left () (max by (node) (\(SednaRules.workersByNode){location=\"edge\"}) > bool 0)", legend: "{{node}}")],
+                                  [DashQuery("max by (cluster, node) (kube_node_status_condition{condition=\"Ready\", status=\"true\"}) * on (cluster, node) group_left () (max by (cluster, node) (\(SednaRules.workersByNode){location=\"edge\"}) > bool 0)", legend: "{{node}}")],
                                   w: 24, h: 6, needs: .kubeStateMetrics)
         edgeReady.mappings = [["type": "value", "options": [
             "0": ["text": "NotReady", "color": "red", "index": 0],

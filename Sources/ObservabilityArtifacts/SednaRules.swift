@@ -220,6 +220,16 @@ public enum SednaRules {
                   summary: "Sedna exporter {{ $labels.instance }} is not ready.",
                   description: "A watched resource has not synced or a watch keeps failing for 10 minutes (/readyz answers 503 with the reasons). Series of that resource may be stale.",
                   needs: .exporter),
+            // Sums over shards (every object-count panel, docs/deploy.md "Scaling out") are right
+            // only when each shard 0..<total is scraped exactly once: a missing shard hides its
+            // tasks, a duplicated one (or two unsharded exporters in one job) counts them twice.
+            // A re-shard disagrees for seconds only, hence the 15 minutes.
+            Alert(name: "SednaExporterShardsInconsistent",
+                  expr: "count by (\(c), job) (sedna_exporter_total_shards) != max by (\(c), job) (sedna_exporter_total_shards)\nor\nmin by (\(c), job) (sedna_exporter_total_shards) != max by (\(c), job) (sedna_exporter_total_shards)\nor\ncount by (\(c), job) (count_values by (\(c), job) (\"ordinal\", sedna_exporter_shard_ordinal) > 1)",
+                  duration: "15m", severity: "warning",
+                  summary: "The Sedna exporter shards of job {{ $labels.job }} do not add up.",
+                  description: "The scraped exporters of job {{ $labels.job }} disagree on the number of shards, there are not as many as they say, or two serve the same shard, for 15 minutes. Sums over shards miss or double count tasks.",
+                  needs: .exporter),
             Alert(name: "SednaExporterWatchFailing",
                   expr: "sum by (\(c), instance, resource) (increase(sedna_exporter_watch_requests_total{result=\"error\"}[15m])) > 3\nor\n(sedna_exporter_resource_available == 1 and sedna_exporter_resource_synced == 0)",
                   duration: "10m", severity: "warning",

@@ -52,6 +52,16 @@ public enum SelfMetrics {
     public static let ready = MetricFamily(
         "sedna_exporter_ready", .gauge, help: "1 when every watched resource has synced and no watch keeps failing (/readyz).",
         labels: [], source: .exporter, emittedBy: e)
+    /// The shard this exporter serves, as kube-state-metrics' `kube_state_metrics_shard_ordinal`
+    /// and `kube_state_metrics_total_shards`: a task belongs to shard `FNV1a(task UID) % total`
+    /// (docs/deploy.md, "Scaling out"). Static with `--shard/--total-shards`, following the
+    /// StatefulSet with `--auto-sharding`.
+    public static let shardOrdinal = MetricFamily(
+        "sedna_exporter_shard_ordinal", .gauge, help: "The shard this exporter serves (0-based).",
+        labels: [], source: .exporter, emittedBy: e)
+    public static let totalShards = MetricFamily(
+        "sedna_exporter_total_shards", .gauge, help: "The number of shards the exporter's objects are split into.",
+        labels: [], source: .exporter, emittedBy: e)
 
     /// Requests and connections refused or closed as hostile (ServerSupport's HTTP guard).
     public static let httpRejected = MetricFamily(
@@ -136,7 +146,7 @@ public enum SelfMetrics {
 
     public static let exporterFamilies = [
         buildInfo, listRequests, watchRequests, watchEvents, lastSync, objects, resourceAvailable, resourceSynced,
-        translateErrors, renderDuration, scrapes, scrapeDuration, ready, httpRejected,
+        translateErrors, renderDuration, scrapes, scrapeDuration, ready, shardOrdinal, totalShards, httpRejected,
     ]
     public static let intakeFamilies = [
         intakeReports, intakePushes, intakeRelayReports, intakeResponses, intakeForwarded, intakeGroups, intakeWorkers,

@@ -36,6 +36,14 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Base URL of every shard, {shard} replaced by its number (e.g. http://sedna-exporter-{shard}.sedna-exporter-shards.sedna.svc:9479); alternative to --shard-peers.")
     var shardPeerTemplate: String?
+    @Flag(help: "Take --shard and --total-shards from this pod's StatefulSet: the ordinal in --pod-name and spec.replicas (re-read when it changes; needs get/list/watch on statefulsets in --pod-namespace).")
+    var autoSharding = false
+
+    @Option(help: "This pod's name, <statefulset>-<ordinal> (--auto-sharding; default: $POD_NAME).")
+    var podName: String?
+
+    @Option(help: "This pod's namespace (--auto-sharding; default: $POD_NAMESPACE, then the service account's namespace).")
+    var podNamespace: String?
 
     @Option(help: "Seconds between API discovery runs (finds CRDs installed or removed later).")
     var discoveryInterval: Double = 60
@@ -117,6 +125,14 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--shard must be in 0..<--total-shards")
         }
         do { _ = try ShardPeers.parse(list: shardPeers, template: shardPeerTemplate) } catch { throw ValidationError(error.description) }
+        if autoSharding {
+            guard shard == 0, totalShards == 1 else {
+                throw ValidationError("--auto-sharding takes the shard from the StatefulSet; drop --shard and --total-shards")
+            }
+            if let problem = autoShardingConfiguration().problems().first { throw ValidationError(problem) }
+        } else if podName != nil || podNamespace != nil {
+            throw ValidationError("--pod-name and --pod-namespace need --auto-sharding")
+        }
         guard discoveryInterval >= 1 else { throw ValidationError("--discovery-interval must be at least 1") }
         guard watchTimeout >= 1 else { throw ValidationError("--watch-timeout must be at least 1") }
         _ = try parsedResources()
@@ -136,6 +152,16 @@ struct Serve: AsyncParsableCommand {
             }
             return r
         }
+    }
+
+    /// `--pod-name`/`--pod-namespace`, else the downward API's env, else (namespace only) the
+    /// namespace file every in-cluster pod gets with its service account token.
+    func autoShardingConfiguration() -> AutoShardingConfiguration {
+        let env = ProcessInfo.processInfo.environment
+        let saNamespace = (try? String(contentsOfFile: "/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return AutoShardingConfiguration(podName: podName ?? env["POD_NAME"] ?? "",
+                                         namespace: podNamespace ?? env["POD_NAMESPACE"] ?? saNamespace ?? "")
     }
 
     func run() async throws {
@@ -174,6 +200,7 @@ struct Serve: AsyncParsableCommand {
                                                         "basic_auth_users": "\(w.users.count)"])
         }
         config.shardPeers = try ShardPeers.parse(list: shardPeers, template: shardPeerTemplate)
+        if autoSharding { config.autoSharding = autoShardingConfiguration() }
         do {
             try await ExporterApp.run(config, logger: logger)
         } catch {

@@ -21,6 +21,7 @@ OVERLAYS = [
     "deploy/kubernetes/overlays/edge-metaserver",
     "deploy/kubernetes/overlays/webhook",
     "deploy/kubernetes/overlays/webhook-cert-manager",
+    "deploy/kubernetes/overlays/auto-sharding",
 ]
 
 

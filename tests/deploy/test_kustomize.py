@@ -320,3 +320,53 @@ def test_webhook_overlay(overlay):
         assert ca["spec"]["isCA"] is True
     else:
         assert not find(objs, "Certificate")
+
+
+def test_auto_sharding_overlay():
+    """A StatefulSet of self-sharding exporters: the base pod template plus --auto-sharding, its
+    downward-API env and peers, a headless Service for the peers, a PodMonitor on every shard and
+    read-only access to its own StatefulSet only."""
+    objs = render("deploy/kubernetes/overlays/auto-sharding")
+    assert not find(objs, "Deployment") and not find(objs, "ServiceMonitor")
+    sts = one(objs, "StatefulSet", "sedna-exporter")
+    base = one(render("deploy/kubernetes/base"), "Deployment", "sedna-exporter")
+    assert sts["spec"]["replicas"] == 3
+    assert sts["spec"]["podManagementPolicy"] == "Parallel"
+    assert sts["spec"]["selector"] == base["spec"]["selector"]
+    # The pod template is the base's (hardening, probes, resources, placement) plus the sharding bits.
+    tmpl = json.loads(json.dumps(sts["spec"]["template"]))
+    (c,) = tmpl["spec"]["containers"]
+    extra_args = [a for a in c["args"] if a not in base["spec"]["template"]["spec"]["containers"][0]["args"]]
+    assert extra_args == ["--auto-sharding",
+                          "--shard-peer-template=http://sedna-exporter-{shard}.sedna-exporter-shards.$(POD_NAMESPACE).svc:9479"]
+    env = {e["name"]: e["valueFrom"]["fieldRef"]["fieldPath"] for e in c.pop("env")}
+    assert env == {"POD_NAME": "metadata.name", "POD_NAMESPACE": "metadata.namespace"}
+    c["args"] = [a for a in c["args"] if a not in extra_args]
+    assert tmpl == base["spec"]["template"]
+    assert "--shard" not in " ".join(c["args"]) and "--total-shards" not in " ".join(c["args"])
+
+    headless = one(objs, "Service", sts["spec"]["serviceName"])
+    assert headless["spec"]["clusterIP"] == "None"
+    assert headless["spec"]["selector"] == sts["spec"]["selector"]["matchLabels"]
+    assert headless["metadata"]["name"] in extra_args[1]
+    central = one(objs, "Service", "sedna-exporter")
+    assert central["spec"]["selector"] == sts["spec"]["selector"]["matchLabels"], "reports may reach any shard"
+
+    pm = one(objs, "PodMonitor", "sedna-exporter")
+    assert pm["spec"]["selector"]["matchLabels"].items() <= sts["spec"]["template"]["metadata"]["labels"].items()
+    assert pm["spec"]["namespaceSelector"]["matchNames"] == [sts["metadata"]["namespace"]]
+    (ep,) = pm["spec"]["podMetricsEndpoints"]
+    assert ep["port"] == "http-metrics" and ep["honorLabels"] is True
+    assert {"targetLabel": "job", "replacement": "sedna-exporter"} in ep["relabelings"]
+    one(objs, "PrometheusRule", "sedna-exporter-rules")
+
+    role = one(objs, "Role", "sedna-exporter-auto-sharding")
+    assert role["metadata"]["namespace"] == sts["metadata"]["namespace"]
+    assert role["rules"] == [{"apiGroups": ["apps"], "resources": ["statefulsets"],
+                              "resourceNames": [sts["metadata"]["name"]], "verbs": ["get", "list", "watch"]}]
+    binding = one(objs, "RoleBinding", "sedna-exporter-auto-sharding")
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role["metadata"]["name"]}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": tmpl["spec"]["serviceAccountName"],
+                                    "namespace": sts["metadata"]["namespace"]}]
+    # The cluster-wide role stays what the single exporter has.
+    assert one(objs, "ClusterRole", "sedna-exporter") == one(render("deploy/kubernetes/base"), "ClusterRole", "sedna-exporter")
