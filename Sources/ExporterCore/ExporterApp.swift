@@ -43,10 +43,9 @@ public enum ExporterApp {
         }
         defer { if let forwarder { Task { try? await forwarder.shutdown() } } }
         // Sharded intake: requests owned by another shard are handed to it (ShardForwarding).
-        let assignment = ShardAssignmentBox(shard: config.shard, total: config.totalShards)
         var shardForwarding: ShardForwarding? = nil
         if let peers = config.shardPeers, let intakeRoutes {
-            shardForwarding = ShardForwarding(routes: intakeRoutes, directory: inventory, assignment: assignment, peers: peers,
+            shardForwarding = ShardForwarding(routes: intakeRoutes, directory: inventory, assignment: shardBox, peers: peers,
                                               client: ShardForwarding.makeClient(), counters: ShardForwardCounters())
         }
         defer { if let c = shardForwarding?.client { Task { try? await c.shutdown() } } }
