@@ -102,7 +102,9 @@ class Nginx:
             f.write(gzip.compress(body, compresslevel=5, mtime=0))
         self.port = free_port()
         d = self.dir
-        conf = f"""worker_processes 1;
+        # The worker would otherwise drop to www-data, which cannot read the 0700 temp directories.
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        conf = f"""{user}worker_processes 1;
 daemon off;
 pid {d}/nginx.pid;
 error_log {d}/error.log;
