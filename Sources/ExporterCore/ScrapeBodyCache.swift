@@ -103,7 +103,7 @@ final class ScrapeBodyCache: Sendable {
     /// The rest of a gzip member after `head`: the tail compressed as the final blocks, then
     /// the trailer over the whole body. Nil when zlib fails.
     static func finishGzip(after head: Compressed, tail: [UInt8]) -> [UInt8]? {
-        let deflater = Gzip.RawDeflater()
+        let deflater = Gzip.RawDeflater(expectedOutput: tail.count / 4 + 64, chunk: 16 * 1024)
         deflater.feed(tail)
         guard var out = deflater.finish(final: true) else { return nil }
         out += Gzip.memberTrailer(crc: Gzip.crc32(tail, continuing: head.crc), length: head.length + tail.count)

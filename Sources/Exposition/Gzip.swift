@@ -95,18 +95,19 @@ extension Gzip {
         private var stream = z_stream()
         private var ok = false
         private var staging: [UInt8] = []
-        private var window = [UInt8](repeating: 0, count: 1 << 17)
+        private var window: [UInt8]
         public private(set) var output: [UInt8] = []
         public private(set) var crc: UInt32 = 0
         public private(set) var length = 0
         static let stagingSize = 1 << 16
 
-        /// `expectedOutput` reserves the output (a previous size) so it does not regrow.
-        public init(level: Int32 = 5, expectedOutput: Int = 0) {
+        /// `expectedOutput` reserves the output (a previous size) so it does not regrow;
+        /// `chunk` is zlib's output window per call (small for a scrape's few-KiB tail).
+        public init(level: Int32 = 5, expectedOutput: Int = 0, chunk: Int = 1 << 17) {
+            window = [UInt8](repeating: 0, count: max(64, chunk))
             // Negative windowBits: raw deflate.
             ok = deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY,
                                ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
-            staging.reserveCapacity(Self.stagingSize)
             output.reserveCapacity(expectedOutput)
         }
 
@@ -119,6 +120,7 @@ extension Gzip {
             crc = Gzip.crc32(bytes, continuing: crc)
             length += bytes.count
             if staging.count + bytes.count <= Self.stagingSize {
+                if staging.isEmpty { staging.reserveCapacity(min(Self.stagingSize, max(bytes.count, 4096))) }
                 staging.append(contentsOf: bytes)
                 return
             }
