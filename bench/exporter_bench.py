@@ -348,18 +348,19 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
         e.wait_ready(timeout=600)
         ready_s = time.perf_counter() - t
         time.sleep(10)  # let pods, reports and pushes flow
-        before, t0 = e.metrics(), time.perf_counter()
+        client = Client(e.port)  # a long timeout: a loaded exporter may take more than 10 s
+        before, t0 = client.get().decode(), time.perf_counter()
         sampler = None
         if churn_seconds:
             sampler = RSSSampler(e.process.pid)
             sampler.start()
-            client, times = Client(e.port), []
+            times = []
             while time.perf_counter() - t0 < churn_seconds:
                 times.append(client.timed())
         else:
             times = scrape_times(e.url, scrapes)
             time.sleep(max(0.0, 10 - (time.perf_counter() - t0)))  # a window long enough to count churn
-        text, elapsed = e.metrics(), time.perf_counter() - t0
+        text, elapsed = client.get().decode(), time.perf_counter() - t0
         events = counter_sum(text, "sedna_exporter_watch_events_total") - counter_sum(before, "sedna_exporter_watch_events_total")
         intake = (counter_sum(text, "sedna_intake_reports_total") + counter_sum(text, "sedna_intake_pushes_total")
                   - counter_sum(before, "sedna_intake_reports_total") - counter_sum(before, "sedna_intake_pushes_total"))
