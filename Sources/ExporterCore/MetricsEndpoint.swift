@@ -14,6 +14,10 @@ public final class MetricsEndpoint: Sendable {
     public let inventory: Inventory
     public let stats: WatchStats
     let resources: [WatchedResource]
+    /// The object families of the last body, plain and gzip'd, until the next change.
+    let cache = ScrapeBodyCache()
+    /// Object parts rendered (plain or gzip'd) since start; a scrape of an unchanged store adds none.
+    public var cacheBuilds: Int { cache.builds.load(ordering: .relaxed) }
     public let intake: IntakeService?
     let webhook: WebhookCounters?
     /// Refused hostile requests and connections (`sedna_exporter_http_rejected_total`), once the
@@ -24,9 +28,6 @@ public final class MetricsEndpoint: Sendable {
         set { rejections.withLock { $0 = newValue } }
     }
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
-    let cache = ScrapeBodyCache()
-    /// Object parts rendered (plain or gzip'd) since start; a scrape of an unchanged store adds none.
-    public var cacheBuilds: Int { cache.builds.load(ordering: .relaxed) }
 
     public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeService? = nil,
                 webhook: WebhookCounters? = nil) {
