@@ -12,18 +12,32 @@ With --simulated-tasks, the same measurements on the simulated cluster (`sedna-e
 and push to the exporter, so scrapes run under watch and intake churn; it adds the watch events
 and intake requests the exporter handled per second.
 
-Usage: bench/exporter_bench.py [--sizes 1000,10000] [--scrapes 50] [--simulated-tasks 10,50]
+Side by side with nginx (Debian's, started here on 127.0.0.1 with a temporary config and stopped
+by PID): the exact body one scrape returned is written to a file that nginx serves as it is, and
+gzip'd (level 5, like ours) for `gzip_static`; scrapes alternate ours / nginx over one keep-alive
+connection each, so machine noise hits both alike. Also per size: scrape latency while every
+watch is cut with 410 Gone and the exporter relists everything (bench/static_api.py
+/bench/expire), RSS against the bound 1.5 x body + 30 MiB, and the growth of the scrape time
+from one size to the next (linear cost: 10x the tasks should cost <= 10.5x).
+
+With --simulated-tasks and --churn-seconds, the churn run scrapes back to back for that long,
+samples the exporter's RSS every second and plots it (--plot, matplotlib), then stops the
+simulator and scrapes the same, now still, body for the idle p99 it compares with.
+
+Usage: bench/exporter_bench.py [--sizes 1000,10000[,50000]] [--scrapes 50] [--simulated-tasks 10,50]
+                               [--churn-seconds 600 --plot churn-rss.png] [--no-nginx] [--no-relist]
 Environment: SEDNA_EXPORTER_BIN (default: builds .build/release/sedna-exporter).
 """
 import argparse
 import copy
 import gzip
+import http.client
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import requests
@@ -44,6 +58,155 @@ class StaticAPI(KubeAPI):
         self.process = Process([sys.executable, os.path.join(HERE, "static_api.py"), "--port", str(self.port), "--load", load],
                                os.path.join(workdir, f"static-api-{self.port}.log"))
         wait_for(lambda: "serving" in self.process.output() or not self.process.alive(), 120, what="static API")
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection; returns the body as sent (gzip stays compressed: the
+    point is what the server does, and inflating would add the same cost to both sides)."""
+
+    def __init__(self, port):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def get(self, path="/metrics", gzip_ok=False):
+        headers = {"Accept-Encoding": "gzip" if gzip_ok else "identity"}
+        try:
+            self.conn.request("GET", path, headers=headers)
+            r = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            self.conn.request("GET", path, headers=headers)
+            r = self.conn.getresponse()
+        body = r.read()
+        assert r.status == 200, r.status
+        assert (r.getheader("Content-Encoding") == "gzip") == gzip_ok, r.getheader("Content-Encoding")
+        return body
+
+    def timed(self, gzip_ok=False):
+        t = time.perf_counter()
+        self.get(gzip_ok=gzip_ok)
+        return time.perf_counter() - t
+
+
+class Nginx:
+    """Debian's nginx serving `body` at /metrics, and its gzip for gzip_static."""
+
+    def __init__(self, work, body):
+        self.dir = tempfile.mkdtemp(prefix="nginx-", dir=work)
+        www = os.path.join(self.dir, "www")
+        os.makedirs(www)
+        with open(os.path.join(www, "metrics"), "wb") as f:
+            f.write(body)
+        with open(os.path.join(www, "metrics.gz"), "wb") as f:
+            f.write(gzip.compress(body, compresslevel=5, mtime=0))
+        self.port = free_port()
+        d = self.dir
+        # The worker would otherwise drop to www-data, which cannot read the 0700 temp directories.
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        conf = f"""{user}worker_processes 1;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {d}/t1; proxy_temp_path {d}/t2; fastcgi_temp_path {d}/t3; uwsgi_temp_path {d}/t4; scgi_temp_path {d}/t5;
+  sendfile on; tcp_nopush on; keepalive_requests 1000000; keepalive_timeout 300s;
+  server {{
+    listen 127.0.0.1:{self.port};
+    root {www};
+    location = /metrics {{ default_type "text/plain; version=0.0.4; charset=utf-8"; gzip_static on; }}
+  }}
+}}
+"""
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(conf)
+        self.process = Process(["nginx", "-c", os.path.join(d, "nginx.conf"), "-p", d], os.path.join(d, "nginx.log"))
+        try:
+            wait_for(lambda: self._up() or not self.process.alive(), 30, what="nginx")
+        except Exception:
+            self.process.stop()
+            raise
+
+    def _up(self):
+        try:
+            return requests.get(f"http://127.0.0.1:{self.port}/metrics", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self):
+        self.process.stop()
+
+
+def side_by_side(ours, peer, scrapes, gzip_ok):
+    """Alternating scrapes; (our times, peer times)."""
+    a, b = [], []
+    for _ in range(scrapes):
+        a.append(ours.timed(gzip_ok))
+        b.append(peer.timed(gzip_ok))
+    return a, b
+
+
+def relist_latency(e, api, client, idle_seconds):
+    """Scrapes back to back while every watch is cut with 410 and everything is relisted."""
+    def lists():
+        return counter_sum(client.get().decode(), "sedna_exporter_list_requests_total")
+
+    before = lists()
+    requests.post(api.url + "/bench/expire", timeout=10).raise_for_status()
+    window = max(5.0, 4 * idle_seconds)
+    times, t0 = [], time.perf_counter()
+    while time.perf_counter() - t0 < window:
+        times.append(client.timed())
+    relisted = lists() - before
+    return {"relist_window_s": window, "relist_scrapes": len(times), "relist_list_requests": relisted,
+            "relist_p50_ms": percentile(times, 50) * 1e3, "relist_p99_ms": percentile(times, 99) * 1e3,
+            "relist_max_ms": max(times) * 1e3}
+
+
+class RSSSampler(threading.Thread):
+    def __init__(self, pid, every=1.0):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.samples, self.stopping = pid, every, [], threading.Event()
+
+    def run(self):
+        t0 = time.perf_counter()
+        while not self.stopping.is_set():
+            try:
+                self.samples.append((time.perf_counter() - t0, rss_kib(self.pid) / 1024))
+            except OSError:
+                return
+            self.stopping.wait(self.every)
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
+
+
+def plot_rss(samples, path, title):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.plot([t / 60 for t, _ in samples], [r for _, r in samples], lw=1)
+    ax.set_xlabel("minutes")
+    ax.set_ylabel("RSS (MiB)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    with open(os.path.splitext(path)[0] + ".csv", "w") as f:
+        f.write("seconds,rss_mib\n" + "".join(f"{t:.1f},{r:.1f}\n" for t, r in samples))
+
+
+def fixture_copy_shape():
+    """(objects, tasks) in one copy of the fixture cluster (nodes excluded: they are not copied)."""
+    base = {r[:-5]: json.load(open(os.path.join(FIXTURES, r)))["items"] for r in os.listdir(FIXTURES)}
+    objects = sum(len(v) for r, v in base.items() if r != "nodes")
+    tasks = sum(len(v) for r, v in base.items() if r not in ("nodes", "pods", "datasets", "models"))
+    return objects, tasks
 
 
 def make_cluster(n, out):
@@ -119,7 +282,7 @@ def peer_render_seconds(text, scrapes):
     return times
 
 
-def run(size, scrapes, binary, work):
+def run(size, scrapes, binary, work, nginx=True, relist=True):
     data = os.path.join(work, f"cluster-{size}")
     objects = make_cluster(size, data)
     t = time.perf_counter()
@@ -127,51 +290,99 @@ def run(size, scrapes, binary, work):
     load_s = time.perf_counter() - t
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     e = Exporter(work, api.kubeconfig())
+    peer_server = None
+    row = {}
     try:
         t = time.perf_counter()
-        e.wait_ready(timeout=600)
+        e.wait_ready(timeout=1800)
         ready_s = time.perf_counter() - t
         text = e.metrics()
         series = sum(1 for l in text.splitlines() if l and not l.startswith("#"))
         times = scrape_times(e.url, scrapes)
         gz = requests.get(e.url + "/metrics", headers={"Accept-Encoding": "gzip"}, timeout=60, stream=True).raw.read()
         rss = rss_kib(e.process.pid)
-        peer = peer_render_seconds(text, max(5, scrapes // 5))
+        ours = Client(e.port)
+        if nginx:
+            body = ours.get()
+            peer_server = Nginx(work, body)
+            peer = Client(peer_server.port)
+            a, b = side_by_side(ours, peer, scrapes, False)
+            ag, bg = side_by_side(ours, peer, scrapes, True)
+            row.update({"ours_p50_ms": percentile(a, 50) * 1e3, "ours_p99_ms": percentile(a, 99) * 1e3,
+                        "nginx_p50_ms": percentile(b, 50) * 1e3, "nginx_p99_ms": percentile(b, 99) * 1e3,
+                        "ours_gzip_p50_ms": percentile(ag, 50) * 1e3, "ours_gzip_p99_ms": percentile(ag, 99) * 1e3,
+                        "nginx_gzip_p50_ms": percentile(bg, 50) * 1e3, "nginx_gzip_p99_ms": percentile(bg, 99) * 1e3,
+                        "nginx_gzip_bytes": len(peer.get(gzip_ok=True))})
+        if relist:
+            row.update(relist_latency(e, api, ours, percentile(times, 50)))
+        row["rss_after_mib"] = rss_kib(e.process.pid) / 1024
+        peer_times = peer_render_seconds(text, max(5, scrapes // 5))
     finally:
+        if peer_server:
+            peer_server.stop()
         e.stop()
         api.stop()
     ours_p50 = percentile(times, 50)
-    peer_p50 = percentile(peer, 50)
-    return {"objects": objects, "series": series, "api_load_s": load_s, "ready_s": ready_s,
+    peer_p50 = percentile(peer_times, 50)
+    body_mib = len(text.encode()) / 2**20
+    per_objects, per_tasks = fixture_copy_shape()
+    return {"objects": objects, "tasks": max(1, size // per_objects) * per_tasks, "series": series, "api_load_s": load_s, "ready_s": ready_s,
             "scrape_p50_ms": ours_p50 * 1e3, "scrape_p99_ms": percentile(times, 99) * 1e3,
             "body_bytes": len(text.encode()), "gzip_bytes": len(gz), "rss_mib": rss / 1024,
-            "peer_render_p50_ms": peer_p50 * 1e3, "peer_over_ours": peer_p50 / ours_p50}
+            "rss_bound_mib": 1.5 * body_mib + 30,
+            "peer_render_p50_ms": peer_p50 * 1e3, "peer_over_ours": peer_p50 / ours_p50, **row}
 
 
 def counter_sum(text, family):
     return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith(family + "{") or l.startswith(family + " "))
 
 
-def run_simulated(tasks, scrapes, binary, work, speed=4.0):
+def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None):
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     port = free_port()
     sim = Simulator(work, intake_url=f"http://127.0.0.1:{port}", speed=speed, extra=["--tasks", str(tasks)])
     e = Exporter(work, sim.kubeconfig(), port=port)
+    extra = {}
     try:
         t = time.perf_counter()
         e.wait_ready(timeout=600)
         ready_s = time.perf_counter() - t
         time.sleep(10)  # let pods, reports and pushes flow
-        before, t0 = e.metrics(), time.perf_counter()
-        times = scrape_times(e.url, scrapes)
-        time.sleep(max(0.0, 10 - (time.perf_counter() - t0)))  # a window long enough to count churn
-        text, elapsed = e.metrics(), time.perf_counter() - t0
+        client = Client(e.port)  # a long timeout: a loaded exporter may take more than 10 s
+        before, t0 = client.get().decode(), time.perf_counter()
+        sampler = None
+        if churn_seconds:
+            sampler = RSSSampler(e.process.pid)
+            sampler.start()
+            times = []
+            while time.perf_counter() - t0 < churn_seconds:
+                times.append(client.timed())
+        else:
+            times = scrape_times(e.url, scrapes)
+            time.sleep(max(0.0, 10 - (time.perf_counter() - t0)))  # a window long enough to count churn
+        text, elapsed = client.get().decode(), time.perf_counter() - t0
         events = counter_sum(text, "sedna_exporter_watch_events_total") - counter_sum(before, "sedna_exporter_watch_events_total")
         intake = (counter_sum(text, "sedna_intake_reports_total") + counter_sum(text, "sedna_intake_pushes_total")
                   - counter_sum(before, "sedna_intake_reports_total") - counter_sum(before, "sedna_intake_pushes_total"))
         objects = int(counter_sum(text, "sedna_exporter_objects"))
         series = sum(1 for l in text.splitlines() if l and not l.startswith("#"))
         rss = rss_kib(e.process.pid)
+        if sampler:
+            sampler.stop()
+            rs = [r for _, r in sampler.samples]
+            # RSS over the first and the last tenth of the run: flat means no growth between them.
+            n = max(1, len(rs) // 10)
+            extra.update({"churn_seconds": elapsed, "churn_scrapes": len(times), "rss_first_tenth_mib": sum(rs[:n]) / n,
+                          "rss_last_tenth_mib": sum(rs[-n:]) / n, "rss_max_mib": max(rs)})
+            if plot:
+                plot_rss(sampler.samples, plot, f"sedna-exporter RSS, simulate --tasks {tasks} --speed {speed}, scraped back to back")
+                extra["plot"] = plot
+            # The same body, still: the simulator gone, nothing changes the store any more.
+            sim.stop()
+            time.sleep(3)
+            idle = [client.timed() for _ in range(max(scrapes, 100))]
+            extra.update({"idle_p50_ms": percentile(idle, 50) * 1e3, "idle_p99_ms": percentile(idle, 99) * 1e3,
+                          "churn_p99_over_idle_p99": percentile(times, 99) / percentile(idle, 99)})
         peer = peer_render_seconds(text, max(5, scrapes // 5))
     finally:
         e.stop()
@@ -180,14 +391,20 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0):
     peer_p50 = percentile(peer, 50)
     return {"tasks": tasks, "objects": objects, "series": series, "ready_s": ready_s, "events_per_s": events / elapsed,
             "intake_per_s": intake / elapsed, "scrape_p50_ms": ours_p50 * 1e3, "scrape_p99_ms": percentile(times, 99) * 1e3,
-            "rss_mib": rss / 1024, "peer_render_p50_ms": peer_p50 * 1e3, "peer_over_ours": peer_p50 / ours_p50}
+            "rss_mib": rss / 1024, "peer_render_p50_ms": peer_p50 * 1e3, "peer_over_ours": peer_p50 / ours_p50, **extra}
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--sizes", default="1000,10000", help="objects per run")
+    ap.add_argument("--tasks", default="", help="tasks per run instead of --sizes (copies of the fixture cluster's tasks with their "
+                                                "pods, datasets and models: 1,000 tasks are about 2,900 objects)")
     ap.add_argument("--scrapes", type=int, default=50)
     ap.add_argument("--simulated-tasks", default="", help="comma-separated --tasks values for the simulated cluster")
+    ap.add_argument("--churn-seconds", type=float, default=0, help="with --simulated-tasks: scrape back to back this long, sampling RSS")
+    ap.add_argument("--plot", default="", help="with --churn-seconds: PNG of RSS over time (a .csv of the samples beside it)")
+    ap.add_argument("--no-nginx", action="store_true", help="skip the nginx peer")
+    ap.add_argument("--no-relist", action="store_true", help="skip the scrape-during-relist measurement")
     args = ap.parse_args()
     binary = os.environ.get("SEDNA_EXPORTER_BIN")
     if not binary:
@@ -195,7 +412,9 @@ def main():
         binary = os.path.join(ROOT, ".build", "release", "sedna-exporter")
     if args.simulated_tasks:
         with tempfile.TemporaryDirectory(prefix="sedna-bench-") as work:
-            rows = [run_simulated(int(t), args.scrapes, binary, work) for t in args.simulated_tasks.split(",")]
+            rows = [run_simulated(int(t), args.scrapes, binary, work, churn_seconds=args.churn_seconds,
+                                  plot=(os.path.abspath(args.plot) if args.plot else None))
+                    for t in args.simulated_tasks.split(",")]
         for r in rows:
             print(json.dumps(r), flush=True)
         print()
@@ -206,11 +425,24 @@ def main():
             print(f"| {r['tasks']} | {r['objects']} | {r['series']} | {r['ready_s']:.2f} | {r['events_per_s']:.0f} | "
                   f"{r['intake_per_s']:.0f} | {r['scrape_p50_ms']:.1f} | {r['scrape_p99_ms']:.1f} | {r['rss_mib']:.0f} | "
                   f"{r['peer_render_p50_ms']:.1f} | {r['peer_over_ours']:.1f}x |")
+        if args.churn_seconds:
+            print()
+            print("| --tasks | run (s) | scrapes | churn p99 (ms) | idle p99, same body (ms) | churn / idle | RSS first tenth (MiB) "
+                  "| RSS last tenth (MiB) | RSS max (MiB) |")
+            print("|---|---|---|---|---|---|---|---|---|")
+            for r in rows:
+                print(f"| {r['tasks']} | {r['churn_seconds']:.0f} | {r['churn_scrapes']} | {r['scrape_p99_ms']:.1f} | {r['idle_p99_ms']:.1f} | "
+                      f"{r['churn_p99_over_idle_p99']:.2f}x | {r['rss_first_tenth_mib']:.0f} | {r['rss_last_tenth_mib']:.0f} | "
+                      f"{r['rss_max_mib']:.0f} |")
         return
     rows = []
     with tempfile.TemporaryDirectory(prefix="sedna-bench-") as work:
-        for size in [int(s) for s in args.sizes.split(",")]:
-            row = run(size, args.scrapes, binary, work)
+        sizes = [int(x) for x in args.sizes.split(",")]
+        if args.tasks:
+            per_objects, per_tasks = fixture_copy_shape()
+            sizes = [max(1, int(t) // per_tasks) * per_objects for t in args.tasks.split(",")]
+        for size in sizes:
+            row = run(size, args.scrapes, binary, work, nginx=not args.no_nginx, relist=not args.no_relist)
             rows.append(row)
             print(json.dumps(row), flush=True)
     print()
@@ -220,6 +452,31 @@ def main():
         print(f"| {r['objects']} | {r['series']} | {r['ready_s']:.2f} | {r['scrape_p50_ms']:.1f} | {r['scrape_p99_ms']:.1f} | "
               f"{r['body_bytes'] / 1024:.0f} | {r['gzip_bytes'] / 1024:.0f} | {r['rss_mib']:.0f} | {r['peer_render_p50_ms']:.1f} | "
               f"{r['peer_over_ours']:.1f}x |")
+    if not args.no_nginx:
+        print()
+        print("Side by side with nginx (alternating scrapes, same body; machine shared and noisy: ratios matter)")
+        print()
+        print("| tasks | objects | series | body (MiB) | ours p50/p99 (ms) | nginx p50/p99 (ms) | ratio p50/p99 | ours gzip p50/p99 (ms) "
+              "| nginx gzip_static p50/p99 (ms) | gzip ratio p50/p99 | gzip KiB ours/nginx | RSS (MiB) | bound 1.5xbody+30 (MiB) |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['tasks']} | {r['objects']} | {r['series']} | {r['body_bytes'] / 2**20:.1f} | {r['ours_p50_ms']:.1f} / {r['ours_p99_ms']:.1f} | "
+                  f"{r['nginx_p50_ms']:.1f} / {r['nginx_p99_ms']:.1f} | {r['ours_p50_ms'] / r['nginx_p50_ms']:.2f}x / "
+                  f"{r['ours_p99_ms'] / r['nginx_p99_ms']:.2f}x | {r['ours_gzip_p50_ms']:.1f} / {r['ours_gzip_p99_ms']:.1f} | "
+                  f"{r['nginx_gzip_p50_ms']:.1f} / {r['nginx_gzip_p99_ms']:.1f} | {r['ours_gzip_p50_ms'] / r['nginx_gzip_p50_ms']:.2f}x / "
+                  f"{r['ours_gzip_p99_ms'] / r['nginx_gzip_p99_ms']:.2f}x | {r['gzip_bytes'] / 1024:.0f} / {r['nginx_gzip_bytes'] / 1024:.0f} | "
+                  f"{r['rss_mib']:.0f} | {r['rss_bound_mib']:.0f} |")
+        for a, b in zip(rows, rows[1:]):
+            print(f"linear cost: {a['tasks']} -> {b['tasks']} tasks ({b['series'] / a['series']:.1f}x the series): scrape p50 "
+                  f"{b['ours_p50_ms'] / a['ours_p50_ms']:.2f}x, nginx {b['nginx_p50_ms'] / a['nginx_p50_ms']:.2f}x")
+    if not args.no_relist:
+        print()
+        print("| objects | idle scrape p99 (ms) | scrapes during relist | LISTs | p50 (ms) | p99 (ms) | max (ms) | max / idle p99 |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            idle = r.get("ours_p99_ms", r["scrape_p99_ms"])
+            print(f"| {r['objects']} | {idle:.1f} | {r['relist_scrapes']} | {r['relist_list_requests']:.0f} | {r['relist_p50_ms']:.1f} | "
+                  f"{r['relist_p99_ms']:.1f} | {r['relist_max_ms']:.1f} | {r['relist_max_ms'] / idle:.1f}x |")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@
 (`limit`/`continue`, a real-looking resourceVersion) and WATCH streams that stay open with a
 BOOKMARK every few seconds, for objects loaded from <plural>.json files.
 
+POST /bench/expire ends every open watch with an ERROR event carrying a 410 Status (as an API
+server does when a resourceVersion is too old), so watchers relist everything: the benchmark of
+scrape latency during a relist uses it. Each expiry bumps the resourceVersion.
+
 kmock stores objects with per-create bookkeeping that grows with the store (loading 2,000
 objects over HTTP took 694 s here), so the 1k/10k benchmark uses this server instead.
 
@@ -20,7 +24,7 @@ CORE = {"pods", "nodes"}
 
 
 def build_app(objects):
-    rv = "1000"
+    state = {"rv": 1000, "epoch": 0}
 
     async def discovery(request):
         return web.json_response({"kind": "APIResourceList", "groupVersion": "sedna.io/v1alpha1",
@@ -34,21 +38,34 @@ def build_app(objects):
             resp = web.StreamResponse(headers={"Content-Type": "application/json"})
             await resp.prepare(request)
             timeout = int(request.query.get("timeoutSeconds", "60"))
-            for _ in range(max(1, timeout // 5)):
-                await asyncio.sleep(5)
-                await resp.write(json.dumps({"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": rv}}}).encode() + b"\n")
+            epoch = state["epoch"]
+            for tick in range(max(1, timeout * 10)):
+                await asyncio.sleep(0.1)
+                if state["epoch"] != epoch:
+                    gone = {"kind": "Status", "status": "Failure", "code": 410, "reason": "Expired", "message": "too old resource version"}
+                    await resp.write(json.dumps({"type": "ERROR", "object": gone}).encode() + b"\n")
+                    return resp
+                if tick % 50 == 49:
+                    bookmark = {"metadata": {"resourceVersion": str(state["rv"])}}
+                    await resp.write(json.dumps({"type": "BOOKMARK", "object": bookmark}).encode() + b"\n")
             return resp
         items = objects[plural]
         limit = int(request.query.get("limit", "0") or 0)
         start = int(request.query.get("continue", "0") or 0)
         end = len(items) if limit <= 0 else min(len(items), start + limit)
-        meta = {"resourceVersion": rv}
+        meta = {"resourceVersion": str(state["rv"])}
         if end < len(items):
             meta["continue"] = str(end)
         return web.Response(body=b'{"metadata":' + json.dumps(meta).encode() + b',"items":[' + b",".join(items[start:end]) + b"]}",
                             content_type="application/json")
 
+    async def expire(request):
+        state["epoch"] += 1
+        state["rv"] += 1
+        return web.json_response({"epoch": state["epoch"]})
+
     app = web.Application()
+    app.router.add_post("/bench/expire", expire)
     app.router.add_get("/apis/sedna.io/v1alpha1", discovery)
     app.router.add_get("/apis/sedna.io/v1alpha1/{plural}", collection)
     app.router.add_get("/api/v1/{plural}", collection)

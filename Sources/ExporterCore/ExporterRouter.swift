@@ -31,10 +31,11 @@ public enum ExporterRouter {
         }
         router.get("/metrics") { request, _ -> Response in
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
-            let (body, encoding) = encode(endpoint.body(format: format), acceptEncoding: request.headers[.acceptEncoding])
+            let body = endpoint.response(format: format, gzip: acceptsGzip(request.headers[.acceptEncoding]))
             var headers: HTTPFields = [.contentType: format.contentType]
-            if let encoding { headers[.contentEncoding] = encoding }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            if let encoding = body.encoding { headers[.contentEncoding] = encoding }
+            // The cached buffers go out as they are: no copy into one response buffer.
+            return Response(status: .ok, headers: headers, body: .init(contentsOf: body.buffers))
         }
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))

@@ -1,6 +1,7 @@
 import Exposition
 import Foundation
 import Intake
+import NIOCore
 import ServerSupport
 import KubeWatch
 import SednaCatalog
@@ -13,6 +14,10 @@ public final class MetricsEndpoint: Sendable {
     public let inventory: Inventory
     public let stats: WatchStats
     let resources: [WatchedResource]
+    /// The object families of the last body, plain and gzip'd, until the next change.
+    let cache = ScrapeBodyCache()
+    /// Object parts rendered (plain or gzip'd) since start; a scrape of an unchanged store adds none.
+    public var cacheBuilds: Int { cache.builds.load(ordering: .relaxed) }
     public let intake: IntakeService?
     let webhook: WebhookCounters?
     /// Refused hostile requests and connections (`sedna_exporter_http_rejected_total`), once the
@@ -47,7 +52,18 @@ public final class MetricsEndpoint: Sendable {
 
     public var readiness: (ready: Bool, reasons: [String]) { stats.readiness(expected: resources) }
 
-    public func body(format: ExpositionFormat) -> [UInt8] {
+    /// A /metrics response body: the cached object part (see `ScrapeBodyCache`) and the fresh
+    /// tail, as buffers to send in order, gzip'd when `gzip` and compression works.
+    public struct Body: Sendable {
+        public let buffers: [ByteBuffer]
+        public let encoding: String?
+        public var byteCount: Int { buffers.reduce(0) { $0 + $1.readableBytes } }
+
+        /// The body in one array (tests, callers without a ByteBuffer sink).
+        public var bytes: [UInt8] { buffers.flatMap { Array($0.readableBytesView) } }
+    }
+
+    public func response(format: ExpositionFormat, gzip: Bool) -> Body {
         let started = ContinuousClock.now
         let (count, last) = scrapeState.withLock { s -> (Int, Double) in
             s.count += 1
@@ -68,9 +84,22 @@ public final class MetricsEndpoint: Sendable {
         } else {
             scrape = Scrape(objects: inventory.store, sections: sections)
         }
-        let out = scrape.render(format: format)
+        var out: Body?
+        if gzip, let head = cache.gzip(scrape, format: format),
+           let rest = ScrapeBodyCache.finishGzip(after: head, tail: scrape.renderTail(format: format)) {
+            out = Body(buffers: [head.buffer, ByteBuffer(bytes: rest)], encoding: "gzip")
+        }
+        // Plain when asked, or when compression failed (answered uncompressed rather than as an
+        // empty body labelled gzip).
+        let response = out ?? Body(buffers: [cache.plain(scrape, format: format), ByteBuffer(bytes: scrape.renderTail(format: format))],
+                                       encoding: nil)
         let elapsed = (ContinuousClock.now - started).seconds
         scrapeState.withLock { $0.lastSeconds = elapsed }
-        return out
+        return response
+    }
+
+    /// The plain body in one array.
+    public func body(format: ExpositionFormat) -> [UInt8] {
+        response(format: format, gzip: false).bytes
     }
 }

@@ -64,3 +64,112 @@ public enum Gzip {
         return out
     }
 }
+
+extension Gzip {
+    /// A gzip member's 10-byte header: magic, deflate, no flags, no mtime, no extra flags, OS
+    /// Unix (RFC 1952 section 2.3). No mtime keeps identical bodies byte-identical when gzipped.
+    public static let memberHeader: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]
+
+    /// A gzip member's trailer: CRC-32 and length (mod 2^32) of the uncompressed data, little-endian.
+    public static func memberTrailer(crc: UInt32, length: Int) -> [UInt8] {
+        let size = UInt32(truncatingIfNeeded: length)
+        return (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * $0)) } + (0..<4).map { UInt8(truncatingIfNeeded: size >> (8 * $0)) }
+    }
+
+    /// CRC-32 of `bytes` continuing from `crc` (the CRC of the bytes before them; 0 to start).
+    public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return crc }
+        return UInt32(CZlib.crc32(UInt(crc), base.assumingMemoryBound(to: UInt8.self), UInt32(bytes.count)))
+    }
+
+    public static func crc32(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { crc32($0, continuing: crc) }
+    }
+
+    /// A raw deflate stream (no header or trailer) fed piece by piece, with the CRC-32 and length
+    /// of what it was fed. Ended with `final: false` it stops at a byte boundary after a sync
+    /// flush and without the last-block bit, so another raw stream's blocks may follow it: that is
+    /// how a scrape reuses the compressed object families and compresses only the small tail that
+    /// changes every scrape, still sending one ordinary gzip member.
+    public final class RawDeflater {
+        private var stream = z_stream()
+        private var ok = false
+        private var staging: [UInt8] = []
+        private var window: [UInt8]
+        public private(set) var output: [UInt8] = []
+        public private(set) var crc: UInt32 = 0
+        public private(set) var length = 0
+        static let stagingSize = 1 << 16
+
+        /// `expectedOutput` reserves the output (a previous size) so it does not regrow;
+        /// `chunk` is zlib's output window per call (small for a scrape's few-KiB tail).
+        public init(level: Int32 = 5, expectedOutput: Int = 0, chunk: Int = 1 << 17) {
+            window = [UInt8](repeating: 0, count: max(64, chunk))
+            // Negative windowBits: raw deflate.
+            ok = deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY,
+                               ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+            output.reserveCapacity(expectedOutput)
+        }
+
+        deinit { if ok { deflateEnd(&stream) } }
+
+        /// Small pieces are gathered into 64 KiB before zlib sees them (one call per piece of a
+        /// few hundred bytes would cost more than the compression).
+        public func feed(_ bytes: UnsafeRawBufferPointer) {
+            guard ok, !bytes.isEmpty else { return }
+            crc = Gzip.crc32(bytes, continuing: crc)
+            length += bytes.count
+            if staging.count + bytes.count <= Self.stagingSize {
+                if staging.isEmpty { staging.reserveCapacity(min(Self.stagingSize, max(bytes.count, 4096))) }
+                staging.append(contentsOf: bytes)
+                return
+            }
+            flushStaging()
+            if bytes.count >= Self.stagingSize {
+                run(bytes, flush: Z_NO_FLUSH)
+            } else {
+                staging.append(contentsOf: bytes)
+            }
+        }
+
+        public func feed(_ bytes: [UInt8]) { bytes.withUnsafeBytes { feed($0) } }
+
+        /// Ends the stream; nil when zlib failed at any point.
+        public func finish(final: Bool) -> [UInt8]? {
+            guard ok else { return nil }
+            let pending = staging
+            staging = []
+            pending.withUnsafeBytes { run($0, flush: final ? Z_FINISH : Z_SYNC_FLUSH) }
+            return ok ? output : nil
+        }
+
+        private func flushStaging() {
+            guard !staging.isEmpty else { return }
+            staging.withUnsafeBytes { run($0, flush: Z_NO_FLUSH) }
+            staging.removeAll(keepingCapacity: true)
+        }
+
+        private func run(_ input: UnsafeRawBufferPointer, flush: Int32) {
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            stream.avail_in = UInt32(input.count)
+            var rc: Int32 = Z_OK
+            repeat {
+                let produced: Int = window.withUnsafeMutableBufferPointer { w in
+                    stream.next_out = w.baseAddress
+                    stream.avail_out = UInt32(w.count)
+                    rc = deflate(&stream, flush)
+                    return w.count - Int(stream.avail_out)
+                }
+                output.append(contentsOf: window[0..<produced])
+                // Z_BUF_ERROR only says no progress was possible (nothing left to do).
+                if rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR { ok = false; return }
+                if rc == Z_BUF_ERROR && produced == 0 {
+                    if flush == Z_FINISH { ok = false }
+                    break
+                }
+            } while stream.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END)
+            stream.next_in = nil
+            if stream.avail_in != 0 { ok = false }
+        }
+    }
+}

@@ -25,3 +25,12 @@ public struct RenderedObject: Sendable {
         slices = out
     }
 }
+
+extension RenderedObject: Equatable {
+    /// Same families, same bytes. Cheap for renderings that share storage (arrays compare their
+    /// buffers' identity first), which is the usual case when a scrape checks whether the worker
+    /// reports changed since the cached body.
+    public static func == (a: RenderedObject, b: RenderedObject) -> Bool {
+        a.slices.count == b.slices.count && zip(a.slices, b.slices).allSatisfy { $0.family == $1.family && $0.bytes == $1.bytes }
+    }
+}

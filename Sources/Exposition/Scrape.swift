@@ -26,15 +26,32 @@ public struct Scrape: Sendable {
     }
 
     public func render(format: ExpositionFormat, into out: inout [UInt8]) {
-        objects.write(format: format, extra: workerReports, into: &out)
-        for s in sections { s.write(format: format, into: &out) }
-        if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
+        let part = objectPart(format: format)
+        let tail = renderTail(format: format)
+        out.reserveCapacity(out.count + part.byteCount + tail.count)
+        for c in part.chunks { out.append(contentsOf: c) }
+        out.append(contentsOf: tail)
     }
 
     public func render(format: ExpositionFormat) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(64 * 1024)
         render(format: format, into: &out)
+        return out
+    }
+
+    /// The object families (objects and worker reports): the part that only changes with the
+    /// store's generation or the reports, which the server caches.
+    public func objectPart(format: ExpositionFormat) -> ObjectPart {
+        objects.objectPart(format: format, extra: workerReports)
+    }
+
+    /// What follows the object families: the sections, then `# EOF` in OpenMetrics. Rendered
+    /// afresh on every scrape (self-metrics change every time); small next to the objects.
+    public func renderTail(format: ExpositionFormat) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 * 1024)
+        for s in sections { s.write(format: format, into: &out) }
+        if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
         return out
     }
 }

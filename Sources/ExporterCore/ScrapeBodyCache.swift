@@ -1,0 +1,112 @@
+import Exposition
+import NIOCore
+import Synchronization
+
+/// The object families of the last /metrics body, plain and gzip'd, kept until the store or the
+/// worker reports change, so that a scrape of an unchanged cluster sends bytes rendered once
+/// instead of concatenating every object's slice again (docs/benchmarks.md has the numbers).
+///
+/// Each representation is built on first demand for a generation: a Prometheus that only asks
+/// for gzip never makes the plain one be kept. Buffers are handed to the HTTP layer as they are
+/// (ByteBuffer is copy-on-write and a write does not mutate it), so a hit copies nothing. The
+/// changing tail (self-metrics, intake counters, pushes) is added per scrape by the caller.
+final class ScrapeBodyCache: Sendable {
+    /// What the object part depends on.
+    struct Key: Equatable, Sendable {
+        let generation: UInt64
+        let format: ExpositionFormat
+        let workerReports: [RenderedObject]
+    }
+
+    /// The gzip member header and a raw deflate stream of the object part ended by a sync flush
+    /// (no last-block bit), with the CRC-32 and length of what it compresses.
+    struct Compressed: Sendable {
+        let buffer: ByteBuffer
+        let crc: UInt32
+        let length: Int
+    }
+
+    struct Entry: Sendable {
+        var key: Key
+        var plain: ByteBuffer?
+        var gzip: Compressed?
+    }
+
+    private let entries = Mutex<[ExpositionFormat: Entry]>([:])
+    /// Sizes of the last bodies built, to reserve the next ones in one allocation.
+    private let lastGzipSize = Atomic<Int>(0)
+    let hits = Atomic<Int>(0)
+    let builds = Atomic<Int>(0)
+
+    private func lookup(_ key: Key) -> Entry? {
+        entries.withLock { e in
+            guard let entry = e[key.format], entry.key == key else { return nil }
+            return entry
+        }
+    }
+
+    private func store(_ key: Key, update: (inout Entry) -> Void) {
+        entries.withLock { e in
+            // A build from an older generation never replaces a newer entry.
+            if let existing = e[key.format], existing.key != key, existing.key.generation > key.generation { return }
+            var entry = e[key.format].flatMap { $0.key == key ? $0 : nil } ?? Entry(key: key)
+            update(&entry)
+            e[key.format] = entry
+        }
+    }
+
+    /// The plain object part of `scrape` at the store's current generation.
+    func plain(_ scrape: Scrape, format: ExpositionFormat) -> ByteBuffer {
+        let key = Key(generation: scrape.objects.generation, format: format, workerReports: scrape.workerReports)
+        if let hit = lookup(key)?.plain {
+            hits.add(1, ordering: .relaxed)
+            return hit
+        }
+        builds.add(1, ordering: .relaxed)
+        let part = scrape.objectPart(format: format)
+        // Exactly the size needed, written once: no regrowth, no second copy.
+        var buffer = ByteBufferAllocator().buffer(capacity: part.byteCount)
+        for c in part.chunks { buffer.writeBytes(c) }
+        store(Key(generation: part.generation, format: format, workerReports: scrape.workerReports)) { $0.plain = buffer }
+        return buffer
+    }
+
+    /// The compressed object part of `scrape`; nil when zlib fails.
+    func gzip(_ scrape: Scrape, format: ExpositionFormat) -> Compressed? {
+        let key = Key(generation: scrape.objects.generation, format: format, workerReports: scrape.workerReports)
+        let cached = lookup(key)
+        if let hit = cached?.gzip {
+            hits.add(1, ordering: .relaxed)
+            return hit
+        }
+        builds.add(1, ordering: .relaxed)
+        let deflater = Gzip.RawDeflater(expectedOutput: lastGzipSize.load(ordering: .relaxed))
+        let builtKey: Key
+        if let plain = cached?.plain {
+            plain.withUnsafeReadableBytes { deflater.feed($0) }
+            builtKey = key
+        } else {
+            let part = scrape.objectPart(format: format)
+            for c in part.chunks { deflater.feed(c) }
+            builtKey = Key(generation: part.generation, format: format, workerReports: scrape.workerReports)
+        }
+        guard let raw = deflater.finish(final: false) else { return nil }
+        var buffer = ByteBufferAllocator().buffer(capacity: Gzip.memberHeader.count + raw.count)
+        buffer.writeBytes(Gzip.memberHeader)
+        buffer.writeBytes(raw)
+        lastGzipSize.store(raw.count, ordering: .relaxed)
+        let compressed = Compressed(buffer: buffer, crc: deflater.crc, length: deflater.length)
+        store(builtKey) { $0.gzip = compressed }
+        return compressed
+    }
+
+    /// The rest of a gzip member after `head`: the tail compressed as the final blocks, then
+    /// the trailer over the whole body. Nil when zlib fails.
+    static func finishGzip(after head: Compressed, tail: [UInt8]) -> [UInt8]? {
+        let deflater = Gzip.RawDeflater(expectedOutput: tail.count / 4 + 64, chunk: 16 * 1024)
+        deflater.feed(tail)
+        guard var out = deflater.finish(final: true) else { return nil }
+        out += Gzip.memberTrailer(crc: Gzip.crc32(tail, continuing: head.crc), length: head.length + tail.count)
+        return out
+    }
+}

@@ -1,0 +1,133 @@
+import ExporterCore
+import Exposition
+import Foundation
+import Intake
+import KubeWatch
+import NIOCore
+import SednaCatalog
+import Testing
+import TestSupport
+
+/// The cached /metrics body: after every kind of change it equals a fresh render, gzip follows
+/// the changes and inflates to the plain body, and a smaller body never carries old bytes.
+@Suite struct ScrapeBodyCacheTests {
+    struct Setup {
+        let endpoint: MetricsEndpoint
+        let inventory: Inventory
+        let intake: IntakeStore
+    }
+
+    func setup() -> Setup {
+        let inventory = Inventory()
+        let stats = WatchStats()
+        var resources: [WatchedResource] = []
+        for (plural, o) in Fixtures.allCluster() {
+            guard let r = WatchedResource(plural: plural) else { continue }
+            if !resources.contains(r) { resources.append(r) }
+            inventory.upsert(r, o)
+        }
+        stats.setDiscovered(true)
+        for r in resources { stats.update(r) { s in s.available = true; s.synced = true } }
+        let intake = IntakeStore()
+        let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: resources,
+                                       intake: IntakeService(store: intake, directory: inventory))
+        return Setup(endpoint: endpoint, inventory: inventory, intake: intake)
+    }
+
+    /// The object families as rendered from scratch, without the cache.
+    func fresh(_ s: Setup, _ format: ExpositionFormat) -> [UInt8] {
+        IntakeService(store: s.intake, directory: s.inventory).scrape(objects: s.inventory.store).objectPart(format: format).joined()
+    }
+
+    /// A rendering of `n` samples of the first object family, `tag` in a label value.
+    func rendering(_ tag: String, samples n: Int = 1) -> RenderedObject {
+        let family = Catalog.objectFamilies[0]
+        var set = MetricSet()
+        for i in 0..<n { set.add(family, family.labels.indices.map { "\(tag)-\($0)-\(i)" }, Double(i)) }
+        return RenderedObject(set)
+    }
+
+    /// Checks one plain and one gzip'd response against a fresh render; returns the plain body.
+    @discardableResult
+    func check(_ s: Setup, _ format: ExpositionFormat, sourceLocation: SourceLocation = #_sourceLocation) throws -> [UInt8] {
+        let expected = fresh(s, format)
+        let plain = s.endpoint.response(format: format, gzip: false)
+        #expect(plain.encoding == nil, sourceLocation: sourceLocation)
+        #expect(Array(plain.buffers[0].readableBytesView) == expected, sourceLocation: sourceLocation)
+        let zipped = s.endpoint.response(format: format, gzip: true)
+        #expect(zipped.encoding == "gzip", sourceLocation: sourceLocation)
+        let inflated = try Gzip.decompress(zipped.bytes, limit: 1 << 26)
+        #expect(Array(inflated.prefix(expected.count)) == expected, sourceLocation: sourceLocation)
+        // The tail is the self-metrics etc. of that scrape: same families as the plain one's.
+        let tail = String(decoding: inflated.dropFirst(expected.count), as: UTF8.self)
+        #expect(tail.hasPrefix("# HELP sedna_exporter_build_info") || tail.hasPrefix("# TYPE sedna_exporter_build_info"),
+                sourceLocation: sourceLocation)
+        if format == .openMetrics { #expect(tail.hasSuffix("# EOF\n"), sourceLocation: sourceLocation) }
+        return plain.bytes
+    }
+
+    @Test(arguments: [ExpositionFormat.text004, .openMetrics])
+    func cachedBodyEqualsAFreshRenderAfterEveryChange(format: ExpositionFormat) throws {
+        let s = setup()
+        let store = s.inventory.store
+        try check(s, format)
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("added"))
+        try check(s, format)
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("replaced"))
+        let replaced = try check(s, format)
+        #expect(String(decoding: replaced, as: UTF8.self).contains("replaced-0-0"))
+        #expect(!String(decoding: replaced, as: UTF8.self).contains("added-0-0"))
+        // A key that sorts first: the order is rebuilt, not reused.
+        store.put(.pods, key: "00/first", sortKey: "00/first", rendering("first"))
+        try check(s, format)
+        store.remove(.pods, key: "zz/new")
+        try check(s, format)
+        store.removeAll(.pods)
+        let noPods = try check(s, format)
+        #expect(!String(decoding: noPods, as: UTF8.self).contains("first-0-0"))
+        // A worker report joins the object families: a change there is a change of the body too.
+        let report = try WorkerReport.decode(Array(#"{"name":"w","namespace":"default","ownerName":"x","ownerKind":"x","kind":"inference","status":"ok","ownerInfo":{}}"#.utf8))
+        try s.intake.report(report, kind: .jointInferenceService, task: "helmet-detection-inference-example", pod: nil,
+                            now: Date().timeIntervalSince1970)
+        try check(s, format)
+    }
+
+    @Test func unchangedStoreHitsTheCacheWhileSelfMetricsStayFresh() throws {
+        let s = setup()
+        let first = s.endpoint.response(format: .text004, gzip: false)
+        let second = s.endpoint.response(format: .text004, gzip: false)
+        // Same object part (one build), different tails (the scrape counter moved).
+        #expect(first.buffers[0] == second.buffers[0])
+        #expect(first.buffers[1] != second.buffers[1])
+        #expect(String(buffer: second.buffers[1]).contains("sedna_exporter_scrapes_total 2"))
+        let z1 = s.endpoint.response(format: .text004, gzip: true)
+        let z2 = s.endpoint.response(format: .text004, gzip: true)
+        #expect(z1.buffers[0] == z2.buffers[0])
+        let inflated = try Gzip.decompress(z2.bytes, limit: 1 << 26)
+        #expect(String(decoding: inflated, as: UTF8.self).contains("sedna_exporter_scrapes_total 4"))
+        #expect(s.endpoint.cacheBuilds == 2)
+        // Any change: rebuilt once per representation.
+        s.inventory.store.put(.pods, key: "a/b", sortKey: "a/b", rendering("x"))
+        _ = s.endpoint.response(format: .text004, gzip: true)
+        _ = s.endpoint.response(format: .text004, gzip: true)
+        #expect(s.endpoint.cacheBuilds == 3)
+    }
+
+    @Test func aSmallerBodyCarriesNoBytesOfTheOldOne() throws {
+        let s = setup()
+        s.inventory.store.put(.pods, key: "big/one", sortKey: "big/one", rendering("bigbody", samples: 2000))
+        let big = try check(s, .text004)
+        s.inventory.store.remove(.pods, key: "big/one")
+        let small = try check(s, .text004)
+        #expect(small.count < big.count - 2000 * 20)
+        #expect(!String(decoding: small, as: UTF8.self).contains("bigbody"))
+    }
+
+    @Test func gzipOfAnEmptyStoreIsStillOneValidMember() throws {
+        let endpoint = MetricsEndpoint(inventory: Inventory(), stats: WatchStats(), resources: [.pods])
+        let zipped = endpoint.response(format: .openMetrics, gzip: true)
+        let text = String(decoding: try Gzip.decompress(zipped.bytes, limit: 1 << 20), as: UTF8.self)
+        #expect(text.hasSuffix("# EOF\n"))
+        #expect(text.contains("sedna_exporter_scrapes"))
+    }
+}

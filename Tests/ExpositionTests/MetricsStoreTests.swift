@@ -1,0 +1,56 @@
+import Exposition
+import Foundation
+import SednaCatalog
+import Testing
+
+/// The store's generation (what the scrape cache keys on) and its ordering after changes.
+@Suite struct MetricsStoreTests {
+    func rendering(_ tag: String) -> RenderedObject {
+        let family = Catalog.objectFamilies[0]
+        var set = MetricSet()
+        set.add(family, family.labels.map { _ in tag }, 1)
+        return RenderedObject(set)
+    }
+
+    func text(_ store: MetricsStore) -> String {
+        String(decoding: store.objectPart(format: .text004).joined(), as: UTF8.self)
+    }
+
+    @Test func everyChangeMovesTheGenerationAndNothingElseDoes() {
+        let store = MetricsStore()
+        var g = store.generation
+        func moved(_ expected: Bool, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect((store.generation != g) == expected, sourceLocation: sourceLocation)
+            g = store.generation
+        }
+        store.put(.pods, key: "a", sortKey: "a", rendering("a")); moved(true)
+        store.put(.pods, key: "a", sortKey: "a", rendering("a2")); moved(true)
+        _ = store.objectPart(format: .text004); moved(false)
+        _ = store.count(.pods); moved(false)
+        store.remove(.pods, key: "missing"); moved(false)
+        store.removeAll(.nodes); moved(false)
+        store.remove(.pods, key: "a"); moved(true)
+        store.put(.pods, key: "b", sortKey: "b", rendering("b")); moved(true)
+        store.removeAll(.pods); moved(true)
+        store.put(.pods, key: "c", sortKey: "c", RenderedObject(MetricSet())); moved(false)
+    }
+
+    @Test func orderFollowsInsertsRemovalsAndSortKeyChanges() {
+        let store = MetricsStore()
+        store.put(.pods, key: "k2", sortKey: "ns/b", rendering("B"))
+        store.put(.pods, key: "k1", sortKey: "ns/c", rendering("C"))
+        #expect(text(store).components(separatedBy: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.map { $0.contains("\"B\"") } == [true, false])
+        store.put(.pods, key: "k3", sortKey: "ns/a", rendering("A"))
+        let t = text(store)
+        let a = t.range(of: "\"A\"")!.lowerBound, b = t.range(of: "\"B\"")!.lowerBound, c = t.range(of: "\"C\"")!.lowerBound
+        #expect(a < b && b < c)
+        // Same key, new sort key: reordered.
+        store.put(.pods, key: "k3", sortKey: "ns/z", rendering("A"))
+        let t2 = text(store)
+        #expect(t2.range(of: "\"A\"")!.lowerBound > t2.range(of: "\"C\"")!.lowerBound)
+        store.remove(.pods, key: "k2")
+        #expect(!text(store).contains("\"B\""))
+        let part = store.objectPart(format: .text004)
+        #expect(part.joined().count == part.byteCount)
+    }
+}
