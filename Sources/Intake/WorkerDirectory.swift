@@ -10,6 +10,17 @@ public protocol WorkerDirectory: Sendable {
     func hasTask(_ kind: SednaKind, namespace: String, name: String) -> Bool
     /// The kinds of the watched tasks of that name in the namespace.
     func taskKinds(namespace: String, name: String) -> [SednaKind]
+    /// The task's UID, known on every shard: `ObjectFilter.owns(taskUID:)` says which shard
+    /// renders the task, hence where its reports and pushes belong.
+    func taskUID(_ kind: SednaKind, namespace: String, name: String) -> String?
+}
+
+extension WorkerDirectory {
+    /// For directories that know no UIDs (fixed lists in tests): what `KubeObject.key` is for a
+    /// task without one.
+    public func taskUID(_ kind: SednaKind, namespace: String, name: String) -> String? {
+        hasTask(kind, namespace: namespace, name: name) ? "\(namespace)/\(name)" : nil
+    }
 }
 
 extension Inventory: WorkerDirectory {}
