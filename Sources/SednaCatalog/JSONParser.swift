@@ -14,10 +14,12 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 /// under `try?`, built and threw an error per failed trial on every value and took about a third
 /// of the exporter's CPU under churn. This scanner looks at each byte once.
 ///
-/// Behaviour kept from Foundation: any value at the top level, numbers as `Double` (non-finite
-/// ones such as `1e400` rejected), duplicate object keys resolved last-wins, invalid UTF-8 and
-/// lone surrogate escapes rejected. Nesting deeper than `maxDepth` is an error, not a stack
-/// overflow, and no input can crash it (the fuzz targets in fuzz/ drive it).
+/// Behaviour kept from Foundation: any value at the top level, numbers as `Double` (out of range
+/// such as `1e400` rejected, underflow read as 0), duplicate object keys resolved last-wins as
+/// JSONSerialization (and the API server's Go encoding/json) do, invalid UTF-8 and lone surrogate
+/// escapes rejected. Stricter than Foundation: trailing commas are errors (RFC 8259; no
+/// Kubernetes or Sedna producer writes them). Nesting deeper than `maxDepth` is an error, not a
+/// stack overflow, and no input can crash it.
 public struct JSONParser {
     /// Foundation's JSONSerialization limit too.
     public static let defaultMaxDepth = 512
