@@ -45,25 +45,31 @@ def churn_templates(pods):
     return out
 
 
-async def stream_churn(resp, templates, n, batch=500):
-    start = time.perf_counter()
-    k = 0
-    while k < n:
+def churn_chunks(templates, n, batch=500):
+    """The n event lines, pre-joined in chunks of `batch` so that streaming them is only writes."""
+    chunks = []
+    for k in range(0, n, batch):
         parts = []
         for j in range(k, min(n, k + batch)):
             head, middle, tail, rc_first = templates[j % len(templates)]
             rc = str(j // len(templates) + 1).encode()
             rv = b'"' + str(100000 + j).encode() + b'"'
             parts.append(head + (rc + middle + rv if rc_first else rv + middle + rc) + tail)
-        await resp.write(b"".join(parts))
-        k += len(parts)
-    await resp.drain()
+        chunks.append(b"".join(parts))
+    return chunks
+
+
+async def stream_churn(resp, chunks, n):
+    start = time.perf_counter()
+    for c in chunks:
+        await resp.write(c)
     print(f"churn: wrote {n} pod events in {time.perf_counter() - start:.3f} s", flush=True)
 
 
 def build_app(objects, pod_churn=0):
     rv = "1000"
-    churn = {"left": pod_churn, "templates": churn_templates(objects["pods"]) if pod_churn else None, "go": asyncio.Event()}
+    churn = {"left": pod_churn, "go": asyncio.Event(),
+             "chunks": churn_chunks(churn_templates(objects["pods"]), pod_churn) if pod_churn else None}
 
     async def start_churn(request):
         churn["go"].set()
@@ -88,7 +94,7 @@ def build_app(objects, pod_churn=0):
                     return resp
                 if churn["left"] > 0:
                     n, churn["left"] = churn["left"], 0
-                    await stream_churn(resp, churn["templates"], n)
+                    await stream_churn(resp, churn["chunks"], n)
             for _ in range(max(1, timeout // 5)):
                 await asyncio.sleep(5)
                 await resp.write(json.dumps({"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": rv}}}).encode() + b"\n")
