@@ -10,21 +10,74 @@ scrape latency during a relist uses it. Each expiry bumps the resourceVersion.
 kmock stores objects with per-create bookkeeping that grows with the store (loading 2,000
 objects over HTTP took 694 s here), so the 1k/10k benchmark uses this server instead.
 
-Usage: bench/static_api.py --port 18081 --load DIR
+With --pod-churn N, a pods WATCH open when `POST /bench/churn` arrives (or the next one) streams
+N MODIFIED events (pod status changes: the
+first container's restartCount goes up, the resourceVersion with it), written as fast as the
+client reads them, and prints how long writing took (bench/watch_bench.py reads it).
+
+Usage: bench/static_api.py --port 18081 --load DIR [--pod-churn N]
 """
 import argparse
 import asyncio
 import glob
 import json
 import os
+import time
 
 from aiohttp import web
 
 CORE = {"pods", "nodes"}
 
 
-def build_app(objects):
+def churn_templates(pods):
+    """Each pod as a MODIFIED event line cut around its restartCount and resourceVersion."""
+    out = []
+    for raw in pods:
+        o = json.loads(raw)
+        statuses = o.setdefault("status", {}).setdefault("containerStatuses", [{"name": "worker", "ready": True}])
+        statuses[0]["restartCount"] = "@@RC@@"
+        o["metadata"]["resourceVersion"] = "@@RV@@"
+        line = json.dumps({"type": "MODIFIED", "object": o}, separators=(",", ":")).encode() + b"\n"
+        head, rest = line.split(b'"@@RV@@"')
+        middle, tail = rest.split(b'"@@RC@@"') if b'"@@RC@@"' in rest else (None, None)
+        if middle is None:  # restartCount came before resourceVersion in the dump
+            head, rest = line.split(b'"@@RC@@"')
+            middle, tail = rest.split(b'"@@RV@@"')
+            out.append((head, middle, tail, True))
+        else:
+            out.append((head, middle, tail, False))
+    return out
+
+
+def churn_chunks(templates, n, batch=500):
+    """The n event lines, pre-joined in chunks of `batch` so that streaming them is only writes."""
+    chunks = []
+    for k in range(0, n, batch):
+        parts = []
+        for j in range(k, min(n, k + batch)):
+            head, middle, tail, rc_first = templates[j % len(templates)]
+            rc = str(j // len(templates) + 1).encode()
+            rv = b'"' + str(100000 + j).encode() + b'"'
+            parts.append(head + (rc + middle + rv if rc_first else rv + middle + rc) + tail)
+        chunks.append(b"".join(parts))
+    return chunks
+
+
+async def stream_churn(resp, chunks, n):
+    start = time.perf_counter()
+    for c in chunks:
+        await resp.write(c)
+    print(f"churn: wrote {n} pod events in {time.perf_counter() - start:.3f} s", flush=True)
+
+
+def build_app(objects, pod_churn=0):
     state = {"rv": 1000, "epoch": 0}
+    churn = {"left": pod_churn, "go": asyncio.Event(),
+             "chunks": churn_chunks(churn_templates(objects["pods"]), pod_churn) if pod_churn else None}
+
+    async def start_churn(request):
+        churn["go"].set()
+        return web.json_response({"started": True})
 
     async def discovery(request):
         return web.json_response({"kind": "APIResourceList", "groupVersion": "sedna.io/v1alpha1",
@@ -38,6 +91,14 @@ def build_app(objects):
             resp = web.StreamResponse(headers={"Content-Type": "application/json"})
             await resp.prepare(request)
             timeout = int(request.query.get("timeoutSeconds", "60"))
+            if plural == "pods" and churn["left"] > 0:
+                try:
+                    await asyncio.wait_for(churn["go"].wait(), timeout)
+                except asyncio.TimeoutError:
+                    return resp
+                if churn["left"] > 0:
+                    n, churn["left"] = churn["left"], 0
+                    await stream_churn(resp, churn["chunks"], n)
             epoch = state["epoch"]
             for tick in range(max(1, timeout * 10)):
                 await asyncio.sleep(0.1)
@@ -66,6 +127,7 @@ def build_app(objects):
 
     app = web.Application()
     app.router.add_post("/bench/expire", expire)
+    app.router.add_post("/bench/churn", start_churn)
     app.router.add_get("/apis/sedna.io/v1alpha1", discovery)
     app.router.add_get("/apis/sedna.io/v1alpha1/{plural}", collection)
     app.router.add_get("/api/v1/{plural}", collection)
@@ -76,6 +138,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--load", required=True)
+    ap.add_argument("--pod-churn", type=int, default=0, help="MODIFIED pod events streamed on the first pods WATCH")
     args = ap.parse_args()
     objects = {p: [] for p in ["datasets", "models", "jointinferenceservices", "incrementallearningjobs", "lifelonglearningjobs",
                                "federatedlearningjobs", "featureextractionservices", "objectsearchservices",
@@ -83,7 +146,7 @@ def main():
     for path in glob.glob(os.path.join(args.load, "*.json")):
         plural = os.path.basename(path)[:-5]
         objects[plural] = [json.dumps(o).encode() for o in json.load(open(path))["items"]]
-    asyncio.run(serve(build_app(objects), args.port))
+    asyncio.run(serve(build_app(objects, args.pod_churn), args.port))
 
 
 async def serve(app, port):

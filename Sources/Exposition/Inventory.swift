@@ -6,6 +6,20 @@ import Synchronization
 /// It also keeps the few cross-object facts translators join (node location for pods, dataset
 /// sample counts for federated learning) and re-renders the dependants when such a fact
 /// changes. Pure logic: no I/O, driven by the reflectors or directly by tests.
+///
+/// Translation and rendering, the expensive part, run outside the lock against a snapshot of the
+/// context; the lock is held only to apply the result (indexes, store entry). If the context
+/// changed in between (a node's location, a dataset's sample count), a result that depends on it
+/// is translated again under the lock, which is rare. A relist is translated whole outside the
+/// lock and applied in chunks, so no event, intake lookup or status page waits for a whole relist,
+/// and observers run after the lock is released. Scrapes read only the `MetricsStore` and never
+/// take this lock.
+///
+/// With shards (docs/deploy.md), every object in scope is kept as context and indexed on every
+/// shard; only the objects the shard owns are rendered (see `ObjectFilter`).
+///
+/// Calls for one resource are expected in order from one caller (its reflector); calls for
+/// different resources may run concurrently.
 public final class Inventory: Sendable {
     public let store: MetricsStore
     /// Settable for re-sharding (`setFilter`); read under the state lock on every event.
@@ -51,28 +65,73 @@ public final class Inventory: Sendable {
         }
     }
 
+    /// A raw object kept for re-rendering when a joined fact changes, with the version stamp
+    /// of the event that stored it (a re-render of an older version is dropped).
+    struct Kept {
+        let object: KubeObject
+        let stamp: UInt64
+    }
+
     struct State {
         var context = TranslationContext()
+        /// Bumped on every change of `context`: a translation made against an older one is redone.
+        var contextGeneration: UInt64 = 0
+        var stamp: UInt64 = 0
         var identities: [WatchedResource: [String: Identity]] = [:]
         var removalObservers: [@Sendable (Identity) -> Void] = []
         var additionObservers: [@Sendable () -> Void] = []
-        /// Raw objects kept only where a joined fact may force a re-render.
-        var pods: [String: KubeObject] = [:]
-        var federated: [String: KubeObject] = [:]
+        /// Raw objects kept only where a joined fact may force a re-render (owned ones only).
+        var pods: [String: Kept] = [:]
+        var federated: [String: Kept] = [:]
+        /// Every object in scope, owned or not (a relist removes the ones it no longer has).
         var keys: [WatchedResource: Set<String>] = [:]
         /// Indexes for the intake, which asks on every report and push: worker pods by
-        /// namespace and pod key, and the key of each task by kind and "namespace/name".
+        /// namespace and pod key, and the key (UID) of each task by kind and "namespace/name".
+        /// Kept for every task and worker pod in scope, on every shard.
         var workers: [String: [String: WorkerPod]] = [:]
         var taskKeys: [SednaKind: [String: String]] = [:]
-        var translateErrors: [WatchedResource: Int] = [:]
-        var renderSeconds: Double = 0
         /// What the status page lists, by object key: kept from the samples at render time so
         /// that opening the page copies two dictionaries (copy-on-write) and parses nothing.
         var taskSummaries: [String: TaskSummary] = [:]
         var workerSummaries: [String: WorkerPodSummary] = [:]
     }
 
+    /// An object's event translated outside the lock.
+    struct Prepared {
+        let resource: WatchedResource
+        let key: String
+        let object: KubeObject
+        /// Out of scope or deleted: everything about it goes.
+        let remove: Bool
+        let owned: Bool
+        let worker: WorkerPod?
+        /// The rendering (owned objects only) and the context generation it was made against.
+        var output: Output?
+        var generation: UInt64
+        /// For a re-render after a context change: the stamp the kept object must still have.
+        let rerenderOf: UInt64?
+    }
+
+    struct Output {
+        let rendered: RenderedObject
+        let taskSummary: TaskSummary?
+        let workerSummary: WorkerPodSummary?
+    }
+
+    /// What to do once the lock is released.
+    struct Aftermath {
+        var removed: [Identity] = []
+        var added = false
+        /// Owned objects whose joined fact changed, to re-render.
+        var dependants: [(WatchedResource, String, Kept)] = []
+    }
+
     private let state = Mutex(State())
+    /// Counters read by every self-metrics scrape: kept out of the state lock.
+    private let renderNanos = Atomic<UInt64>(0)
+    private let errors = Mutex<[WatchedResource: Int]>([:])
+    /// How many objects one lock hold applies during a relist.
+    static let chunk = 256
 
     public init(store: MetricsStore = MetricsStore(), filter: ObjectFilter = ObjectFilter()) {
         self.store = store
@@ -88,45 +147,44 @@ public final class Inventory: Sendable {
 
     /// An added or modified object.
     public func upsert(_ resource: WatchedResource, _ object: KubeObject) {
-        state.withLock { s in apply(resource, object, deleted: false, &s) }
+        let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
+        commit([prepare(resource, object, deleted: false, context: context, generation: generation)])
     }
 
     public func delete(_ resource: WatchedResource, _ object: KubeObject) {
-        state.withLock { s in apply(resource, object, deleted: true, &s) }
+        commit([prepare(resource, object, deleted: true, context: nil, generation: 0)])
     }
 
-    /// The result of a full LIST: objects not in it are gone.
+    /// The result of a full LIST: objects not in it are gone. Translated outside the lock,
+    /// applied a chunk at a time.
     public func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
-        state.withLock { s in
-            let fresh = Set(objects.map(\.key))
-            for gone in (s.keys[resource] ?? []).subtracting(fresh) {
-                let stub = KubeObject(.object(["metadata": .object(["uid": .string(gone)])]))
-                removeKey(resource, gone, stub, &s)
-            }
-            for o in objects { apply(resource, o, deleted: false, &s) }
+        let fresh = Set(objects.map(\.key))
+        let gone = state.withLock { s in (s.keys[resource] ?? []).subtracting(fresh) }
+        var work: [Prepared] = gone.map { key in
+            prepare(resource, Self.stub(key), deleted: true, context: nil, generation: 0)
         }
+        let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
+        work.reserveCapacity(work.count + objects.count)
+        for o in objects { work.append(prepare(resource, o, deleted: false, context: context, generation: generation)) }
+        commit(work)
     }
 
     /// The resource disappeared (its CRD was removed): drop all its series.
     public func forget(_ resource: WatchedResource) {
-        state.withLock { s in
-            for key in s.keys[resource] ?? [] {
-                let stub = KubeObject(.object(["metadata": .object(["uid": .string(key)])]))
-                removeKey(resource, key, stub, &s)
-            }
-            s.keys[resource] = nil
-            store.removeAll(resource)
-        }
+        let keys = state.withLock { $0.keys[resource] ?? [] }
+        commit(keys.map { prepare(resource, Self.stub($0), deleted: true, context: nil, generation: 0) })
+        state.withLock { $0.keys[resource] = nil }
+        store.removeAll(resource)
     }
 
-    /// Called (with the inventory's lock held: keep it short, never call back) for every task,
-    /// dataset, model or pod that disappears, by deletion or because a relist no longer has it.
+    /// Called (after the inventory's lock is released) for every task, dataset, model or pod in
+    /// scope that disappears, by deletion or because a relist no longer has it.
     public func onRemoval(_ observer: @escaping @Sendable (Identity) -> Void) {
         state.withLock { $0.removalObservers.append(observer) }
     }
 
-    /// Called (with the inventory's lock held: keep it short, never call back) whenever a worker
-    /// pod or a task is added or changes: the intake re-tries the reports it holds for them.
+    /// Called (after the inventory's lock is released) whenever a worker pod or a task is added
+    /// or changes: the intake re-tries the reports it holds for them.
     public func onAddition(_ observer: @escaping @Sendable () -> Void) {
         state.withLock { $0.additionObservers.append(observer) }
     }
@@ -150,6 +208,12 @@ public final class Inventory: Sendable {
         state.withLock { s in s.taskKeys[kind]?["\(namespace)/\(name)"] != nil }
     }
 
+    /// The UID of a watched task (namespace/name when it has none), known on every shard: what
+    /// `ObjectFilter.owns(taskUID:)` decides the owning shard from.
+    public func taskUID(_ kind: SednaKind, namespace: String, name: String) -> String? {
+        state.withLock { s in s.taskKeys[kind]?["\(namespace)/\(name)"] }
+    }
+
     /// Every watched task and worker pod as the status page shows them. Only the dictionaries
     /// are copied under the lock (copy-on-write, O(1)); the caller's iteration happens outside
     /// it, so a page view never holds up event handling or a scrape.
@@ -157,140 +221,237 @@ public final class Inventory: Sendable {
         state.withLock { ($0.taskSummaries, $0.workerSummaries) }
     }
 
-    public var translateErrors: [WatchedResource: Int] { state.withLock { $0.translateErrors } }
-    public var renderSeconds: Double { state.withLock { $0.renderSeconds } }
+    public var translateErrors: [WatchedResource: Int] { errors.withLock { $0 } }
+    public var renderSeconds: Double { Double(renderNanos.load(ordering: .relaxed)) / 1e9 }
 
     /// Records an object that could not even be decoded (counted per resource).
     public func recordUndecodable(_ resource: WatchedResource) {
-        state.withLock { $0.translateErrors[resource, default: 0] += 1 }
+        errors.withLock { $0[resource, default: 0] += 1 }
     }
 
-    // MARK: - internals (called with the lock held)
+    // MARK: - translation (no lock held)
 
-    private func apply(_ resource: WatchedResource, _ o: KubeObject, deleted: Bool, _ s: inout State) {
+    static func stub(_ key: String) -> KubeObject {
+        KubeObject(.object(["metadata": .object(["uid": .string(key)])]))
+    }
+
+    /// Classifies and, for an owned object, translates and renders it.
+    private func prepare(_ resource: WatchedResource, _ o: KubeObject, deleted: Bool,
+                         context: TranslationContext?, generation: UInt64, rerenderOf: UInt64? = nil) -> Prepared {
         let key = o.key
-        guard !deleted, filter.accepts(resource, o) else {
-            removeKey(resource, key, o, &s)
+        var remove = deleted || !filter.inScope(resource, o)
+        var worker: WorkerPod?
+        if !remove, resource == .pods {
+            switch PodRole.classify(o.labels) {
+            case .unrelated: remove = true   // labels can change; an unrelated pod keeps nothing
+            case let .worker(kind, task, _): worker = Self.workerPod(o, kind: kind, task: task)
+            case .component: break
+            }
+        }
+        let owned = !remove && filter.owns(resource, o)
+        var p = Prepared(resource: resource, key: key, object: o, remove: remove, owned: owned, worker: worker,
+                         output: nil, generation: generation, rerenderOf: rerenderOf)
+        if owned, let context { p.output = render(resource, o, context: context) }
+        return p
+    }
+
+    private static func workerPod(_ o: KubeObject, kind: SednaKind, task: String) -> WorkerPod {
+        let env = (o.spec["containers"].array ?? []).flatMap { $0["env"].array ?? [] }
+        // With duplicate env names the last one wins (the GM appends its own after the template's).
+        let workerName = env.last { $0["name"].string == "WORKER_NAME" }?["value"].string
+        let miningMode = env.last { $0["name"].string == "MINING_MODE" }?["value"].string
+        let ip = o.status["podIP"].string.flatMap { $0.isEmpty ? nil : $0 }
+        return WorkerPod(namespace: o.namespace, pod: o.name, workerName: workerName, kind: kind, task: task,
+                         podIP: ip, miningMode: miningMode)
+    }
+
+    private func render(_ resource: WatchedResource, _ o: KubeObject, context: TranslationContext) -> Output {
+        let started = ContinuousClock.now
+        defer {
+            let d = (ContinuousClock.now - started).components
+            renderNanos.add(UInt64(max(0, d.seconds)) * 1_000_000_000 + UInt64(max(0, d.attoseconds / 1_000_000_000)),
+                            ordering: .relaxed)
+        }
+        let set: MetricSet
+        switch resource {
+        case .sedna(let kind): set = Translators.forKind(kind).translate(o, context: context)
+        case .pods: set = PodTranslator.translate(o, context: context)
+        case .nodes: set = NodeTranslator.translate(o, context: context)
+        }
+        var task: TaskSummary?
+        var worker: WorkerPodSummary?
+        switch resource {
+        case .sedna(let kind) where kind.isTask:
+            task = TaskSummary(kind: kind, namespace: o.namespace, name: o.name, samples: set)
+        case .pods:
+            if case let .worker(kind, taskName, _) = PodRole.classify(o.labels) {
+                worker = WorkerPodSummary(kind: kind, namespace: o.namespace, task: taskName, pod: o.name, samples: set)
+            }
+        default: break
+        }
+        return Output(rendered: RenderedObject(set), taskSummary: task, workerSummary: worker)
+    }
+
+    /// Whether a rendering reads the context (and must be redone when it changed meanwhile).
+    private static func readsContext(_ resource: WatchedResource) -> Bool {
+        resource == .pods || resource == .sedna(.federatedLearningJob)
+    }
+
+    // MARK: - applying (short lock holds)
+
+    /// Applies prepared work a chunk per lock hold, then tells the observers and re-renders the
+    /// dependants of any context change, outside the lock.
+    private func commit(_ work: [Prepared]) {
+        var work = work
+        while !work.isEmpty {
+            var after = Aftermath()
+            var observers: (removal: [@Sendable (Identity) -> Void], addition: [@Sendable () -> Void]) = ([], [])
+            var start = 0
+            while start < work.count {
+                let end = min(work.count, start + Self.chunk)
+                state.withLock { s in
+                    for i in start..<end { apply(&work[i], &s, &after) }
+                    observers = (s.removalObservers, s.additionObservers)
+                }
+                start = end
+            }
+            for id in after.removed { for o in observers.removal { o(id) } }
+            if after.added { for o in observers.addition { o() } }
+            // Dependants of a changed node or dataset: rendered again outside the lock.
+            guard !after.dependants.isEmpty else { return }
+            var seen = Set<String>()
+            let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
+            work = after.dependants.compactMap { resource, key, kept in
+                guard seen.insert(key).inserted else { return nil }
+                return prepare(resource, kept.object, deleted: false, context: context, generation: generation, rerenderOf: kept.stamp)
+            }
+        }
+    }
+
+    private func apply(_ p: inout Prepared, _ s: inout State, _ after: inout Aftermath) {
+        let resource = p.resource, key = p.key, o = p.object
+        if let stamp = p.rerenderOf {
+            // A re-render is dropped if a newer event for the object came in (it rendered itself).
+            let current = resource == .pods ? s.pods[key] : s.federated[key]
+            guard current?.stamp == stamp else { return }
+        }
+        if p.remove {
+            removeKey(resource, key, o, &s, &after)
             return
         }
-        let started = ContinuousClock.now
-        defer { s.renderSeconds += (ContinuousClock.now - started).seconds }
+        if p.owned, Self.readsContext(resource), p.generation != s.contextGeneration {
+            p.output = render(resource, o, context: s.context)
+            p.generation = s.contextGeneration
+        }
+        s.stamp += 1
+        s.keys[resource, default: []].insert(key)
+        if resource != .nodes {
+            s.identities[resource, default: [:]][key] = Identity(resource: resource, namespace: o.namespace, name: o.name)
+        }
         switch resource {
         case .nodes:
             let loc = NodeTranslator.location(o)
-            let previous = s.context.nodeLocations[o.name]
-            s.context.nodeLocations[o.name] = loc
-            render(resource, key, o, &s)
-            if previous != loc { rerenderPods(onNode: o.name, &s) }
-        case .pods:
-            if case .unrelated = PodRole.classify(o.labels) {
-                removeKey(resource, key, o, &s)   // labels can change; an unrelated pod keeps nothing
-                return
+            if s.context.nodeLocations[o.name] != loc {
+                s.context.nodeLocations[o.name] = loc
+                s.contextGeneration += 1
+                collectPods(onNode: o.name, &s, &after)
             }
-            s.pods[key] = o
-            if case let .worker(kind, task, _) = PodRole.classify(o.labels) {
-                let env = (o.spec["containers"].array ?? []).flatMap { $0["env"].array ?? [] }
-                // With duplicate env names the last one wins (the GM appends its own after the template's).
-                let workerName = env.last { $0["name"].string == "WORKER_NAME" }?["value"].string
-                let miningMode = env.last { $0["name"].string == "MINING_MODE" }?["value"].string
-                let ip = o.status["podIP"].string.flatMap { $0.isEmpty ? nil : $0 }
-                let pod = WorkerPod(namespace: o.namespace, pod: o.name, workerName: workerName, kind: kind, task: task,
-                                    podIP: ip, miningMode: miningMode)
-                if s.workers[o.namespace]?[key] != pod {
-                    s.workers[o.namespace, default: [:]][key] = pod
-                    for observer in s.additionObservers { observer() }
+        case .pods:
+            if let worker = p.worker {
+                if s.workers[o.namespace]?[key] != worker {
+                    s.workers[o.namespace, default: [:]][key] = worker
+                    after.added = true
                 }
             } else {
                 s.workers[o.namespace]?[key] = nil
             }
-            render(resource, key, o, &s)
+            s.pods[key] = p.owned ? Kept(object: o, stamp: s.stamp) : nil
         case .sedna(.dataset):
             let id = "\(o.namespace)/\(o.name)"
-            let previous = s.context.datasetSamples[id]
-            s.context.datasetSamples[id] = o.status["numberOfSamples"].number
-            render(resource, key, o, &s)
-            if previous != s.context.datasetSamples[id] { rerenderFederated(namespace: o.namespace, dataset: o.name, &s) }
+            let samples = o.status["numberOfSamples"].number
+            if s.context.datasetSamples[id] != samples {
+                s.context.datasetSamples[id] = samples
+                s.contextGeneration += 1
+                collectFederated(namespace: o.namespace, dataset: o.name, &s, &after)
+            }
         case .sedna(.federatedLearningJob):
-            s.federated[key] = o
-            render(resource, key, o, &s)
-        default:
-            render(resource, key, o, &s)
+            s.federated[key] = p.owned ? Kept(object: o, stamp: s.stamp) : nil
+        default: break
+        }
+        if case .sedna(let kind) = resource, kind.isTask {
+            let id = "\(o.namespace)/\(o.name)"
+            if s.taskKeys[kind]?[id] != key {
+                s.taskKeys[kind, default: [:]][id] = key
+                after.added = true
+            }
+        }
+        if let out = p.output {
+            if case .sedna(let kind) = resource, kind.isTask { s.taskSummaries[key] = out.taskSummary }
+            if resource == .pods { s.workerSummaries[key] = out.workerSummary }
+            store.put(resource, key: key, sortKey: "\(o.namespace)/\(o.name)", out.rendered)
+        } else if !p.owned {
+            // Not ours (any more): nothing of it is exported here.
+            s.taskSummaries[key] = nil
+            s.workerSummaries[key] = nil
+            store.remove(resource, key: key)
         }
     }
 
-    private func removeKey(_ resource: WatchedResource, _ key: String, _ o: KubeObject, _ s: inout State) {
+    private func removeKey(_ resource: WatchedResource, _ key: String, _ o: KubeObject, _ s: inout State,
+                           _ after: inout Aftermath) {
         guard s.keys[resource]?.remove(key) != nil else { return }
         store.remove(resource, key: key)
         s.taskSummaries[key] = nil
         s.workerSummaries[key] = nil
+        var name = o.name, namespace = o.namespace
         if let id = s.identities[resource]?.removeValue(forKey: key) {
             if case .sedna(let kind) = resource, s.taskKeys[kind]?["\(id.namespace)/\(id.name)"] == key {
                 s.taskKeys[kind]?["\(id.namespace)/\(id.name)"] = nil
             }
-            for observer in s.removalObservers { observer(id) }
+            after.removed.append(id)
+            if name.isEmpty {
+                name = id.name
+                namespace = id.namespace
+            }
         }
         switch resource {
         case .pods:
-            if let pod = s.pods.removeValue(forKey: key) { s.workers[pod.namespace]?[key] = nil }
+            s.pods[key] = nil
+            if let pods = s.workers[namespace], pods[key] != nil {
+                s.workers[namespace]?[key] = nil
+            } else {
+                for ns in s.workers.keys where s.workers[ns]?[key] != nil { s.workers[ns]?[key] = nil }
+            }
         case .sedna(.federatedLearningJob): s.federated[key] = nil
         case .nodes:
             if !o.name.isEmpty, s.context.nodeLocations.removeValue(forKey: o.name) != nil {
-                rerenderPods(onNode: o.name, &s)
+                s.contextGeneration += 1
+                collectPods(onNode: o.name, &s, &after)
             }
         case .sedna(.dataset):
-            let id = "\(o.namespace)/\(o.name)"
-            if !o.name.isEmpty, s.context.datasetSamples.removeValue(forKey: id) != nil {
-                rerenderFederated(namespace: o.namespace, dataset: o.name, &s)
+            let id = "\(namespace)/\(name)"
+            if !name.isEmpty, s.context.datasetSamples.removeValue(forKey: id) != nil {
+                s.contextGeneration += 1
+                collectFederated(namespace: namespace, dataset: name, &s, &after)
             }
         default: break
         }
     }
 
-    private func render(_ resource: WatchedResource, _ key: String, _ o: KubeObject, _ s: inout State) {
-        let set: MetricSet
-        switch resource {
-        case .sedna(let kind): set = Translators.forKind(kind).translate(o, context: s.context)
-        case .pods: set = PodTranslator.translate(o, context: s.context)
-        case .nodes: set = NodeTranslator.translate(o, context: s.context)
-        }
-        s.keys[resource, default: []].insert(key)
-        switch resource {
-        case .sedna(let kind) where kind.isTask:
-            s.taskSummaries[key] = TaskSummary(kind: kind, namespace: o.namespace, name: o.name, samples: set)
-        case .pods:
-            if case let .worker(kind, task, _) = PodRole.classify(o.labels) {
-                s.workerSummaries[key] = WorkerPodSummary(kind: kind, namespace: o.namespace, task: task, pod: o.name, samples: set)
-            } else {
-                s.workerSummaries[key] = nil
-            }
-        default: break
-        }
-        if resource != .nodes {
-            s.identities[resource, default: [:]][key] = Identity(resource: resource, namespace: o.namespace, name: o.name)
-        }
-        if case .sedna(let kind) = resource, kind.isTask, s.taskKeys[kind]?["\(o.namespace)/\(o.name)"] != key {
-            s.taskKeys[kind, default: [:]]["\(o.namespace)/\(o.name)"] = key
-            for observer in s.additionObservers { observer() }
-        } else if case .sedna(let kind) = resource {
-            s.taskKeys[kind, default: [:]]["\(o.namespace)/\(o.name)"] = key
-        }
-        store.put(resource, key: key, sortKey: "\(o.namespace)/\(o.name)", RenderedObject(set))
-    }
-
-    private func rerenderPods(onNode node: String, _ s: inout State) {
-        for (key, pod) in s.pods where pod.spec["nodeName"].string == node {
-            render(.pods, key, pod, &s)
+    private func collectPods(onNode node: String, _ s: inout State, _ after: inout Aftermath) {
+        for (key, pod) in s.pods where pod.object.spec["nodeName"].string == node {
+            after.dependants.append((.pods, key, pod))
         }
     }
 
-    /// Re-renders the federated jobs that train on `dataset` (their per-node sample counts come
-    /// from it). Only those: datasets change often (every LC re-read) and a long-running job's
-    /// condition list grows with every round, so re-rendering every job of the namespace made
-    /// dataset churn cost jobs x conditions (measured with `bench/exporter_bench.py --simulated-tasks`).
-    private func rerenderFederated(namespace: String, dataset: String, _ s: inout State) {
-        for (key, job) in s.federated where job.namespace == namespace
-            && (job.spec["trainingWorkers"].array ?? []).contains(where: { $0["dataset"]["name"].string == dataset }) {
-            render(.sedna(.federatedLearningJob), key, job, &s)
+    /// The federated jobs that train on `dataset` (their per-node sample counts come from it).
+    /// Only those: datasets change often (every LC re-read) and a long-running job's condition
+    /// list grows with every round, so re-rendering every job of the namespace made dataset churn
+    /// cost jobs x conditions (measured with `bench/exporter_bench.py --simulated-tasks`).
+    private func collectFederated(namespace: String, dataset: String, _ s: inout State, _ after: inout Aftermath) {
+        for (key, job) in s.federated where job.object.namespace == namespace
+            && (job.object.spec["trainingWorkers"].array ?? []).contains(where: { $0["dataset"]["name"].string == dataset }) {
+            after.dependants.append((.sedna(.federatedLearningJob), key, job))
         }
     }
 }

@@ -2,9 +2,16 @@ import SednaCatalog
 
 /// Which objects this exporter instance is responsible for: a namespace allowlist and a shard.
 ///
-/// Sharding hashes the *task's* UID (a worker pod uses its `<kind>.sedna.io/uid` label), so all
-/// series of one task land on one shard and joins across them keep working. Nodes and Sedna's
-/// own components belong to shard 0.
+/// Two questions, kept apart. *In scope* (the namespace allowlist; nodes always): the object is
+/// known, as context for translation (node locations, dataset sample counts) and in the intake's
+/// indexes, on every shard. *Owned* (the shard): only then are its series rendered, so every
+/// series is exported by exactly one shard while every shard labels a pod's location and can tie
+/// any report to its task.
+///
+/// Sharding hashes the *task's* UID (a worker pod uses its `<kind>.sedna.io/uid` label, set by
+/// the GM in `pkg/globalmanager/runtime/worker.go`), so all series of one task land on one shard
+/// and joins across them keep working. Nodes' own series and Sedna's own components belong to
+/// shard 0.
 public struct ObjectFilter: Sendable {
     public var namespaces: Set<String>
     public var shard: Int
@@ -16,17 +23,41 @@ public struct ObjectFilter: Sendable {
         self.totalShards = max(1, totalShards)
     }
 
-    public func accepts(_ resource: WatchedResource, _ o: KubeObject) -> Bool {
-        if resource == .nodes { return shard == 0 }
-        if !namespaces.isEmpty && !namespaces.contains(o.namespace) { return false }
+    /// Whether the object is watched at all (kept as context and indexed, on every shard).
+    public func inScope(_ resource: WatchedResource, _ o: KubeObject) -> Bool {
+        resource == .nodes || namespaces.isEmpty || namespaces.contains(o.namespace)
+    }
+
+    /// Whether this shard renders the object's series (it must also be in scope).
+    public func owns(_ resource: WatchedResource, _ o: KubeObject) -> Bool {
         guard totalShards > 1 else { return true }
-        let owner: String
+        if resource == .nodes { return shard == 0 }
         if resource == .pods {
             guard case let .worker(kind, _, _) = PodRole.classify(o.labels) else { return shard == 0 }
-            owner = o.labels[kind.labelPrefix + "uid"] ?? "\(o.namespace)/\(o.labels[kind.labelPrefix + "name"] ?? "")"
-        } else {
-            owner = o.key
+            return owns(taskUID: Self.taskUID(ofWorker: o, kind: kind))
         }
-        return Int(FNV1a.hash(owner) % UInt64(totalShards)) == shard
+        return owns(taskUID: o.key)
+    }
+
+    /// Whether this shard owns the task with that UID (as `Inventory.taskUID` returns it): the
+    /// shard a report or push for the task must end up on.
+    public func owns(taskUID: String) -> Bool {
+        Self.shard(ofTaskUID: taskUID, totalShards: totalShards) == shard
+    }
+
+    /// `FNV1a.hash(taskUID) % totalShards`: the shard of a task, on every exporter alike.
+    public static func shard(ofTaskUID uid: String, totalShards: Int) -> Int {
+        totalShards <= 1 ? 0 : Int(FNV1a.hash(uid) % UInt64(totalShards))
+    }
+
+    /// The UID of a worker pod's task: its `<kind>.sedna.io/uid` label, else namespace/name of
+    /// the task (what `KubeObject.key` is for a task without a UID).
+    static func taskUID(ofWorker o: KubeObject, kind: SednaKind) -> String {
+        o.labels[kind.labelPrefix + "uid"] ?? "\(o.namespace)/\(o.labels[kind.labelPrefix + "name"] ?? "")"
+    }
+
+    /// In scope and owned: rendered here.
+    public func accepts(_ resource: WatchedResource, _ o: KubeObject) -> Bool {
+        inScope(resource, o) && owns(resource, o)
     }
 }

@@ -10,15 +10,17 @@ public protocol WorkerDirectory: Sendable {
     func hasTask(_ kind: SednaKind, namespace: String, name: String) -> Bool
     /// The kinds of the watched tasks of that name in the namespace.
     func taskKinds(namespace: String, name: String) -> [SednaKind]
-    /// The UID of the watched task of this kind and name (known on every shard: the owner shard
-    /// of a report or push is computed from it, docs/architecture.md "Intake").
+    /// The task's UID, known on every shard: `ObjectFilter.owns(taskUID:)` says which shard
+    /// renders the task, hence where its reports and pushes belong.
     func taskUID(_ kind: SednaKind, namespace: String, name: String) -> String?
 }
 
 extension WorkerDirectory {
-    /// The UID of a watched task, which decides its shard (`ObjectFilter`). A directory that does
-    /// not know UIDs answers nil, and the intake then handles every report where it arrives.
-    public func taskUID(_ kind: SednaKind, namespace: String, name: String) -> String? { nil }
+    /// For directories that know no UIDs (fixed lists in tests): what `KubeObject.key` is for a
+    /// task without one.
+    public func taskUID(_ kind: SednaKind, namespace: String, name: String) -> String? {
+        hasTask(kind, namespace: namespace, name: name) ? "\(namespace)/\(name)" : nil
+    }
 }
 
 extension Inventory: WorkerDirectory {}

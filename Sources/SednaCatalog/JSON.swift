@@ -64,27 +64,6 @@ public enum JSON: Sendable, Equatable {
     }
 }
 
-extension JSON: Decodable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let d = try? c.decode(Double.self) {
-            self = .number(d)
-        } else if let a = try? c.decode([JSON].self) {
-            self = .array(a)
-        } else if let o = try? c.decode([String: JSON].self) {
-            self = .object(o)
-        } else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value")
-        }
-    }
-}
-
 extension JSON: Encodable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
@@ -102,9 +81,13 @@ extension JSON: Encodable {
 import Foundation
 
 extension JSON {
-    /// Decodes JSON bytes; the error says what was wrong, for logs and counters.
+    /// Decodes JSON bytes; the error (a `JSONParseError`) says what was wrong and where, for
+    /// logs and counters, without quoting the document.
     public static func decode(_ data: some DataProtocol) throws -> JSON {
-        try JSONDecoder().decode(JSON.self, from: Data(data))
+        if let parsed = try data.withContiguousStorageIfAvailable({ try JSONParser.parse(UnsafeRawBufferPointer($0)) }) {
+            return parsed
+        }
+        return try JSONParser.parse(Array(data))
     }
 
     /// Decodes a string that should hold JSON (Sedna's condition `data`); nil when empty,

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Benchmark of the watch path: ready time and watch events applied per second.
+
+A cluster of N tasks (copies of the fixture IncrementalLearningJob, JointInferenceService and
+FederatedLearningJob in turn) with 2 worker pods each is served by bench/static_api.py. Printed:
+
+- ready: time from starting the exporter to /readyz 200 (LIST of every resource, decode,
+  translate, render), polled every 20 ms;
+- events/s: once ready, the pods WATCH streams E MODIFIED pod events (status changes) as fast as
+  the exporter reads them; the rate is E over the time the server needed to write them (TCP
+  back-pressure makes that the exporter's pace: each event is decoded, translated and rendered
+  before the reflector reads the next one), checked against `sedna_exporter_watch_events_total`.
+
+The machine is shared and noisy: numbers vary run to run; no pass/fail here.
+
+Usage: bench/watch_bench.py [--tasks 10000] [--events 200000]
+Environment: SEDNA_EXPORTER_BIN (default: builds .build/release/sedna-exporter).
+"""
+import argparse
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+from harness import FIXTURES, Exporter, KubeAPI, Process, free_port, wait_for  # noqa: E402
+
+TASK_FILES = {"incrementallearningjobs": "incrementallearningjob", "jointinferenceservices": "jointinferenceservice",
+              "federatedlearningjobs": "federatedlearningjob"}
+
+
+def make_cluster(tasks, out):
+    """`tasks` tasks with 2 worker pods each, the fixture nodes and datasets. Returns (tasks, pods)."""
+    base = {r[:-5]: json.load(open(os.path.join(FIXTURES, r)))["items"] for r in os.listdir(FIXTURES)}
+    templates = []
+    for plural, label in TASK_FILES.items():
+        task = base[plural][0]
+        uid_label = f"{label}.sedna.io/uid"
+        pods = [p for p in base["pods"] if p["metadata"].get("labels", {}).get(uid_label) == task["metadata"]["uid"]][:2]
+        templates.append((plural, label, task, pods))
+    items = {"nodes": base["nodes"], "datasets": base["datasets"], "pods": []}
+    for i in range(tasks):
+        plural, label, task, pods = templates[i % len(templates)]
+        t = copy.deepcopy(task)
+        t["metadata"]["name"] = f"{task['metadata']['name']}-{i}"
+        t["metadata"]["uid"] = f"{task['metadata']['uid']}-{i}"
+        items.setdefault(plural, []).append(t)
+        for j in range(2):
+            p = copy.deepcopy(pods[j % len(pods)])
+            m = p["metadata"]
+            m["name"] = f"{t['metadata']['name']}-w{j}"
+            m["uid"] = f"uid-pod-{t['metadata']['uid']}-w{j}"
+            m["labels"][f"{label}.sedna.io/name"] = t["metadata"]["name"]
+            m["labels"][f"{label}.sedna.io/uid"] = t["metadata"]["uid"]
+            items["pods"].append(p)
+    os.makedirs(out, exist_ok=True)
+    for r, objs in items.items():
+        json.dump({"items": objs}, open(os.path.join(out, r + ".json"), "w"))
+    return tasks, len(items["pods"])
+
+
+class ChurnAPI(KubeAPI):
+    def __init__(self, workdir, load, events):
+        self.port = free_port()
+        self.workdir = workdir
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = Process([sys.executable, os.path.join(HERE, "static_api.py"), "--port", str(self.port), "--load", load,
+                                "--pod-churn", str(events)], os.path.join(workdir, f"static-api-{self.port}.log"))
+        wait_for(lambda: "serving" in self.process.output() or not self.process.alive(), 300, what="static API")
+
+
+def modified_pod_events(text):
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("sedna_exporter_watch_events_total{") and 'resource="pods"' in line and 'type="MODIFIED"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def rss_mib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run(tasks, events, binary, work):
+    data = os.path.join(work, f"cluster-{tasks}")
+    n_tasks, n_pods = make_cluster(tasks, data)
+    api = ChurnAPI(work, data, events)
+    os.environ["SEDNA_EXPORTER_BIN"] = binary
+    t0 = time.perf_counter()
+    e = Exporter(work, api.kubeconfig())
+    try:
+        while True:
+            try:
+                if e.ready():
+                    break
+            except requests.RequestException:
+                pass
+            if not e.process.alive():
+                raise RuntimeError("exporter exited:\n" + e.process.output())
+            if time.perf_counter() - t0 > 600:
+                raise RuntimeError("not ready in 600 s")
+            time.sleep(0.02)
+        ready_s = time.perf_counter() - t0
+        rss_ready = rss_mib(e.process.pid)
+        requests.post(api.url + "/bench/churn", timeout=10).raise_for_status()
+        wait_for(lambda: "churn: wrote" in api.process.output(), 600, interval=0.5, what="pod churn stream")
+        written_s = float(re.search(r"churn: wrote \d+ pod events in ([0-9.]+) s", api.process.output()).group(1))
+        wait_for(lambda: modified_pod_events(e.metrics()) >= events, 120, interval=1, what="all events counted")
+        counted = modified_pod_events(e.metrics())
+    finally:
+        e.stop()
+        api.stop()
+    return {"tasks": n_tasks, "pods": n_pods, "ready_s": ready_s, "rss_ready_mib": rss_ready,
+            "events": events, "events_counted": counted, "stream_s": written_s, "events_per_s": events / written_s}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tasks", type=int, default=10000)
+    ap.add_argument("--events", type=int, default=200000)
+    args = ap.parse_args()
+    binary = os.environ.get("SEDNA_EXPORTER_BIN")
+    if not binary:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "sedna-exporter"], cwd=ROOT, check=True)
+        binary = os.path.join(ROOT, ".build", "release", "sedna-exporter")
+    with tempfile.TemporaryDirectory(prefix="sedna-watch-bench-") as work:
+        r = run(args.tasks, args.events, binary, work)
+    print(json.dumps(r), flush=True)
+    print()
+    print("| tasks | pods | ready (s) | RSS at ready (MiB) | MODIFIED pod events | stream (s) | events/s |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| {r['tasks']} | {r['pods']} | {r['ready_s']:.2f} | {r['rss_ready_mib']:.0f} | {r['events']} | "
+          f"{r['stream_s']:.2f} | {r['events_per_s']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
