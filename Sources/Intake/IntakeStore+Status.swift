@@ -1,7 +1,7 @@
 import Exposition
 
-/// A read-only view of what the intake holds, for the status page: taken under the store's
-/// locks as plain values (no rendering, no sorting inside them) so that a page view never holds
+/// A read-only view of what the intake holds, for the status page: taken stripe by stripe
+/// as plain values (no rendering, no sorting inside them) so that a page view never holds
 /// up a report, a push or a scrape.
 extension IntakeStore {
     public struct StatusView: Sendable {
@@ -34,19 +34,18 @@ extension IntakeStore {
 
     public func statusView() -> StatusView {
         let heldEntries = held.withLock { $0.entries }
-        let (workers, groups, reports, pushes) = state.withLock { ($0.workers, $0.groups, $0.reportCounts, $0.pushCounts) }
         var v = StatusView()
         v.held = heldEntries
-        v.reports = workers.values.map {
+        v.reports = workers.values().map {
             StatusView.Report(namespace: $0.binding.task?.namespace ?? "", worker: $0.name, binding: $0.binding,
                               phase: $0.phase, status: $0.status, time: $0.reportTime)
         }
-        v.groups = groups.values.map {
+        v.groups = groups.values().map {
             StatusView.Group(labels: $0.key.labels, series: $0.families.values.reduce(0) { $0 + $1.samples.count },
                              pushTime: $0.pushTime, binding: $0.binding)
         }
-        v.reportCounts = reports.map { k, n in (k.a, k.b, n) }
-        v.pushCounts = pushes.map { k, n in (k.a, k.b, n) }
+        v.reportCounts = reportCounts.snapshot().map { ($0.key.a, $0.key.b, $0.count) }
+        v.pushCounts = pushCounts.snapshot().map { ($0.key.a, $0.key.b, $0.count) }
         return v
     }
 }

@@ -14,8 +14,25 @@ import Synchronization
 /// per-family slices of the catalog families, a group into per-family sample lines (its grouping
 /// and task labels added). A scrape only concatenates; the assembled push section is kept until
 /// the next change of the groups.
+///
+/// No lock is shared by all requests: groups and workers live in stripes by key, each under
+/// its own lock; the clash check against other groups asks `PushFamilyRegistry` (striped by
+/// family name, and skipped when a group re-pushes what it had); counters and totals are
+/// atomics; the push section is rebuilt by the scrape that finds it out of date, from copies
+/// taken one stripe at a time, so a push never waits for a scrape.
 public final class IntakeStore: Sendable {
-    public enum Method: Sendable { case put, post, delete }
+    public enum Method: Sendable {
+        case put, post, delete
+
+        /// The `method` label of `sedna_intake_pushes_total`.
+        var label: String {
+            switch self {
+            case .put: "put"
+            case .post: "post"
+            case .delete: "delete"
+            }
+        }
+    }
 
     /// What a group or a report belongs to; removal of any of these removes it.
     public struct Binding: Sendable, Hashable {
@@ -28,8 +45,10 @@ public final class IntakeStore: Sendable {
         }
     }
 
-    struct Group {
+    struct Group: Sendable {
         var key: GroupingKey
+        /// `key.description`, the order of groups within a family at render time.
+        var sortKey: String
         /// Families by name, in name order at render time.
         var families: [String: TextParser.Family]
         var pushTime: Double
@@ -39,36 +58,28 @@ public final class IntakeStore: Sendable {
         /// Sample lines per family name, the extra labels added: rendered at push time.
         var rendered: [String: [UInt8]]
 
-        init(key: GroupingKey, families: [String: TextParser.Family], pushTime: Double, binding: Binding,
-             extraLabels: [(String, String)]) {
-            self.key = key
-            self.families = families
-            self.pushTime = pushTime
-            self.binding = binding
-            self.extraLabels = extraLabels
-            var rendered: [String: [UInt8]] = [:]
-            for (name, f) in families {
-                var bytes: [UInt8] = []
-                for sample in f.samples {
-                    var labels = sample.labels
-                    for e in extraLabels where !labels.contains(where: { $0.0 == e.0 }) { labels.append(e) }
-                    TextFormat.appendSample(name: sample.name, labels: labels.map(\.0), values: labels.map(\.1), value: sample.value,
-                                            to: &bytes)
+        /// Type and help of each family, as the registry knows them.
+        var uses: [String: PushFamilyRegistry.Use] {
+            families.mapValues { PushFamilyRegistry.Use(type: $0.type, help: $0.help) }
+        }
+
+        static func render(_ f: TextParser.Family, extraLabels: [(String, String)]) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(f.samples.count * 96)
+            for sample in f.samples {
+                var names = sample.labels.map(\.0)
+                var values = sample.labels.map(\.1)
+                for e in extraLabels where !names.contains(e.0) {
+                    names.append(e.0)
+                    values.append(e.1)
                 }
-                rendered[name] = bytes
+                TextFormat.appendSample(name: sample.name, labels: names, values: values, value: sample.value, to: &bytes)
             }
-            self.rendered = rendered
+            return bytes
         }
     }
 
-    /// Two label values of a counter (kind and outcome, method and result, endpoint and code).
-    struct CountKey: Hashable, Comparable {
-        let a: String
-        let b: String
-        static func < (x: CountKey, y: CountKey) -> Bool { (x.a, x.b) < (y.a, y.b) }
-    }
-
-    struct Worker {
+    struct Worker: Sendable {
         var rendered: RenderedObject
         var binding: Binding
         var reportTime: Double
@@ -78,25 +89,29 @@ public final class IntakeStore: Sendable {
         var status = ""
     }
 
-    struct State {
-        var groups: [GroupingKey: Group] = [:] {
-            didSet { pushSection = [:] }
-        }
-        var workers: [String: Worker] = [:]
-        var reportCounts: [CountKey: Int] = [:]
-        var pushCounts: [CountKey: Int] = [:]
-        var responseCounts: [CountKey: Int] = [:]
-        /// The assembled push section per format; emptied whenever `groups` changes.
-        var pushSection: [ExpositionFormat: [UInt8]] = [:]
-    }
-
     public let limits: IntakeLimits
     /// Sequence numbers of the edge relays delivering to this exporter.
     public let relays = RelayLedger()
     /// Unbound groups older than this many seconds are dropped; 0 keeps them.
     public let unboundExpiry: Double
-    let state = Mutex(State())
-    /// Reports waiting for their pod or task. Its own lock; when both are taken, `held` first.
+    let groups = Striped<GroupingKey, Group>()
+    let workers = Striped<String, Worker>()
+    let registry = PushFamilyRegistry()
+    /// Stored groups and workers, kept beside the stripes for the limits and the gauges.
+    let groupTotal = Atomic<Int>(0)
+    let workerTotal = Atomic<Int>(0)
+    /// Bumped after every change of the groups (once the change is in its stripe).
+    let generation = Atomic<UInt64>(1)
+    /// The assembled push section per format and the generation it was assembled at.
+    let pushSection = Mutex<[ExpositionFormat: (generation: UInt64, bytes: [UInt8])]>([:])
+    let reportCounts = CounterTable(SednaKind.allCases.map(\.rawValue) + ["unknown"], [
+        "by_pod_ip", "by_worker_env", "by_pod_name", "by_owner", "by_owner_name", "held", "held_superseded",
+        "held_overflow", "held_expired", "held_then_tied", "rejected", "relay_rejected", "unresolved",
+    ])
+    let pushCounts = CounterTable(["put", "post", "delete"], ["ok", "rejected"])
+    let responseCounts = CounterTable(["report", "relay", "push", "delete"],
+                                      ["200", "202", "400", "401", "403", "404", "405", "413", "415", "429", "500", "503"])
+    /// Reports waiting for their pod or task. Its own lock, never taken with a stripe's.
     let held: Mutex<HeldReports>
     /// Whether reports not tied yet are held at all (--intake-hold-max and --intake-hold-seconds
     /// both above 0); otherwise they are counted `unresolved` and dropped.
@@ -114,57 +129,89 @@ public final class IntakeStore: Sendable {
     /// Applies a push. `families` is empty for DELETE. `taskLabels` are the binding's labels.
     public func push(_ method: Method, key: GroupingKey, families: [TextParser.Family], binding: Binding,
                      taskLabels: [(String, String)], now: Double) throws(IntakeError) {
-        let result: Result<Void, IntakeError> = state.withLock { s in
-            do throws(IntakeError) {
-                try apply(method, key: key, families: families, binding: binding, taskLabels: taskLabels, now: now, &s)
-                s.pushCounts[CountKey(a: "\(method)", b: "ok"), default: 0] += 1
-                return .success(())
-            } catch {
-                s.pushCounts[CountKey(a: "\(method)", b: "rejected"), default: 0] += 1
-                return .failure(error)
-            }
+        do {
+            try apply(method, key: key, families: families, binding: binding, taskLabels: taskLabels, now: now)
+            pushCounts.add(method.label, "ok")
+        } catch {
+            pushCounts.add(method.label, "rejected")
+            throw error
         }
-        try result.get()
     }
 
     private func apply(_ method: Method, key: GroupingKey, families: [TextParser.Family], binding: Binding,
-                       taskLabels: [(String, String)], now: Double, _ s: inout State) throws(IntakeError) {
+                       taskLabels: [(String, String)], now: Double) throws(IntakeError) {
         if method == .delete {
-            s.groups[key] = nil
+            try groups.withLock(key) { d in
+                guard let old = d.removeValue(forKey: key) else { return }
+                registry.drop(old.uses)
+                groupTotal.wrappingSubtract(1, ordering: .relaxed)
+                generation.wrappingAdd(1, ordering: .releasing)
+            }
             return
         }
         let grouping = key.labels.map { ($0.name, $0.value) }
         let extra = grouping + taskLabels.filter { t in !grouping.contains { $0.0 == t.0 } }
-        var merged: [String: TextParser.Family] = method == .post ? (s.groups[key]?.families ?? [:]) : [:]
+        // Everything that needs no other group is checked and rendered before the stripe is locked.
+        var pushed: [(family: TextParser.Family, lines: [UInt8])] = []
+        pushed.reserveCapacity(families.count)
         for f in families.map(PushCredentials.scrub) {
-            try validate(f, extra: extra, key: key, s)
-            merged[f.name] = f
+            try validate(f, extra: extra)
+            pushed.append((f, Group.render(f, extraLabels: extra)))
         }
-        let series = merged.values.reduce(0) { $0 + $1.samples.count }
-        guard series <= limits.maxSeriesPerGroup else {
-            throw .limit("group has \(series) series; the limit is \(limits.maxSeriesPerGroup) (max-series-per-group)")
+        let sortKey = key.description
+        try groups.withLock(key) { (d) throws(IntakeError) in
+            let old = d[key]
+            var merged: [String: TextParser.Family] = [:]
+            var rendered: [String: [UInt8]] = [:]
+            if method == .post, let old {
+                merged = old.families
+                if old.extraLabels.elementsEqual(extra, by: { $0 == $1 }) {
+                    rendered = old.rendered
+                } else {
+                    for (name, f) in old.families { rendered[name] = Group.render(f, extraLabels: extra) }
+                }
+            }
+            for p in pushed {
+                merged[p.family.name] = p.family
+                rendered[p.family.name] = p.lines
+            }
+            let series = merged.values.reduce(0) { $0 + $1.samples.count }
+            guard series <= limits.maxSeriesPerGroup else {
+                throw .limit("group has \(series) series; the limit is \(limits.maxSeriesPerGroup) (max-series-per-group)")
+            }
+            if old == nil {
+                let stored = groupTotal.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard stored < limits.maxGroups else {
+                    groupTotal.wrappingSubtract(1, ordering: .relaxed)
+                    throw .limit("\(stored) groups are stored; the limit is \(limits.maxGroups) (max-groups)")
+                }
+            }
+            let oldUses = old?.uses ?? [:]
+            var changes: [PushFamilyRegistry.Change] = []
+            for (name, f) in merged {
+                changes.append(.init(name: name, old: oldUses[name], new: .init(type: f.type, help: f.help)))
+            }
+            for (name, use) in oldUses where merged[name] == nil { changes.append(.init(name: name, old: use, new: nil)) }
+            do throws(IntakeError) {
+                try registry.apply(changes)
+            } catch {
+                if old == nil { groupTotal.wrappingSubtract(1, ordering: .relaxed) }
+                throw error
+            }
+            d[key] = Group(key: key, sortKey: sortKey, families: merged, pushTime: now, binding: binding,
+                           extraLabels: extra, rendered: rendered)
+            generation.wrappingAdd(1, ordering: .releasing)
         }
-        if s.groups[key] == nil && s.groups.count >= limits.maxGroups {
-            throw .limit("\(s.groups.count) groups are stored; the limit is \(limits.maxGroups) (max-groups)")
-        }
-        s.groups[key] = Group(key: key, families: merged, pushTime: now, binding: binding, extraLabels: extra)
     }
 
-    private func validate(_ f: TextParser.Family, extra: [(String, String)], key: GroupingKey, _ s: State) throws(IntakeError) {
-        if Catalog.index[f.name] != nil || SelfMetrics.families.contains(where: { $0.name == f.name }) || f.name == "push_time_seconds" {
+    /// What a family can be checked for on its own: names the exporter serves, the training
+    /// vocabulary's types, label sizes, labels contradicting the grouping key.
+    private func validate(_ f: TextParser.Family, extra: [(String, String)]) throws(IntakeError) {
+        if Self.reservedNames.contains(f.name) {
             throw .bad("\(f.name) is served by the exporter itself and cannot be pushed")
         }
-        if let v = PushVocabulary.entries.first(where: { $0.name == f.name }), f.type != "untyped", f.type != v.type.exposedType {
-            throw .bad("\(f.name) is a \(v.type.exposedType) in the training vocabulary, not a \(f.type)")
-        }
-        for (otherKey, g) in s.groups where otherKey != key {
-            guard let other = g.families[f.name] else { continue }
-            if other.type != f.type {
-                throw .bad("\(f.name) is pushed as \(f.type) but group {\(otherKey)} has it as \(other.type)")
-            }
-            if let h = f.help, let oh = other.help, h != oh {
-                throw .bad("\(f.name) has help \"\(h.prefix(80))\" but group {\(otherKey)} has \"\(oh.prefix(80))\"")
-            }
+        if let v = Self.vocabulary[f.name], f.type != "untyped", f.type != v {
+            throw .bad("\(f.name) is a \(v) in the training vocabulary, not a \(f.type)")
         }
         for sample in f.samples {
             for (name, value) in sample.labels {
@@ -179,6 +226,12 @@ public final class IntakeStore: Sendable {
         }
     }
 
+    /// Family names a push may not use: the catalog's, the exporter's own, `push_time_seconds`.
+    static let reservedNames: Set<String> = Set(Catalog.index.keys).union(SelfMetrics.families.map(\.name)).union(["push_time_seconds"])
+    /// The exposed type of each family of the training vocabulary.
+    static let vocabulary: [String: String] = Dictionary(PushVocabulary.entries.map { ($0.name, $0.type.exposedType) },
+                                                         uniquingKeysWith: { a, _ in a })
+
     // MARK: worker reports
 
     /// Stores a resolved report (replacing the previous one of the same worker and pod: replicas
@@ -189,22 +242,26 @@ public final class IntakeStore: Sendable {
         let rendered = RenderedObject(r.samples(kind: kind, task: task, pod: pod, miningMode: miningMode, now: now, limits: limits))
         let binding = Binding(task: Inventory.Identity(resource: .sedna(kind), namespace: r.namespace, name: task),
                               pod: pod.map { Inventory.Identity(resource: .pods, namespace: r.namespace, name: $0) })
-        let ok: Bool = state.withLock { s in
-            if s.workers[id] == nil && s.workers.count >= limits.maxWorkers { return false }
-            s.workers[id] = Worker(rendered: rendered, binding: binding, reportTime: now,
-                                   name: r.name, phase: String(r.phase.prefix(32)), status: String(r.status.prefix(32)))
-            return true
+        let worker = Worker(rendered: rendered, binding: binding, reportTime: now,
+                            name: r.name, phase: String(r.phase.prefix(32)), status: String(r.status.prefix(32)))
+        try workers.withLock(id) { (d) throws(IntakeError) in
+            if d[id] == nil {
+                guard workerTotal.wrappingAdd(1, ordering: .relaxed).oldValue < limits.maxWorkers else {
+                    workerTotal.wrappingSubtract(1, ordering: .relaxed)
+                    throw .limit("reports of \(limits.maxWorkers) workers are stored; the limit is reached (max-workers)")
+                }
+            }
+            d[id] = worker
         }
-        guard ok else { throw .limit("reports of \(limits.maxWorkers) workers are stored; the limit is reached (max-workers)") }
     }
 
     public func countReport(kind: String, outcome: String) {
-        state.withLock { $0.reportCounts[CountKey(a: kind, b: outcome), default: 0] += 1 }
+        reportCounts.add(kind, outcome)
     }
 
     /// One answer of an intake endpoint (`sedna_intake_responses_total{endpoint, code}`).
     public func countResponse(endpoint: String, code: Int) {
-        state.withLock { $0.responseCounts[CountKey(a: endpoint, b: String(code)), default: 0] += 1 }
+        responseCounts.add(endpoint, String(code))
     }
 
     /// The kind label of a report not tied to a task: its ownerKind when that is a Sedna kind.
@@ -258,21 +315,23 @@ public final class IntakeStore: Sendable {
 
     /// A task or pod was deleted: drop everything bound to it.
     public func removed(_ id: Inventory.Identity) {
-        state.withLock { s in
-            if s.groups.values.contains(where: { $0.binding.task == id || $0.binding.pod == id }) {
-                s.groups = s.groups.filter { $0.value.binding.task != id && $0.value.binding.pod != id }
-            }
-            s.workers = s.workers.filter { $0.value.binding.task != id && $0.value.binding.pod != id }
-        }
+        let bound = { (b: Binding) in b.task == id || b.pod == id }
+        dropGroups { bound($0.binding) }
+        let n = workers.removeAll(where: { bound($0.binding) })
+        if n > 0 { workerTotal.wrappingSubtract(n, ordering: .relaxed) }
     }
 
     /// Drops unbound groups pushed more than `unboundExpiry` seconds before `now` (when set).
     public func expireUnbound(now: Double) {
         guard unboundExpiry > 0 else { return }
-        state.withLock { s in
-            let stale = { (g: Group) in g.binding.task == nil && g.binding.pod == nil && now - g.pushTime > self.unboundExpiry }
-            if s.groups.values.contains(where: stale) { s.groups = s.groups.filter { !stale($0.value) } }
-        }
+        dropGroups { g in g.binding.task == nil && g.binding.pod == nil && now - g.pushTime > self.unboundExpiry }
+    }
+
+    private func dropGroups(where drop: (Group) -> Bool) {
+        let n = groups.removeAll(where: drop) { g in registry.drop(g.uses) }
+        guard n > 0 else { return }
+        groupTotal.wrappingSubtract(n, ordering: .relaxed)
+        generation.wrappingAdd(1, ordering: .releasing)
     }
 
     /// Everything that ages out: held reports past their age, unbound groups past theirs.
@@ -281,48 +340,53 @@ public final class IntakeStore: Sendable {
         expireUnbound(now: now)
     }
 
-    public var groupCount: Int { state.withLock { $0.groups.count } }
-    public var workerCount: Int { state.withLock { $0.workers.count } }
+    public var groupCount: Int { groupTotal.load(ordering: .relaxed) }
+    public var workerCount: Int { workerTotal.load(ordering: .relaxed) }
 
     // MARK: exposition
 
     /// Worker-report samples (catalog families, merged into the object exposition by the caller).
     public func workerRenderings() -> [RenderedObject] {
-        state.withLock { s in s.workers.sorted { $0.key < $1.key }.map { $0.value.rendered } }
+        workers.entries().sorted { $0.key < $1.key }.map { $0.value.rendered }
     }
 
     /// Pushed groups, family by family (families by name, groups by key within a family), then
-    /// push_time_seconds. Assembled from the groups' pre-rendered lines once per change.
+    /// push_time_seconds. Assembled from the groups' pre-rendered lines by the first scrape
+    /// after a change, outside every lock a push takes.
     public func writePushes(format: ExpositionFormat = .text004, into out: inout [UInt8]) {
-        let section: [UInt8] = state.withLock { s in
-            if let cached = s.pushSection[format] { return cached }
-            let assembled = Self.assemblePushes(s.groups.values.sorted { $0.key.description < $1.key.description }, format: format)
-            s.pushSection[format] = assembled
-            return assembled
+        let current = generation.load(ordering: .acquiring)
+        if let cached = pushSection.withLock({ $0[format] }), cached.generation == current {
+            out.append(contentsOf: cached.bytes)
+            return
         }
-        out.append(contentsOf: section)
+        let assembled = Self.assemblePushes(groups.values().sorted { $0.sortKey < $1.sortKey }, format: format)
+        pushSection.withLock { cache in
+            if (cache[format]?.generation ?? 0) < current { cache[format] = (current, assembled) }
+        }
+        out.append(contentsOf: assembled)
     }
 
     private static func assemblePushes(_ groups: [Group], format: ExpositionFormat) -> [UInt8] {
+        // Each family's groups in group order, gathered in one pass over the groups.
+        var byName: [String: [Int]] = [:]
+        for (i, g) in groups.enumerated() {
+            for name in g.families.keys { byName[name, default: []].append(i) }
+        }
         var out: [UInt8] = []
-        var names = Set<String>()
-        for g in groups { names.formUnion(g.families.keys) }
-        for name in names.sorted() {
-            var headerDone = false
-            for g in groups {
-                guard let f = g.families[name], let lines = g.rendered[name] else { continue }
-                if !headerDone {
-                    let help = groups.lazy.compactMap { $0.families[name]?.help }.first ?? "Pushed by a worker."
-                    var headerName = name
-                    var type = f.type
-                    if format == .openMetrics {
-                        if type == "counter", name.hasSuffix("_total") { headerName = String(name.dropLast(6)) }
-                        if type == "untyped" { type = "unknown" }
-                    }
-                    out.append(contentsOf: "# HELP \(headerName) \(TextFormat.escapeHelp(help))\n# TYPE \(headerName) \(type)\n".utf8)
-                    headerDone = true
-                }
-                out.append(contentsOf: lines)
+        out.reserveCapacity(groups.reduce(0) { $0 + $1.rendered.values.reduce(0) { $0 + $1.count } + 256 })
+        for name in byName.keys.sorted() {
+            let holders = byName[name] ?? []
+            guard let first = holders.first, let f = groups[first].families[name] else { continue }
+            let help = holders.lazy.compactMap { groups[$0].families[name]?.help }.first ?? "Pushed by a worker."
+            var headerName = name
+            var type = f.type
+            if format == .openMetrics {
+                if type == "counter", name.hasSuffix("_total") { headerName = String(name.dropLast(6)) }
+                if type == "untyped" { type = "unknown" }
+            }
+            out.append(contentsOf: "# HELP \(headerName) \(TextFormat.escapeHelp(help))\n# TYPE \(headerName) \(type)\n".utf8)
+            for i in holders {
+                if let lines = groups[i].rendered[name] { out.append(contentsOf: lines) }
             }
         }
         if !groups.isEmpty {
@@ -338,17 +402,15 @@ public final class IntakeStore: Sendable {
     /// The intake's own families (`SelfMetrics.intakeFamilies`); the relay ledger's included.
     public func writeSelfMetrics(format: ExpositionFormat = .text004, into out: inout [UInt8]) {
         let heldNow = heldCount
-        let (reports, pushes, responses, groups, workers) = state.withLock {
-            ($0.reportCounts, $0.pushCounts, $0.responseCounts, $0.groups.count, $0.workers.count)
+        let groups = groupCount, workers = workerCount
+        func pairs(_ counts: CounterTable) -> [([String], Double)] {
+            counts.snapshot().map { ([$0.key.a, $0.key.b], Double($0.count)) }
         }
-        func pairs(_ counts: [CountKey: Int]) -> [([String], Double)] {
-            counts.sorted { $0.key < $1.key }.map { ([$0.key.a, $0.key.b], Double($0.value)) }
-        }
-        TextFormat.appendFamily(SelfMetrics.intakeReports, format: format, samples: pairs(reports), to: &out)
-        TextFormat.appendFamily(SelfMetrics.intakePushes, format: format, samples: pairs(pushes), to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakeReports, format: format, samples: pairs(reportCounts), to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakePushes, format: format, samples: pairs(pushCounts), to: &out)
         TextFormat.appendFamily(SelfMetrics.intakeRelayReports, format: format,
                                 samples: relays.counts().map { ([$0.relay, $0.result], Double($0.count)) }, to: &out)
-        TextFormat.appendFamily(SelfMetrics.intakeResponses, format: format, samples: pairs(responses), to: &out)
+        TextFormat.appendFamily(SelfMetrics.intakeResponses, format: format, samples: pairs(responseCounts), to: &out)
         TextFormat.appendFamily(SelfMetrics.intakeGroups, format: format, samples: [([], Double(groups))], to: &out)
         TextFormat.appendFamily(SelfMetrics.intakeWorkers, format: format, samples: [([], Double(workers))], to: &out)
         TextFormat.appendFamily(SelfMetrics.intakeHeldReports, format: format, samples: [([], Double(heldNow))], to: &out)

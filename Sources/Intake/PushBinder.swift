@@ -21,8 +21,15 @@ public enum PushBinder {
 
     public static func bind(_ key: GroupingKey, pods: [Inventory.WorkerPod],
                             taskExists: (SednaKind, String) -> Bool) -> Bound {
+        bind(key, podsOf: { pods }, taskExists: taskExists)
+    }
+
+    /// `bind` asking for the namespace's worker pods only when the key names a pod: a push
+    /// with neither namespace nor pod costs the watched inventory nothing.
+    public static func bind(_ key: GroupingKey, podsOf: () -> [Inventory.WorkerPod],
+                            taskExists: (SednaKind, String) -> Bool) -> Bound {
         guard let ns = key.value("namespace") else { return .unbound }
-        if let podName = key.value("pod"), let p = pods.first(where: { $0.pod == podName }) {
+        if let podName = key.value("pod"), let p = podsOf().first(where: { $0.pod == podName }) {
             return Bound(IntakeStore.Binding(task: Inventory.Identity(resource: .sedna(p.kind), namespace: ns, name: p.task),
                                              pod: Inventory.Identity(resource: .pods, namespace: ns, name: p.pod)),
                          taskLabels: [("kind", p.kind.rawValue), ("task", p.task)])
