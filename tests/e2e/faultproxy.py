@@ -11,6 +11,9 @@ with N=None, until `clear()`) suffer one fault:
 - "429":     answer 429 with Retry-After: 1
 - "stall":   accept and never answer; the connection is closed after `stall_seconds`
 - "garbage": answer 200 with a garbage line and a partial JSON line, then end the stream
+- "trickle": forward, but pass the response (head and body) on `trickle_bytes` bytes at a time,
+             one piece every `trickle_interval` seconds: never idle for long, yet a LIST takes
+             far longer than any sane deadline (a slow or hostile middlebox)
 
 `proxy.hide({"reidjobs"})` removes resources from the sedna.io discovery document (a CRD
 uninstalled) while their objects stay listable.
@@ -25,9 +28,12 @@ from collections import Counter
 
 
 class FaultProxy:
-    def __init__(self, upstream_port, stall_seconds=30):
+    def __init__(self, upstream_port, stall_seconds=30, trickle_bytes=8, trickle_interval=0.25):
         self.upstream_port = upstream_port
         self.stall_seconds = stall_seconds
+        self.trickle_bytes = trickle_bytes
+        self.trickle_interval = trickle_interval
+        self.trickled = 0            # trickled responses that ran to their end (the client kept reading)
         self.faults = Counter()      # faults applied, by kind
         self.requests = Counter()    # requests seen: "watch" / "other"
         self._rule = None
@@ -128,6 +134,26 @@ current-context: proxied
                      + b"\r\nConnection: close\r\n\r\n" + data)
         await writer.drain()
 
+    async def _trickle(self, head, up_reader, writer):
+        """Passes the head and then the body on a few bytes at a time until either side ends."""
+        pending = bytearray(head)
+        upstream_open = True
+        while pending or upstream_open:
+            if upstream_open and len(pending) < self.trickle_bytes:
+                chunk = await up_reader.read(65536)
+                if chunk:
+                    pending += chunk
+                    continue
+                upstream_open = False
+            piece, pending = bytes(pending[:self.trickle_bytes]), pending[self.trickle_bytes:]
+            writer.write(piece)
+            await writer.drain()
+            if writer.transport.is_closing():
+                return
+            await asyncio.sleep(self.trickle_interval)
+        with self._lock:
+            self.trickled += 1
+
     async def _handle(self, reader, writer):
         try:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -178,7 +204,12 @@ current-context: proxied
             resp_head = await up_reader.readuntil(b"\r\n\r\n")
             rlines = [line for line in resp_head.decode("latin-1").split("\r\n") if line]
             rlines = [rlines[0]] + [h for h in rlines[1:] if not h.lower().startswith(("connection:", "keep-alive:"))]
-            writer.write(("\r\n".join(rlines + ["Connection: close"]) + "\r\n\r\n").encode("latin-1"))
+            out_head = ("\r\n".join(rlines + ["Connection: close"]) + "\r\n\r\n").encode("latin-1")
+            if fault == "trickle":
+                await self._trickle(out_head, up_reader, writer)
+                up_writer.close()
+                return
+            writer.write(out_head)
             if fault == "drop":
                 first = await up_reader.read(64)
                 writer.write(first)
