@@ -20,7 +20,8 @@ public enum ExporterApp {
             "namespaces": "\(config.namespaces.isEmpty ? "all" : config.namespaces.sorted().joined(separator: ","))",
             "shard": "\(config.shard)/\(config.totalShards)",
         ])
-        let client = try KubeClient(connection: connection, pageSize: config.pageSize)
+        let client = try KubeClient(connection: connection, pageSize: config.pageSize,
+                                    bodyTimeout: .milliseconds(Int64(config.apiBodyTimeout * 1_000)))
         let inventory = Inventory(filter: ObjectFilter(namespaces: config.namespaces, shard: config.shard,
                                                        totalShards: config.totalShards))
         let stats = WatchStats()

@@ -25,6 +25,9 @@ public struct ExporterConfiguration: Sendable {
     public var statusLinks = StatusLinks()
     /// Bounds against hostile HTTP clients; the body limit is the intake's `maxBodyBytes`.
     public var http = HTTPLimits()
+    /// Seconds a whole LIST or discovery response body may take (`--api-body-timeout`; see
+    /// `KubeClient.bodyTimeout`).
+    public var apiBodyTimeout: Double = 60
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,
@@ -54,6 +57,7 @@ extension ExporterConfiguration {
         if !(discoveryInterval >= 1 && discoveryInterval.isFinite) { p.append("--discovery-interval must be at least 1") }
         if watchTimeout.lowerBound < 1 { p.append("--watch-timeout must be at least 1") }
         if !(1...10_000).contains(pageSize) { p.append("the LIST page size must be in 1...10000 (got \(pageSize))") }
+        if !(apiBodyTimeout >= 1 && apiBodyTimeout <= 3_600) { p.append("--api-body-timeout must be in 1...3600 seconds") }
         var http = self.http
         if let ic = intake {
             http.maxBodyBytes = ic.limits.maxBodyBytes

@@ -34,6 +34,7 @@ class FaultProxy:
         self.trickle_bytes = trickle_bytes
         self.trickle_interval = trickle_interval
         self.trickled = 0            # trickled responses that ran to their end (the client kept reading)
+        self.trickle_cut = 0         # trickled responses the client closed before their end
         self.faults = Counter()      # faults applied, by kind
         self.requests = Counter()    # requests seen: "watch" / "other"
         self._rule = None
@@ -146,9 +147,15 @@ current-context: proxied
                     continue
                 upstream_open = False
             piece, pending = bytes(pending[:self.trickle_bytes]), pending[self.trickle_bytes:]
-            writer.write(piece)
-            await writer.drain()
+            try:
+                writer.write(piece)
+                await writer.drain()
+            except ConnectionError:
+                pass
+            # A peer that closed its side makes a later write fail and the transport close.
             if writer.transport.is_closing():
+                with self._lock:
+                    self.trickle_cut += 1
                 return
             await asyncio.sleep(self.trickle_interval)
         with self._lock:
