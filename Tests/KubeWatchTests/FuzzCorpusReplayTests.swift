@@ -43,7 +43,7 @@ import Testing
         var loaded = 0
         for (name, bytes) in corpus {
             let path = dir + "/config"
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
             do {
                 let c = try KubeConfigLoader.fromKubeconfig(paths: [path], context: nil)
                 loaded += 1

@@ -56,11 +56,12 @@ class FaultProxy:
         started.wait(10)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def inject(self, kind, requests=None, watch_only=True):
+    def inject(self, kind, requests=None, watch_only=True, path=None):
         """Arms the fault and cuts the watch streams in progress, so the exporter's next
-        requests (re-watch, relist) meet it."""
+        requests (re-watch, relist) meet it. With `path`, only requests for that path (the
+        part before `?`) count."""
         with self._lock:
-            self._rule = {"kind": kind, "left": requests, "watch_only": watch_only}
+            self._rule = {"kind": kind, "left": requests, "watch_only": watch_only, "path": path}
         self._loop.call_soon_threadsafe(self._cut_watches)
 
     def _cut_watches(self):
@@ -100,11 +101,13 @@ current-context: proxied
 """)
         return path
 
-    def _take(self, is_watch):
+    def _take(self, is_watch, target=""):
         with self._lock:
             self.requests["watch" if is_watch else "other"] += 1
             r = self._rule
             if not r or (r["watch_only"] and not is_watch):
+                return None
+            if r.get("path") and target.split("?")[0] != r["path"]:
                 return None
             if r["left"] is not None:
                 if r["left"] <= 0:
@@ -173,7 +176,7 @@ current-context: proxied
                     length = int(h.split(":", 1)[1])
             body = await reader.readexactly(length) if length else b""
             is_watch = "watch=true" in target or "watch=1" in target
-            fault = self._take(is_watch)
+            fault = self._take(is_watch, target)
             if fault in ("gone", "5xx", "429"):
                 code, reason = {"gone": (410, "Gone"), "5xx": (503, "Service Unavailable"), "429": (429, "Too Many Requests")}[fault]
                 status = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code,
