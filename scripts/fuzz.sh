@@ -5,7 +5,8 @@
 # Targets: translator conditions push report watch kubeconfig (and webconfig once
 # Sources/ServerSupport/WebConfig*.swift exists). New inputs libFuzzer finds stay in
 # $FUZZ_DIR/corpus/<target>; `FUZZ_MERGE=1` merges them (minimized, -merge=1) back into
-# fuzz/corpus/<target>. Crashes are written to $FUZZ_DIR/crashes/<target>/.
+# fuzz/corpus/<target>. Crashes are written to $FUZZ_DIR/crashes/<target>/; FUZZ_TIMEOUT (default
+# 10) is the seconds one input may take (raise it on a loaded machine).
 #
 # How it is built (no SwiftPM: `swift build --sanitize=fuzzer` would rebuild NIO and Hummingbird
 # with sanitizers for nothing): each needed library is compiled by swiftc into a static library
@@ -87,7 +88,7 @@ run() {
     local t=$1 work="$out/corpus/$t" crashes="$out/crashes/$t"
     mkdir -p "$work" "$crashes"
     # The checked-in corpus is read-only input; new finds go to the working folder.
-    "$out/bin/$t-fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    "$out/bin/$t-fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
         -artifact_prefix="$crashes/" -print_final_stats=1 "$work" "fuzz/corpus/$t" 2>&1 | tee "$out/$t.log" | \
         grep -E "^#[0-9]+ +(DONE|INITED)|ERROR|SUMMARY|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==" || true
     if [[ ${FUZZ_MERGE:-0} == 1 ]]; then
