@@ -1,9 +1,11 @@
-// libFuzzer target for the parsers and translators that see untrusted input: pushed text
+// libFuzzer target `translator`: the parsers and translators that see untrusted input: pushed text
 // format bodies, RFC 3339
 // timestamps, numbers in strings, URLs that go into labels, and every translator fed arbitrary
 // JSON objects (Foundation's decoder is not instrumented, our code behind it is).
 // Built by scripts/fuzz.sh with `swiftc -sanitize=fuzzer,address`.
 import Foundation
+@testable import Intake
+@testable import SednaCatalog
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -20,7 +20,8 @@ public enum ExporterApp {
             "namespaces": "\(config.namespaces.isEmpty ? "all" : config.namespaces.sorted().joined(separator: ","))",
             "shard": "\(config.autoSharding == nil ? "\(config.shard)/\(config.totalShards)" : "auto (StatefulSet)")",
         ])
-        let client = try KubeClient(connection: connection, pageSize: config.pageSize)
+        let client = try KubeClient(connection: connection, pageSize: config.pageSize,
+                                    bodyTimeout: .milliseconds(Int64(config.apiBodyTimeout * 1_000)))
         let inventory = Inventory(filter: ObjectFilter(namespaces: config.namespaces, shard: config.shard,
                                                        totalShards: config.totalShards))
         // The shard this instance serves: fixed by --shard/--total-shards, or following the

@@ -32,6 +32,9 @@ public struct ExporterConfiguration: Sendable {
     public var shardPeers: ShardPeers?
     /// `--auto-sharding`: shard and total from the pod's StatefulSet instead of `shard`/`totalShards`.
     public var autoSharding: AutoShardingConfiguration?
+    /// Seconds a whole LIST or discovery response body may take (`--api-body-timeout`; see
+    /// `KubeClient.bodyTimeout`).
+    public var apiBodyTimeout: Double = 60
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,
@@ -65,6 +68,7 @@ extension ExporterConfiguration {
         if watchTimeout.lowerBound < 1 { p.append("--watch-timeout must be at least 1") }
         if let a = autoSharding { p += a.problems() }
         if !(1...10_000).contains(pageSize) { p.append("the LIST page size must be in 1...10000 (got \(pageSize))") }
+        if !(apiBodyTimeout >= 1 && apiBodyTimeout <= 3_600) { p.append("--api-body-timeout must be in 1...3600 seconds") }
         var http = self.http
         if let ic = intake {
             http.maxBodyBytes = ic.limits.maxBodyBytes

@@ -19,12 +19,19 @@ public final class KubeClient: Sendable {
     /// Deadline for response headers. AsyncHTTPClient retries a refused connection until this
     /// deadline, so it also bounds how long a down API server hides behind one request.
     let requestTimeout: TimeAmount
+    /// Deadline for a whole LIST or discovery body. AsyncHTTPClient's deadline ends with the
+    /// response head and its idle read timeout only bounds the gaps, so a body trickled a few
+    /// bytes at a time (a slow or hostile middlebox) would otherwise hold a reflector, and
+    /// freeze its series, for as long as the trickle lasts. Watch bodies are long-lived by
+    /// design and are not bound by it.
+    let bodyTimeout: TimeAmount
 
     public init(connection: ClusterConnection, pageSize: Int = 500, idleReadTimeout: TimeAmount = .seconds(150),
-                requestTimeout: TimeAmount = .seconds(10)) throws {
+                requestTimeout: TimeAmount = .seconds(10), bodyTimeout: TimeAmount = .seconds(60)) throws {
         self.connection = connection
         self.pageSize = pageSize
         self.requestTimeout = requestTimeout
+        self.bodyTimeout = bodyTimeout
         var config = HTTPClient.Configuration()
         config.timeout = .init(connect: .seconds(10), read: idleReadTimeout)
         config.decompression = .enabled(limit: .ratio(100))
@@ -58,18 +65,21 @@ public final class KubeClient: Sendable {
         self.httpBox = Mutex(HTTPClient(eventLoopGroupProvider: .singleton, configuration: config))
     }
 
-    private init(connection: ClusterConnection, configuration: HTTPClient.Configuration, pageSize: Int, requestTimeout: TimeAmount) {
+    private init(connection: ClusterConnection, configuration: HTTPClient.Configuration, pageSize: Int, requestTimeout: TimeAmount,
+                 bodyTimeout: TimeAmount) {
         self.connection = connection
         self.configuration = configuration
         self.pageSize = pageSize
         self.requestTimeout = requestTimeout
+        self.bodyTimeout = bodyTimeout
         self.httpBox = Mutex(HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
     }
 
     /// A client with the same settings and its own connection pool: each reflector gets one,
     /// so one resource's broken connections never hold up another's.
     public func fork() -> KubeClient {
-        KubeClient(connection: connection, configuration: configuration, pageSize: pageSize, requestTimeout: requestTimeout)
+        KubeClient(connection: connection, configuration: configuration, pageSize: pageSize, requestTimeout: requestTimeout,
+                   bodyTimeout: bodyTimeout)
     }
 
     /// Drops every pooled connection and the pool's own reconnect backoff (which grows to a
@@ -129,11 +139,33 @@ public final class KubeClient: Sendable {
             throw KubeError(.transport, "GET \(path): \(error)")
         }
         let body: ByteBuffer
-        do { body = try await response.body.collect(upTo: maxBytes) } catch {
+        do { body = try await Self.collect(response.body, upTo: maxBytes, within: bodyTimeout) } catch {
             throw KubeError(.transport, "GET \(path): reading body: \(error)")
         }
         try Self.check(response.status, path: path, body: body)
         return Array(body.readableBytesView)
+    }
+
+    struct BodyTimeout: Error, CustomStringConvertible {
+        let seconds: Int64
+        var description: String { "not complete within \(seconds) s (api-body-timeout)" }
+    }
+
+    /// Collects a body, or gives up after `timeout`: the collecting child is cancelled, which
+    /// makes AsyncHTTPClient end the request and close its connection.
+    static func collect(_ body: HTTPClientResponse.Body, upTo maxBytes: Int, within timeout: TimeAmount) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: maxBytes) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(max(0, timeout.nanoseconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else {
+                throw BodyTimeout(seconds: timeout.nanoseconds / 1_000_000_000)
+            }
+            return buffer
+        }
     }
 
     static func check(_ status: HTTPResponseStatus, path: String, body: ByteBuffer?) throws {

@@ -81,9 +81,11 @@ public enum KubeConfigLoader {
             readAny = true
             let dir = (path as NSString).deletingLastPathComponent
             let doc: Any?
-            do { doc = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) } catch {
+            let node: Node?
+            do { node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) } catch {
                 throw KubeError.config("kubeconfig \(path): not valid YAML (\(error))")
             }
+            doc = try node.map { try plain($0, path: path) }
             guard let root = doc as? [String: Any] else { throw KubeError.config("kubeconfig \(path): not a mapping") }
             for entry in root["clusters"] as? [[String: Any]] ?? [] {
                 if let n = entry["name"] as? String, clusters[n] == nil, let c = entry["cluster"] as? [String: Any] { clusters[n] = (c, dir) }
@@ -125,6 +127,31 @@ public enum KubeConfigLoader {
         }
         return ClusterConnection(server: server, caPEM: ca, insecureSkipTLSVerify: insecure, credential: credential,
                                  namespace: ctx["namespace"] as? String)
+    }
+
+    /// A composed YAML node as plain values (string-keyed mappings, arrays, scalars as Yams
+    /// resolves them). Not `Yams.load`: its untyped construction force-unwraps every mapping key
+    /// as a string and traps on a key that is a mapping or a sequence (found by
+    /// fuzz/KubeconfigFuzzer.swift); such a kubeconfig is refused here with a message instead.
+    static func plain(_ node: Node, path: String, depth: Int = 0) throws -> Any {
+        guard depth < 64 else { throw KubeError.config("kubeconfig \(path): nested more than 64 levels deep") }
+        switch node {
+        case .scalar:
+            return node.any
+        case .mapping(let mapping):
+            var out: [String: Any] = [:]
+            for (key, value) in mapping {
+                guard case .scalar(let k) = key else {
+                    throw KubeError.config("kubeconfig \(path): a mapping key is not a string (line \(key.mark?.line ?? 0))")
+                }
+                out[k.string] = try plain(value, path: path, depth: depth + 1)
+            }
+            return out
+        case .sequence(let sequence):
+            return try sequence.map { try plain($0, path: path, depth: depth + 1) }
+        case .alias:
+            throw KubeError.config("kubeconfig \(path): an alias that does not resolve")
+        }
     }
 
     static func resolve(_ path: String, dir: String) -> String {

@@ -51,6 +51,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Server-side watch timeout in seconds (a random value up to twice this is used).")
     var watchTimeout: Int = 300
 
+    @Option(help: "Seconds a whole LIST or discovery response may take to arrive (a trickling API or middlebox is cut off and retried).")
+    var apiBodyTimeout: Double = 60
+
     @Flag(help: "Serve no intake endpoints (worker reports, pushes).")
     var disableIntake = false
 
@@ -173,6 +176,7 @@ struct Serve: AsyncParsableCommand {
             resources: try parsedResources(), shard: shard, totalShards: totalShards,
             discoveryInterval: discoveryInterval, watchTimeout: watchTimeout...(2 * watchTimeout))
         config.statusLinks = StatusLinks(grafanaURL: grafanaUrl, prometheusURL: prometheusUrl)
+        config.apiBodyTimeout = apiBodyTimeout
         if !webhookListen.isEmpty, let c = webhookTlsCertFile, let k = webhookTlsKeyFile {
             let webhook = try listenAddress(webhookListen, flag: "--webhook-listen")
             config.webhook = WebhookConfiguration(host: webhook.host, port: webhook.port, certFile: c, keyFile: k)

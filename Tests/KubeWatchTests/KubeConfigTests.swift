@@ -99,6 +99,26 @@ import Testing
         #expect(throws: KubeError.self) { try KubeConfigLoader.fromKubeconfig(paths: [bad], context: nil) }
     }
 
+    /// Found by fuzz/KubeconfigFuzzer.swift: Yams' untyped loader trapped on a mapping key that
+    /// is itself a mapping or a sequence; such a file is now refused with a message.
+    @Test(arguments: ["{[a, b]: c}\n", "clusters:\n- {name: x}: {server: 'https://h'}\n", "? {a: 1}\n: b\n"])
+    func nonStringKeysAreRefusedNotATrap(_ text: String) {
+        let path = write("nonscalar", text)
+        #expect { try KubeConfigLoader.fromKubeconfig(paths: [path], context: nil) } throws: { error in
+            (error as? KubeError)?.message.contains("is not a string") == true
+        }
+    }
+
+    @Test func anchorsAndAliasesStillWork() throws {
+        let path = write("anchors", """
+        base: &c {server: "https://10.0.0.9:6443"}
+        clusters: [{name: c, cluster: *c}]
+        contexts: [{name: x, context: {cluster: c}}]
+        current-context: x
+        """)
+        #expect(try KubeConfigLoader.fromKubeconfig(paths: [path], context: nil).server.absoluteString == "https://10.0.0.9:6443")
+    }
+
     @Test func kubeconfigEnvironmentMergesFirstWins() throws {
         let a = write("a", """
         current-context: x

@@ -58,6 +58,16 @@ public enum Fixtures {
         }
     }
 
+    /// The checked-in corpus of one libFuzzer target (fuzz/corpus/<target>, see scripts/fuzz.sh):
+    /// every input as bytes, sorted by file name, so tests replay them without libFuzzer.
+    public static func fuzzCorpus(_ target: String) -> [(name: String, bytes: [UInt8])] {
+        let dir = repoRoot.appendingPathComponent("fuzz/corpus/\(target)")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+        return files.compactMap { f in
+            (try? Data(contentsOf: dir.appendingPathComponent(f))).map { (f, [UInt8]($0)) }
+        }
+    }
+
     public static func json(_ text: String) -> KubeObject {
         guard let j = try? JSON.decode(Data(text.utf8)) else { fatalError("bad JSON in test: \(text)") }
         return KubeObject(j)

@@ -11,6 +11,9 @@ with N=None, until `clear()`) suffer one fault:
 - "429":     answer 429 with Retry-After: 1
 - "stall":   accept and never answer; the connection is closed after `stall_seconds`
 - "garbage": answer 200 with a garbage line and a partial JSON line, then end the stream
+- "trickle": forward, but pass the response (head and body) on `trickle_bytes` bytes at a time,
+             one piece every `trickle_interval` seconds: never idle for long, yet a LIST takes
+             far longer than any sane deadline (a slow or hostile middlebox)
 
 `proxy.hide({"reidjobs"})` removes resources from the sedna.io discovery document (a CRD
 uninstalled) while their objects stay listable.
@@ -25,9 +28,13 @@ from collections import Counter
 
 
 class FaultProxy:
-    def __init__(self, upstream_port, stall_seconds=30):
+    def __init__(self, upstream_port, stall_seconds=30, trickle_bytes=8, trickle_interval=0.25):
         self.upstream_port = upstream_port
         self.stall_seconds = stall_seconds
+        self.trickle_bytes = trickle_bytes
+        self.trickle_interval = trickle_interval
+        self.trickled = 0            # trickled responses that ran to their end (the client kept reading)
+        self.trickle_cut = 0         # trickled responses the client closed before their end
         self.faults = Counter()      # faults applied, by kind
         self.requests = Counter()    # requests seen: "watch" / "other"
         self._rule = None
@@ -49,11 +56,12 @@ class FaultProxy:
         started.wait(10)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def inject(self, kind, requests=None, watch_only=True):
+    def inject(self, kind, requests=None, watch_only=True, path=None):
         """Arms the fault and cuts the watch streams in progress, so the exporter's next
-        requests (re-watch, relist) meet it."""
+        requests (re-watch, relist) meet it. With `path`, only requests for that path (the
+        part before `?`) count."""
         with self._lock:
-            self._rule = {"kind": kind, "left": requests, "watch_only": watch_only}
+            self._rule = {"kind": kind, "left": requests, "watch_only": watch_only, "path": path}
         self._loop.call_soon_threadsafe(self._cut_watches)
 
     def _cut_watches(self):
@@ -93,11 +101,13 @@ current-context: proxied
 """)
         return path
 
-    def _take(self, is_watch):
+    def _take(self, is_watch, target=""):
         with self._lock:
             self.requests["watch" if is_watch else "other"] += 1
             r = self._rule
             if not r or (r["watch_only"] and not is_watch):
+                return None
+            if r.get("path") and target.split("?")[0] != r["path"]:
                 return None
             if r["left"] is not None:
                 if r["left"] <= 0:
@@ -128,6 +138,32 @@ current-context: proxied
                      + b"\r\nConnection: close\r\n\r\n" + data)
         await writer.drain()
 
+    async def _trickle(self, head, up_reader, writer):
+        """Passes the head and then the body on a few bytes at a time until either side ends."""
+        pending = bytearray(head)
+        upstream_open = True
+        while pending or upstream_open:
+            if upstream_open and len(pending) < self.trickle_bytes:
+                chunk = await up_reader.read(65536)
+                if chunk:
+                    pending += chunk
+                    continue
+                upstream_open = False
+            piece, pending = bytes(pending[:self.trickle_bytes]), pending[self.trickle_bytes:]
+            try:
+                writer.write(piece)
+                await writer.drain()
+            except ConnectionError:
+                pass
+            # A peer that closed its side makes a later write fail and the transport close.
+            if writer.transport.is_closing():
+                with self._lock:
+                    self.trickle_cut += 1
+                return
+            await asyncio.sleep(self.trickle_interval)
+        with self._lock:
+            self.trickled += 1
+
     async def _handle(self, reader, writer):
         try:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -140,7 +176,7 @@ current-context: proxied
                     length = int(h.split(":", 1)[1])
             body = await reader.readexactly(length) if length else b""
             is_watch = "watch=true" in target or "watch=1" in target
-            fault = self._take(is_watch)
+            fault = self._take(is_watch, target)
             if fault in ("gone", "5xx", "429"):
                 code, reason = {"gone": (410, "Gone"), "5xx": (503, "Service Unavailable"), "429": (429, "Too Many Requests")}[fault]
                 status = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code,
@@ -178,7 +214,12 @@ current-context: proxied
             resp_head = await up_reader.readuntil(b"\r\n\r\n")
             rlines = [line for line in resp_head.decode("latin-1").split("\r\n") if line]
             rlines = [rlines[0]] + [h for h in rlines[1:] if not h.lower().startswith(("connection:", "keep-alive:"))]
-            writer.write(("\r\n".join(rlines + ["Connection: close"]) + "\r\n\r\n").encode("latin-1"))
+            out_head = ("\r\n".join(rlines + ["Connection: close"]) + "\r\n\r\n").encode("latin-1")
+            if fault == "trickle":
+                await self._trickle(out_head, up_reader, writer)
+                up_writer.close()
+                return
+            writer.write(out_head)
             if fault == "drop":
                 first = await up_reader.read(64)
                 writer.write(first)

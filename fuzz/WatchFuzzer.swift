@@ -1,0 +1,40 @@
+// libFuzzer target `watch`: what the Kubernetes API sends back. The input is a watch stream
+// (split into lines by `LineSplitter`, each decoded by `WatchEvent.decode`) and also a whole
+// LIST page (`ListPage.decode`), both in Sources/KubeWatch/WatchEvent.swift; every decoded
+// object then goes through its translator, as the reflector would hand it on.
+// Built by scripts/fuzz.sh.
+import Foundation
+@testable import KubeWatch
+@testable import SednaCatalog
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzWatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let context = TranslationContext(nodeLocations: ["edge1": .edge], datasetSamples: ["default/d": 3])
+    var splitter = LineSplitter(maxLineBytes: 1 << 16)
+    var lines = (try? splitter.feed(bytes)) ?? []
+    if let last = splitter.finish() { lines.append(last) }
+    for line in lines {
+        guard let event = try? WatchEvent.decode(line) else { continue }
+        _ = event.isGone
+        translate(event.object, context: context)
+    }
+    if let page = try? ListPage.decode(bytes) {
+        precondition(page.continueToken.map { !$0.isEmpty } ?? true, "an empty continue token was kept")
+        for object in page.items {
+            precondition(!object.name.isEmpty, "a LIST item without a name was kept")
+            translate(object, context: context)
+        }
+    }
+    return 0
+}
+
+private func translate(_ object: KubeObject, context: TranslationContext) {
+    if let kind = SednaKind(rawValue: object.kind ?? "") {
+        _ = Translators.forKind(kind).translate(object, context: context)
+    } else if object.kind == "Pod" {
+        _ = PodTranslator.translate(object, context: context)
+    } else if object.kind == "Node" {
+        _ = NodeTranslator.translate(object, context: context)
+    }
+}
