@@ -58,7 +58,9 @@ build_libs() {
     module Yams $yams/Yams/*.swift
     module KubeWatch Sources/KubeWatch/{WatchEvent,KubeError,KubeConfig,LineSplitter}.swift
     if [[ $all_targets == *webconfig* ]]; then
-        module ServerSupport Sources/ServerSupport/{WebConfig*,TLSNames,ListenAddress,TokenFile,BaseURL,Backoff}.swift
+        # WebConfig checks basic_auth_users' hashes through Bcrypt (libxcrypt via the CCrypt module map).
+        extra+=(-I Sources/CCrypt)
+        module ServerSupport Sources/ServerSupport/{WebConfig,TLSNames,Bcrypt,ListenAddress,TokenFile,BaseURL,Backoff}.swift
     fi
     extra=()
 }
@@ -73,13 +75,13 @@ link() {
         report) src=ReportFuzzer; libs="-lIntake -lSednaCatalog" ;;
         watch) src=WatchFuzzer; libs="-lKubeWatch -lSednaCatalog" ;;
         kubeconfig) src=KubeconfigFuzzer; libs="-lKubeWatch -lYams -lCYaml -lSednaCatalog" ;;
-        webconfig) src=WebConfigFuzzer; libs="-lServerSupport -lYams -lCYaml -lSednaCatalog" ;;
+        webconfig) src=WebConfigFuzzer; libs="-lServerSupport -lYams -lCYaml -lSednaCatalog -lcrypt" ;;
         *) echo "fuzz.sh: unknown target $t (one of: $all_targets)" >&2; exit 2 ;;
     esac
     local bin="$out/bin/$t-fuzzer"
     if [[ -f $bin && ! fuzz/$src.swift -nt $bin && -z $(find "$lib" -name "*.a" -newer "$bin") ]]; then return 0; fi
     echo "fuzz.sh: linking $t" >&2
-    swiftc "${swift_flags[@]}" -I .build/checkouts/Yams/Sources/CYaml/include -Xcc -DYAML_DECLARE_STATIC \
+    swiftc "${swift_flags[@]}" -I Sources/CCrypt -I .build/checkouts/Yams/Sources/CYaml/include -Xcc -DYAML_DECLARE_STATIC \
         -module-name "${src}Main" fuzz/$src.swift -L "$lib" $libs -o "$bin" 2>&1 | { grep -v "Cannot export local symbol" || true; }
     [[ ${PIPESTATUS[0]} == 0 ]] || exit 1
 }
