@@ -10,7 +10,7 @@ from harness import ROOT  # noqa: E402
 
 def test_translator_fuzzer_finds_nothing_in_20_seconds(tmp_path):
     env = dict(os.environ, FUZZ_DIR=str(tmp_path))
-    r = subprocess.run([os.path.join(ROOT, "scripts", "fuzz.sh"), "20"], capture_output=True, text=True, env=env, timeout=900)
+    r = subprocess.run([os.path.join(ROOT, "scripts", "fuzz.sh"), "translator", "20"], capture_output=True, text=True, env=env, timeout=900)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-4000:]
     assert "Done " in out and "runs in" in out, out[-2000:]
