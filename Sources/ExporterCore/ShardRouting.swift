@@ -1,3 +1,4 @@
+import Exposition
 import SednaCatalog
 
 /// Which shard handles an intake request: the pure decision behind `ShardForwarding`.
@@ -35,9 +36,10 @@ public enum ShardRouting {
     /// `ledger` on a relay batch handed whole to the shard that keeps the relay's ledger.
     public static let relayStageHeader = "X-Sedna-Relay-Stage"
 
-    /// The shard owning a task (`ObjectFilter`'s rule).
+    /// The shard owning a task: `ObjectFilter`'s rule itself, so the shard a report is handed to
+    /// is always the one that renders its task.
     public static func owner(taskUID: String, total: Int) -> Int {
-        Int(FNV1a.hash(taskUID) % UInt64(max(1, total)))
+        ObjectFilter.shard(ofTaskUID: taskUID, totalShards: total)
     }
 
     /// The shard that keeps a relay's acknowledgement ledger.
