@@ -195,11 +195,9 @@ public struct IntakeRoutes: Sendable {
                  body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.compact.bytes(value))))
     }
 
+    /// The token check: ServerSupport's one constant-time comparison (also the web config's).
     func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var diff = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0..<max(x.count, y.count) { diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0) }
-        return diff == 0
+        Bcrypt.constantTimeEquals(Array(a.utf8), Array(b.utf8))
     }
 }
 
