@@ -87,7 +87,7 @@ public final class Spool: Sendable {
         validEnd = scan.validEnd
         s.nextSeq = maxSeq + 1
         if !FileManager.default.fileExists(atPath: logURL.path) {
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: logURL)
         if validEnd < data.count {

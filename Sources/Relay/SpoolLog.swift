@@ -40,7 +40,7 @@ enum SpoolLog {
     /// (`Data.write(options: .atomic)` renames without the fsyncs).
     static func writeDurably(_ data: Data, to url: URL) throws {
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-        FileManager.default.createFile(atPath: tmp.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: tmp.path, contents: nil)
         let h = try FileHandle(forWritingTo: tmp)
         do {
             try h.truncate(atOffset: 0)
