@@ -55,6 +55,19 @@ def converged(kube, exporter):
     return api_objects(kube) == exported_objects(exporter)
 
 
+def wait_converged(kube, exporter, timeout, what):
+    """Waits for convergence; a timeout names the objects that differ and the watch counters,
+    so a failure on a loaded CI machine says whether the exporter hung or was only slow."""
+    try:
+        wait_for(lambda: converged(kube, exporter), timeout, what=what)
+    except AssertionError as e:
+        api, seen = api_objects(kube), exported_objects(exporter)
+        counters = [l for l in exporter.metrics().splitlines()
+                    if l.startswith(("sedna_exporter_watch_requests_total{", "sedna_exporter_list_requests_total{"))]
+        raise AssertionError(f"{e}; only in the API: {sorted(api - seen)}; only exported: {sorted(seen - api)}; "
+                             f"counters: {counters}") from None
+
+
 def counter_sum(exporter, family, **labels):
     total = 0.0
     for line in exporter.metrics().splitlines():
@@ -95,13 +108,15 @@ def change_during(kube, n):
 ])
 def test_the_exporter_converges_after_each_fault(env, n, kind, watch_only, count):
     kube, proxy, exporter = env
-    wait_for(lambda: converged(kube, exporter), 30, what="converged before the fault")
+    # Generous bounds: a loaded CI machine slows the relists and their backoff (up to 60 s with
+    # jitter); these are deadlines for a hang, not timings.
+    wait_converged(kube, exporter, 120, "converged before the fault")
     before = sum(proxy.faults.values())
     proxy.inject(kind, requests=count, watch_only=watch_only)
     change_during(kube, n)
     wait_for(lambda: sum(proxy.faults.values()) > before, 60, what=f"the {kind} fault to be applied")
     # Converges without a restart once the API behaves (some faults are all used up by then).
-    wait_for(lambda: converged(kube, exporter), 90, what=f"convergence after {kind}")
+    wait_converged(kube, exporter, 240, f"convergence after {kind}")
     proxy.clear()
     assert exporter.process.alive()
     text = exporter.metrics()
