@@ -4,8 +4,10 @@ the exporter's and the relay's resident memory and open file descriptors are sam
 
     SEDNA_EXPORTER_BIN=$PWD/.build/debug/sedna-exporter python3 scripts/soak.py --duration 3600
 
-- `sedna-exporter simulate --tasks 50`: the simulated Sedna cluster with its lifecycles (tasks
-  created, running, completing, deleted again: churn), its workers reporting through a relay
+- `sedna-exporter simulate --tasks 50`: the simulated Sedna cluster with its lifecycles (pods
+  created, running, completing, restarted; every incremental and lifelong learning job deleted
+  with its pods and applied again every `--recreate-after` seconds, the operator's clean-up that
+  keeps the cluster's size steady: churn), its workers reporting through a relay
   (`sedna-exporter relay`, the capture route) to the exporter's intake;
 - `tests/e2e/faultproxy.py` between the exporter and the simulator's API, injecting one fault
   per `--fault-every` seconds in turn: dropped streams, 410 Gone, ERROR events, 5xx bursts, 429,
@@ -124,6 +126,9 @@ def main():
     ap.add_argument("--speed", type=float, default=1, help="simulator time scale (2: lifecycles twice as fast)")
     ap.add_argument("--history", type=int, default=50_000,
                     help="the simulator's watch history (at --tasks 50 the default 5,000 changes last under a minute)")
+    ap.add_argument("--recreate-after", type=float, default=300,
+                    help="simulated seconds after which each IL/LL job is deleted and applied again (0: never). Sedna "
+                         "never deletes a job's stage pods, so without this clean-up the cluster grows all run long")
     ap.add_argument("--fault-every", type=float, default=90)
     ap.add_argument("--interval", type=float, default=10, help="sampling interval, seconds")
     ap.add_argument("--out", default="soak-out", help="folder for soak.csv, soak.png and the logs")
@@ -141,7 +146,8 @@ def main():
     exporter_port, relay_port = free_port(), free_port()
     central = f"http://127.0.0.1:{exporter_port}"
     sim = Simulator(work, intake_url=central, relay_url=f"http://127.0.0.1:{relay_port}", speed=args.speed,
-                    extra=["--tasks", str(args.tasks), "--history", str(args.history)])
+                    extra=["--tasks", str(args.tasks), "--history", str(args.history),
+                           "--recreate-learning-jobs-after", str(args.recreate_after)])
     relay = Relay(work, central, lc_url=sim.url, port=relay_port, name="soak-relay")
     proxy = FaultProxy(sim.port, stall_seconds=15)
     exporter = Exporter(work, proxy.kubeconfig(os.path.join(work, "kubeconfig-proxy")), port=exporter_port)

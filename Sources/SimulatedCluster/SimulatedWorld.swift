@@ -32,14 +32,17 @@ public struct SimulatedWorld: Sendable {
     ///   - start: Unix time of the first advance.
     ///   - capture: the capture route is installed (the admission webhook rewrote every worker's
     ///     effective `LC_SERVER` to its node's relay); false is Sedna exactly as released.
-    public init(seed: UInt64, tasks: Int = 1, speed: Double = 1, start: Double, capture: Bool = true) {
+    ///   - learningJobLifetime: nominal seconds after which each incremental and lifelong learning
+    ///     job is deleted and created again (nil: never; `IncrementalLearningLifecycle.recreate`).
+    public init(seed: UInt64, tasks: Int = 1, speed: Double = 1, start: Double, capture: Bool = true,
+                learningJobLifetime: Double? = nil) {
         self.seed = seed
         self.tasks = max(1, tasks)
         self.speed = speed > 0 ? speed : 1
         self.start = start
         self.capture = capture
         cluster = ClusterState(start: start, speed: self.speed, capture: capture)
-        lifecycles = WorldLayout.lifecycles(seed: seed, groups: self.tasks)
+        lifecycles = WorldLayout.lifecycles(seed: seed, groups: self.tasks, learningJobLifetime: learningJobLifetime)
     }
 
     /// Advances to `now` (Unix seconds, non-decreasing). The first call also returns a `.put`
@@ -70,7 +73,7 @@ public struct SimulatedWorld: Sendable {
 
 /// Names, nodes and datasets of the simulated cluster, one group per unit of `tasks`.
 enum WorldLayout {
-    static func lifecycles(seed: UInt64, groups: Int) -> [any Lifecycle] {
+    static func lifecycles(seed: UInt64, groups: Int, learningJobLifetime: Double? = nil) -> [any Lifecycle] {
         var stream = 0
         func rng() -> SimRandom {
             defer { stream += 1 }
@@ -131,11 +134,11 @@ enum WorldLayout {
             tasks.append(JointInferenceLifecycle(name: "pedestrian-detection-inference\(s)", namespace: ns, edgeNode: e2,
                                                  cloudNode: cloud, jobNameSet: false, crashes: true, rng: rng()))
             tasks.append(IncrementalLearningLifecycle(.incremental, name: "helmet-detection-demo\(s)", namespace: ns, node: e1,
-                                                      dataset: "incremental-dataset\(s)", failureProbability: 0, rng: rng()))
+                                                      dataset: "incremental-dataset\(s)", failureProbability: 0, lifetime: learningJobLifetime, rng: rng()))
             tasks.append(IncrementalLearningLifecycle(.incremental, name: "helmet-detection-nightly\(s)", namespace: ns, node: e3,
-                                                      dataset: "incremental-dataset-b\(s)", failureProbability: 0.2, rng: rng()))
+                                                      dataset: "incremental-dataset-b\(s)", failureProbability: 0.2, lifetime: learningJobLifetime, rng: rng()))
             tasks.append(IncrementalLearningLifecycle(.lifelong, name: "atcii-classifier-demo\(s)", namespace: ns, node: e3,
-                                                      dataset: "lifelong-dataset\(s)", failureProbability: 0, rng: rng()))
+                                                      dataset: "lifelong-dataset\(s)", failureProbability: 0, lifetime: learningJobLifetime, rng: rng()))
             tasks.append(FederatedLearningLifecycle(name: "surface-defect-detection\(s)", namespace: ns, cloudNode: cloud, exitRound: 1000,
                                                     modelName: "surface-defect-detection-model\(s)",
                                                     trainers: [(e1, "edge1-surface-defect-detection-dataset\(s)"),

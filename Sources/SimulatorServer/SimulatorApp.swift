@@ -31,6 +31,9 @@ public struct SimulatorConfiguration: Sendable {
     public var capture = false
     /// Seconds a worker's telemetry waits, so the exporter has seen its pod first.
     public var telemetryDelay = 2.0
+    /// Nominal seconds after which the simulated operator deletes each incremental and
+    /// lifelong learning job and applies it again (nil: never): a cluster of steady size for soaks.
+    public var learningJobLifetime: Double?
 
     public init() {}
 }
@@ -90,7 +93,8 @@ struct SimulationDriver: Service {
         defer { sending.cancel() }
         await cancelWhenGracefulShutdown { [config, api, sender, logger] in
             var world = SimulatedWorld(seed: config.seed, tasks: config.tasks, speed: config.speed,
-                                       start: Date().timeIntervalSince1970, capture: config.capture)
+                                       start: Date().timeIntervalSince1970, capture: config.capture,
+                                       learningJobLifetime: config.learningJobLifetime)
             let first = world.advance(to: Date().timeIntervalSince1970)
             await api.apply(first.changes)
             await sender?.enqueue(first.telemetry)

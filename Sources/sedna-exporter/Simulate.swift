@@ -43,6 +43,10 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Changes a watch can resume across; a watch from an older resource version gets 410 Gone.")
     var history: Int = 5_000
 
+    @Option(help: ArgumentHelp("Seconds (simulated) after which each incremental and lifelong learning job is deleted and applied again, with its pods; 0: never.",
+                               discussion: "Sedna never deletes a job's stage pods, so without this a long run grows without bound; an operator's clean-up keeps the cluster's size steady (scripts/soak.py)."))
+    var recreateLearningJobsAfter: Double = 0
+
     @Option(help: "Seconds between BOOKMARK events on watches that allow them.")
     var bookmarkInterval: Double = 10
 
@@ -56,6 +60,9 @@ struct Simulate: AsyncParsableCommand {
         guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed must be in (0, 1000]") }
         guard (1...10_000).contains(tasks) else { throw ValidationError("--tasks must be in 1...10000") }
         guard history >= 1 else { throw ValidationError("--history must be at least 1") }
+        guard recreateLearningJobsAfter == 0 || recreateLearningJobsAfter >= 10 else {
+            throw ValidationError("--recreate-learning-jobs-after must be 0 (never) or at least 10 seconds")
+        }
         guard bookmarkInterval >= 0.1 else { throw ValidationError("--bookmark-interval must be at least 0.1") }
         if let f = intakeTokenFile { _ = try requiredToken(f, flag: "--intake-token-file") }
         for (flag, value) in [("--intake-url", intakeUrl), ("--relay-url", relayUrl)] where !value.isEmpty {
@@ -73,6 +80,7 @@ struct Simulate: AsyncParsableCommand {
         config.speed = speed
         config.tasks = tasks
         config.historyWindow = history
+        config.learningJobLifetime = recreateLearningJobsAfter > 0 ? recreateLearningJobsAfter : nil
         config.bookmarkInterval = bookmarkInterval
         config.intakeURL = intakeUrl.isEmpty ? nil : intakeUrl
         config.intakeToken = TokenFile.read(intakeTokenFile)

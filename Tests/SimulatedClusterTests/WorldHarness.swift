@@ -22,8 +22,10 @@ final class WorldHarness: @unchecked Sendable {
     var now: Double
     var rejected: [String] = []
 
-    init(seed: UInt64 = SimulatedWorld.defaultSeed, tasks: Int = 1, speed: Double = 1, capture: Bool = true) {
-        world = SimulatedWorld(seed: seed, tasks: tasks, speed: speed, start: Self.start, capture: capture)
+    init(seed: UInt64 = SimulatedWorld.defaultSeed, tasks: Int = 1, speed: Double = 1, capture: Bool = true,
+         learningJobLifetime: Double? = nil) {
+        world = SimulatedWorld(seed: seed, tasks: tasks, speed: speed, start: Self.start, capture: capture,
+                               learningJobLifetime: learningJobLifetime)
         now = Self.start
         service = IntakeService(store: intake, directory: inventory)
         inventory.onRemoval { [service] id in service.removed(id) }

@@ -45,6 +45,11 @@ struct IncrementalLearningLifecycle: Lifecycle {
     /// Chance that a train or eval run fails; only with `restartPolicy: Never` in the templates,
     /// since `OnFailure` (Sedna's default) would restart the container instead.
     let failureProbability: Double
+    /// Nominal seconds after which the simulated operator deletes the job and creates it again
+    /// (nil: never). Stage pods are never deleted while the job lives, so a long run at
+    /// `--tasks 50` gains about 500 pods a minute; an operator cleaning up finished iterations
+    /// is what keeps a real cluster, and a soak, at a steady size (`recreate`).
+    let lifetime: Double?
     var rng: SimRandom
 
     var uid = ""
@@ -69,7 +74,8 @@ struct IncrementalLearningLifecycle: Lifecycle {
     var nextStep = 1.0
     var nextTick = Double.infinity
     var nextInference = Double.infinity
-    var nextEvent: Double { min(nextStep, nextTick, nextInference) }
+    var recreateAt = Double.infinity
+    var nextEvent: Double { min(nextStep, nextTick, nextInference, recreateAt) }
 
     var kind: SednaKind { paradigm == .incremental ? .incrementalLearningJob : .lifelongLearningJob }
     var ref: TaskRef { TaskRef(kind: kind, name: name, namespace: namespace, uid: uid) }
@@ -80,8 +86,10 @@ struct IncrementalLearningLifecycle: Lifecycle {
     static let deployModelURL = "/models/deploy/model.pb"
     static let initialModelURL = "/models/initial/model.pb"
 
-    init(_ paradigm: Paradigm, name: String, namespace: String, node: String, dataset: String, failureProbability: Double, rng: SimRandom) {
+    init(_ paradigm: Paradigm, name: String, namespace: String, node: String, dataset: String, failureProbability: Double,
+         lifetime: Double? = nil, rng: SimRandom) {
         self.paradigm = paradigm
+        self.lifetime = lifetime
         self.name = name
         self.namespace = namespace
         self.node = node
@@ -94,13 +102,36 @@ struct IncrementalLearningLifecycle: Lifecycle {
         uid = rng.uuid()
         created = Timestamp.format(c.start - Double(rng.int(30...120)))
         for m in metricNames { deployedMetrics[m] = (0..<classes).map { _ in rng.uniform(0.62, 0.8) } }
+        if let lifetime { recreateAt = c.time + lifetime }
+        putCR(&c)
+    }
+
+    /// The operator deletes the job and applies it again: the CR goes (DELETED), Kubernetes'
+    /// garbage collector deletes every pod whose ownerReference is the job (background
+    /// propagation: the GM sets the job as controller of each pod it creates, `ref.ownerRef`),
+    /// and the same spec comes back as a new object, with a new UID, starting at `Train/Waiting`
+    /// like any new job. The random stream goes on, so the new incarnation differs.
+    mutating func recreate(_ c: inout ClusterState) {
+        c.delete(.sedna(kind), namespace: namespace, name: name)
+        let owned = c.pods.values.filter { p in p.meta.ownerReferences.contains { $0["uid"].string == uid } }.map(\.key)
+        for key in owned.sorted() { c.deletePod(key) }
+        var fresh = IncrementalLearningLifecycle(paradigm, name: name, namespace: namespace, node: node, dataset: dataset,
+                                                 failureProbability: failureProbability, lifetime: lifetime, rng: rng)
+        fresh.uid = fresh.rng.uuid()
+        fresh.created = c.timestamp
+        for m in fresh.metricNames { fresh.deployedMetrics[m] = (0..<fresh.classes).map { _ in fresh.rng.uniform(0.62, 0.8) } }
+        fresh.nextStep = c.time + 1
+        fresh.recreateAt = lifetime.map { c.time + $0 } ?? .infinity
+        self = fresh
         putCR(&c)
     }
 
     // MARK: events
 
     mutating func fire(_ c: inout ClusterState) {
-        if c.time >= nextStep {
+        if c.time >= recreateAt {
+            recreate(&c)
+        } else if c.time >= nextStep {
             step(&c)
         } else if c.time >= nextTick {
             tick(&c)
