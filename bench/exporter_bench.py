@@ -223,8 +223,10 @@ def make_cluster(n, out):
             m["uid"] = f"{m.get('uid', m['name'])}-{i}"
             if r == "pods":
                 labels = m.get("labels", {})
+                # The worker's task by name and by UID (the GM sets both; sharding goes by the
+                # UID): both must point at this copy's task.
                 for k in list(labels):
-                    if k.endswith(".sedna.io/name"):
+                    if k.endswith((".sedna.io/name", ".sedna.io/uid")):
                         labels[k] = f"{labels[k]}-{i}"
             out_items.setdefault(r, []).append(c)
     os.makedirs(out, exist_ok=True)

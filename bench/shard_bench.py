@@ -63,8 +63,23 @@ def main():
         shards = [Exporter(work, api.kubeconfig(), extra=("--shard", str(i), "--total-shards", str(args.shards)))
                   for i in range(args.shards)]
         running += shards
+        # Ready times first, all shards listing at once (as a rollout does); scrapes only once
+        # every shard is ready, one shard at a time, so no scrape competes with a LIST.
+        ready = {}
+        while len(ready) < len(shards):
+            for i, e in enumerate(shards):
+                if i not in ready and e.ready():
+                    ready[i] = time.perf_counter() - started
+            if not all(e.process.alive() for e in shards):
+                raise SystemExit("a shard died")
+            time.sleep(0.2)
         for i, e in enumerate(shards):
-            rows.append(measure(f"shard {i}/{args.shards}", e, started, args.scrapes))
+            row = measure(f"shard {i}/{args.shards}", e, started, args.scrapes)
+            row["ready_s"] = ready[i]
+            rows.append(row)
+        for e in shards:   # the unsharded exporter gets the machine to itself
+            e.stop()
+        running.clear()
         if not args.no_unsharded:
             started = time.perf_counter()
             whole = Exporter(work, api.kubeconfig())

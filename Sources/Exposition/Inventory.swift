@@ -83,6 +83,13 @@ public final class Inventory: Sendable {
         /// Raw objects kept only where a joined fact may force a re-render (owned ones only).
         var pods: [String: Kept] = [:]
         var federated: [String: Kept] = [:]
+        /// Who depends on a node or a dataset, so that its change finds them without a scan of
+        /// every kept pod or job (a scan per dataset event made a 50k-task LIST quadratic:
+        /// datasets x federated jobs, under the lock). Kept for owned objects, like `pods`.
+        var podsByNode: [String: Set<String>] = [:]
+        var podNode: [String: String] = [:]
+        var federatedByDataset: [String: Set<String>] = [:]
+        var federatedDatasets: [String: [String]] = [:]
         /// Every object in scope, owned or not (a relist removes the ones it no longer has).
         var keys: [WatchedResource: Set<String>] = [:]
         /// Indexes for the intake, which asks on every report and push: worker pods by
@@ -366,6 +373,7 @@ public final class Inventory: Sendable {
                 s.workers[o.namespace]?[key] = nil
             }
             s.pods[key] = p.owned ? Kept(object: o, stamp: s.stamp) : nil
+            Self.index(pod: key, node: p.owned ? o.spec["nodeName"].string : nil, &s)
         case .sedna(.dataset):
             let id = "\(o.namespace)/\(o.name)"
             let samples = o.status["numberOfSamples"].number
@@ -376,6 +384,7 @@ public final class Inventory: Sendable {
             }
         case .sedna(.federatedLearningJob):
             s.federated[key] = p.owned ? Kept(object: o, stamp: s.stamp) : nil
+            Self.index(federated: key, datasets: p.owned ? Self.trainingDatasets(o) : [], &s)
         default: break
         }
         if case .sedna(let kind) = resource, kind.isTask {
@@ -417,12 +426,15 @@ public final class Inventory: Sendable {
         switch resource {
         case .pods:
             s.pods[key] = nil
+            Self.index(pod: key, node: nil, &s)
             if let pods = s.workers[namespace], pods[key] != nil {
                 s.workers[namespace]?[key] = nil
             } else {
                 for ns in s.workers.keys where s.workers[ns]?[key] != nil { s.workers[ns]?[key] = nil }
             }
-        case .sedna(.federatedLearningJob): s.federated[key] = nil
+        case .sedna(.federatedLearningJob):
+            s.federated[key] = nil
+            Self.index(federated: key, datasets: [], &s)
         case .nodes:
             if !o.name.isEmpty, s.context.nodeLocations.removeValue(forKey: o.name) != nil {
                 s.contextGeneration += 1
@@ -439,19 +451,47 @@ public final class Inventory: Sendable {
     }
 
     private func collectPods(onNode node: String, _ s: inout State, _ after: inout Aftermath) {
-        for (key, pod) in s.pods where pod.object.spec["nodeName"].string == node {
-            after.dependants.append((.pods, key, pod))
+        for key in s.podsByNode[node] ?? [] {
+            if let pod = s.pods[key] { after.dependants.append((.pods, key, pod)) }
         }
+    }
+
+    /// "namespace/dataset" of every training worker of a federated job.
+    static func trainingDatasets(_ o: KubeObject) -> [String] {
+        (o.spec["trainingWorkers"].array ?? []).compactMap { w in w["dataset"]["name"].string.map { "\(o.namespace)/\($0)" } }
+    }
+
+    private static func index(pod key: String, node: String?, _ s: inout State) {
+        let node = node.flatMap { $0.isEmpty ? nil : $0 }
+        let old = s.podNode[key]
+        guard old != node else { return }
+        if let old {
+            s.podsByNode[old]?.remove(key)
+            if s.podsByNode[old]?.isEmpty == true { s.podsByNode[old] = nil }
+        }
+        s.podNode[key] = node
+        if let node { s.podsByNode[node, default: []].insert(key) }
+    }
+
+    private static func index(federated key: String, datasets: [String], _ s: inout State) {
+        let old = s.federatedDatasets[key] ?? []
+        guard old != datasets else { return }
+        for d in old {
+            s.federatedByDataset[d]?.remove(key)
+            if s.federatedByDataset[d]?.isEmpty == true { s.federatedByDataset[d] = nil }
+        }
+        s.federatedDatasets[key] = datasets.isEmpty ? nil : datasets
+        for d in datasets { s.federatedByDataset[d, default: []].insert(key) }
     }
 
     /// The federated jobs that train on `dataset` (their per-node sample counts come from it).
     /// Only those: datasets change often (every LC re-read) and a long-running job's condition
     /// list grows with every round, so re-rendering every job of the namespace made dataset churn
-    /// cost jobs x conditions (measured with `bench/exporter_bench.py --simulated-tasks`).
+    /// cost jobs x conditions (measured with `bench/exporter_bench.py --simulated-tasks`); found
+    /// through `federatedByDataset`, not by a scan of every job.
     private func collectFederated(namespace: String, dataset: String, _ s: inout State, _ after: inout Aftermath) {
-        for (key, job) in s.federated where job.object.namespace == namespace
-            && (job.object.spec["trainingWorkers"].array ?? []).contains(where: { $0["dataset"]["name"].string == dataset }) {
-            after.dependants.append((.sedna(.federatedLearningJob), key, job))
+        for key in s.federatedByDataset["\(namespace)/\(dataset)"] ?? [] {
+            if let job = s.federated[key] { after.dependants.append((.sedna(.federatedLearningJob), key, job)) }
         }
     }
 }

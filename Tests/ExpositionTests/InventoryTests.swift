@@ -65,6 +65,43 @@ import TestSupport
         #expect(!text(inv).contains("sedna_federated_learning_node_samples"))
     }
 
+    /// The node and dataset indexes follow a pod that is scheduled (or moved) and a job whose
+    /// training workers change: a later change of the node or dataset finds them there.
+    @Test func dependantsAreFoundWhereTheyAreNow() throws {
+        let inv = Inventory()
+        let pod = Fixtures.object("pods", named: "surface-defect-detection-train-t1x9z")
+        guard case .object(var top) = pod.json, case .object(var spec) = top["spec"] ?? .null else {
+            Issue.record("fixture pod has no spec"); return
+        }
+        spec["nodeName"] = .string("")
+        top["spec"] = .object(spec)
+        inv.upsert(.pods, KubeObject(.object(top)))           // not yet scheduled
+        inv.upsert(.pods, pod)                                 // scheduled on edge1
+        inv.upsert(.nodes, Fixtures.object("nodes", named: "edge1"))
+        #expect(text(inv).contains("node=\"edge1\",location=\"edge\"} 1"))
+        inv.delete(.pods, pod)
+        inv.delete(.nodes, Fixtures.object("nodes", named: "edge1"))   // no pod left to re-render
+        #expect(!text(inv).contains("surface-defect-detection-train-t1x9z"))
+
+        let job = Fixtures.object("federatedlearningjobs", named: "surface-defect-detection")
+        inv.upsert(.sedna(.federatedLearningJob), job)
+        // The job no longer trains on edge1's dataset: its change must not touch the job...
+        guard case .object(var jtop) = job.json, case .object(var jspec) = jtop["spec"] ?? .null,
+              case .array(let workers) = jspec["trainingWorkers"] ?? .null else {
+            Issue.record("fixture job has no training workers"); return
+        }
+        jspec["trainingWorkers"] = .array(workers.filter { $0["dataset"]["name"].string != "edge1-surface-defect-detection-dataset" })
+        jtop["spec"] = .object(jspec)
+        inv.upsert(.sedna(.federatedLearningJob), KubeObject(.object(jtop)))
+        inv.upsert(.sedna(.dataset), Fixtures.object("datasets", named: "edge1-surface-defect-detection-dataset"))
+        #expect(!text(inv).contains("sedna_federated_learning_node_samples{namespace=\"default\",kind=\"FederatedLearningJob\",task=\"surface-defect-detection\",node=\"edge1\""))
+        // ...and a dataset it still trains on is joined.
+        let other = try #require(workers.compactMap { $0["dataset"]["name"].string }
+            .first { $0 != "edge1-surface-defect-detection-dataset" })
+        inv.upsert(.sedna(.dataset), Fixtures.object("datasets", named: other))
+        #expect(text(inv).contains("task=\"surface-defect-detection\",node=\"edge2\",dataset=\"\(other)\"}"))
+    }
+
     @Test func intakeIndexesFollowPodsAndTasks() {
         let inv = Inventory()
         let pod = Fixtures.object("pods", named: "surface-defect-detection-train-t1x9z")
