@@ -26,6 +26,14 @@ public enum TextFormat {
     public static let maxLabelValueBytes = 1024
 
     public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
+        // Most values need no escape and fit: one bulk copy of the UTF-8 bytes.
+        let plain: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.count <= maxLabelValueBytes && !bytes.contains { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }
+        }
+        if plain == true {
+            out.append(contentsOf: value.utf8)
+            return
+        }
         var written = 0
         for scalar in value.unicodeScalars {
             let width = UTF8.width(scalar)
