@@ -68,8 +68,11 @@ def main():
         ready = {}
         while len(ready) < len(shards):
             for i, e in enumerate(shards):
-                if i not in ready and e.ready():
-                    ready[i] = time.perf_counter() - started
+                try:
+                    if i not in ready and e.ready():
+                        ready[i] = time.perf_counter() - started
+                except requests.RequestException:
+                    pass   # not listening yet
             if not all(e.process.alive() for e in shards):
                 raise SystemExit("a shard died")
             time.sleep(0.2)

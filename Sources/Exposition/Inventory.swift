@@ -174,6 +174,8 @@ public final class Inventory: Sendable {
         work.reserveCapacity(work.count + objects.count)
         for o in objects { work.append(prepare(resource, o, deleted: false, context: context, generation: generation)) }
         commit(work)
+        work = []
+        MemoryRelease.afterBulkChange()
     }
 
     /// The resource disappeared (its CRD was removed): drop all its series.
@@ -182,6 +184,7 @@ public final class Inventory: Sendable {
         commit(keys.map { prepare(resource, Self.stub($0), deleted: true, context: nil, generation: 0) })
         state.withLock { $0.keys[resource] = nil }
         store.removeAll(resource)
+        MemoryRelease.afterBulkChange()
     }
 
     /// Called (after the inventory's lock is released) for every task, dataset, model or pod in

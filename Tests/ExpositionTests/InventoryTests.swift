@@ -1,4 +1,4 @@
-import Exposition
+@testable import Exposition
 import SednaCatalog
 import Testing
 import TestSupport
@@ -216,5 +216,15 @@ import TestSupport
         // zlib refuses level 42: the caller must learn it failed (it then answers uncompressed).
         #expect(Gzip.compress(Array("x".utf8), level: 42) == nil)
         #expect(Gzip.compress([]) != nil)
+    }
+}
+
+@Suite struct MemoryReleaseTests {
+    /// On glibc the trim is found and callable (a relist calls it); elsewhere it is a no-op.
+    @Test func trimIsFoundOnGlibc() {
+        #if canImport(Glibc)
+        #expect(MemoryRelease.available)
+        #endif
+        MemoryRelease.afterBulkChange()
     }
 }
