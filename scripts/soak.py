@@ -129,6 +129,7 @@ def main():
     ap.add_argument("--recreate-after", type=float, default=300,
                     help="simulated seconds after which each IL/LL job is deleted and applied again (0: never). Sedna "
                          "never deletes a job's stage pods, so without this clean-up the cluster grows all run long")
+    ap.add_argument("--max-groups", type=int, default=20_000, help="the exporter's --max-groups (pushed groups held)")
     ap.add_argument("--fault-every", type=float, default=90)
     ap.add_argument("--interval", type=float, default=10, help="sampling interval, seconds")
     ap.add_argument("--out", default="soak-out", help="folder for soak.csv, soak.png and the logs")
@@ -150,7 +151,10 @@ def main():
                            "--recreate-learning-jobs-after", str(args.recreate_after)])
     relay = Relay(work, central, lc_url=sim.url, port=relay_port, name="soak-relay")
     proxy = FaultProxy(sim.port, stall_seconds=15)
-    exporter = Exporter(work, proxy.kubeconfig(os.path.join(work, "kubeconfig-proxy")), port=exporter_port)
+    # Every worker pod that pushes holds a group while it lives: at --tasks 50 that is more than
+    # the default --max-groups (2,000), and the excess pushes would be refused (413).
+    exporter = Exporter(work, proxy.kubeconfig(os.path.join(work, "kubeconfig-proxy")), port=exporter_port,
+                        extra=["--max-groups", str(args.max_groups)])
     stop = threading.Event()
     counts = {k: 0 for k in ("put", "post", "delete", "failed", "scrapes", "scrape_errors")}
     threads = [threading.Thread(target=pusher, args=(central, stop, counts), daemon=True),
