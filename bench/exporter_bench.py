@@ -25,7 +25,8 @@ samples the exporter's RSS every second and plots it (--plot, matplotlib), then 
 simulator and scrapes the same, now still, body for the idle p99 it compares with.
 
 Usage: bench/exporter_bench.py [--sizes 1000,10000[,50000]] [--scrapes 50] [--simulated-tasks 10,50]
-                               [--churn-seconds 600 --plot churn-rss.png] [--no-nginx] [--no-relist]
+                               [--churn-seconds 600 --plot churn-rss.png] [--recreate-after 300 --max-groups 20000]
+                               [--no-nginx] [--no-relist]
 Environment: SEDNA_EXPORTER_BIN (default: builds .build/release/sedna-exporter).
 """
 import argparse
@@ -339,11 +340,12 @@ def counter_sum(text, family):
     return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith(family + "{") or l.startswith(family + " "))
 
 
-def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None):
+def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None, recreate_after=0, max_groups=2000):
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     port = free_port()
-    sim = Simulator(work, intake_url=f"http://127.0.0.1:{port}", speed=speed, extra=["--tasks", str(tasks)])
-    e = Exporter(work, sim.kubeconfig(), port=port)
+    sim = Simulator(work, intake_url=f"http://127.0.0.1:{port}", speed=speed,
+                    extra=["--tasks", str(tasks), "--recreate-learning-jobs-after", str(recreate_after)])
+    e = Exporter(work, sim.kubeconfig(), port=port, extra=["--max-groups", str(max_groups)])
     extra = {}
     try:
         t = time.perf_counter()
@@ -405,6 +407,10 @@ def main():
     ap.add_argument("--simulated-tasks", default="", help="comma-separated --tasks values for the simulated cluster")
     ap.add_argument("--churn-seconds", type=float, default=0, help="with --simulated-tasks: scrape back to back this long, sampling RSS")
     ap.add_argument("--plot", default="", help="with --churn-seconds: PNG of RSS over time (a .csv of the samples beside it)")
+    ap.add_argument("--recreate-after", type=float, default=0,
+                    help="with --simulated-tasks: simulated seconds after which each IL/LL job is deleted and applied "
+                         "again (simulate --recreate-learning-jobs-after), holding the cluster at a steady size; 0: never")
+    ap.add_argument("--max-groups", type=int, default=2000, help="with --simulated-tasks: the exporter's --max-groups")
     ap.add_argument("--no-nginx", action="store_true", help="skip the nginx peer")
     ap.add_argument("--no-relist", action="store_true", help="skip the scrape-during-relist measurement")
     args = ap.parse_args()
@@ -415,7 +421,8 @@ def main():
     if args.simulated_tasks:
         with tempfile.TemporaryDirectory(prefix="sedna-bench-") as work:
             rows = [run_simulated(int(t), args.scrapes, binary, work, churn_seconds=args.churn_seconds,
-                                  plot=(os.path.abspath(args.plot) if args.plot else None))
+                                  plot=(os.path.abspath(args.plot) if args.plot else None),
+                                  recreate_after=args.recreate_after, max_groups=args.max_groups)
                     for t in args.simulated_tasks.split(",")]
         for r in rows:
             print(json.dumps(r), flush=True)
