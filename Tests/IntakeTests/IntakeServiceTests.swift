@@ -121,6 +121,27 @@ struct FixedDirectory: WorkerDirectory {
         #expect(t.contains("sedna_intake_groups 0"))
     }
 
+    /// A push that came before the exporter knew its pod stays unbound, but it still goes when
+    /// the pod it names is deleted; groups naming another pod, or no pod, stay.
+    @Test func anUnboundPushGoesWithThePodItNames() throws {
+        let s = make()
+        let early = try s.push(.put, path: ["job", "sedna-worker", "namespace", "ns", "pod", "il-train-abcde"], contentType: nil,
+                               body: Array("# TYPE loss gauge\nloss 0.5\n".utf8), now: 10)
+        #expect(early.pod == nil && early.task == nil)
+        _ = try s.push(.put, path: ["job", "sedna-worker", "namespace", "other", "pod", "il-train-abcde"], contentType: nil,
+                       body: Array("# TYPE loss gauge\nloss 0.7\n".utf8), now: 10)
+        _ = try s.push(.put, path: ["job", "batch"], contentType: nil, body: Array("# TYPE done gauge\ndone 1\n".utf8), now: 10)
+        #expect(text(s).contains("sedna_intake_groups 3"))
+        s.removed(Inventory.Identity(resource: .sedna(.incrementalLearningJob), namespace: "ns", name: "il-train-abcde"))
+        #expect(text(s).contains("sedna_intake_groups 3"), "only a pod's removal names a pod")
+        s.removed(Inventory.Identity(resource: .pods, namespace: "ns", name: "il-train-abcde"))
+        let t = text(s)
+        #expect(t.contains("sedna_intake_groups 2"))
+        #expect(!t.contains(#"loss{job="sedna-worker",namespace="ns""#))
+        #expect(t.contains(#"loss{job="sedna-worker",namespace="other",pod="il-train-abcde"} 0.7"#))
+        #expect(t.contains(#"done{job="batch"} 1"#))
+    }
+
     @Test func pushesAreRefusedWithTheirReason() async throws {
         let s = make()
         #expect(throws: IntakeError(400, "the path must be /metrics/job/<job>{/<label>/<value>}")) {
