@@ -116,7 +116,8 @@ let package = Package(
         .testTarget(name: "ObservabilityArtifactsTests", dependencies: [
             "ObservabilityArtifacts", "SednaCatalog", "TestSupport",
         ]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog", "TestSupport"]),
+        // The golden files are read from the repository by path (GoldenExpositionTests), not bundled.
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "SednaCatalog", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "ServerSupportTests", dependencies: [
             "ServerSupport", "SednaCatalog", .product(name: "Logging", package: "swift-log"),
         ]),
