@@ -98,9 +98,13 @@ struct IncrementalLearningLifecycle: Lifecycle {
         self.rng = rng
     }
 
-    mutating func begin(_ c: inout ClusterState) {
+    mutating func begin(_ c: inout ClusterState) { appear(&c, createdNow: false) }
+
+    /// The job as a new object: a fresh UID, its creation time (before the simulation for the
+    /// jobs that exist at its start), the deployed model's metrics, and its CR written.
+    private mutating func appear(_ c: inout ClusterState, createdNow: Bool) {
         uid = rng.uuid()
-        created = Timestamp.format(c.start - Double(rng.int(30...120)))
+        created = createdNow ? c.timestamp : Timestamp.format(c.start - Double(rng.int(30...120)))
         for m in metricNames { deployedMetrics[m] = (0..<classes).map { _ in rng.uniform(0.62, 0.8) } }
         if let lifetime { recreateAt = c.time + lifetime }
         putCR(&c)
@@ -117,13 +121,9 @@ struct IncrementalLearningLifecycle: Lifecycle {
         for key in owned.sorted() { c.deletePod(key) }
         var fresh = IncrementalLearningLifecycle(paradigm, name: name, namespace: namespace, node: node, dataset: dataset,
                                                  failureProbability: failureProbability, lifetime: lifetime, rng: rng)
-        fresh.uid = fresh.rng.uuid()
-        fresh.created = c.timestamp
-        for m in fresh.metricNames { fresh.deployedMetrics[m] = (0..<fresh.classes).map { _ in fresh.rng.uniform(0.62, 0.8) } }
         fresh.nextStep = c.time + 1
-        fresh.recreateAt = lifetime.map { c.time + $0 } ?? .infinity
+        fresh.appear(&c, createdNow: true)
         self = fresh
-        putCR(&c)
     }
 
     // MARK: events
