@@ -63,5 +63,15 @@ struct TrackingSink: ObjectSink {
         inner.forget(resource)
     }
 
+    func apply(_ resource: WatchedResource, _ changes: [ObjectChange]) {
+        for c in changes {
+            switch c {
+            case .upsert(let o): tracker.upsert(resource, o)
+            case .delete(let o): tracker.delete(resource, o)
+            }
+        }
+        inner.apply(resource, changes)
+    }
+
     func recordUndecodable(_ resource: WatchedResource) { inner.recordUndecodable(resource) }
 }

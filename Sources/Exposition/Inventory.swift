@@ -162,6 +162,19 @@ public final class Inventory: Sendable {
         commit([prepare(resource, object, deleted: true, context: nil, generation: 0)])
     }
 
+    /// Changes of one watch read, in order: translated on every core, then applied in their
+    /// order under one lock hold per chunk, as if `upsert` and `delete` had been called one by one.
+    public func apply(_ resource: WatchedResource, _ changes: [(object: KubeObject, deleted: Bool)]) {
+        guard changes.count > 1 else {
+            if let c = changes.first { c.deleted ? delete(resource, c.object) : upsert(resource, c.object) }
+            return
+        }
+        let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
+        commit(ParallelMap.map(changes) { c in
+            prepare(resource, c.object, deleted: c.deleted, context: c.deleted ? nil : context, generation: c.deleted ? 0 : generation)
+        })
+    }
+
     /// The result of a full LIST: objects not in it are gone. Translated outside the lock,
     /// applied a chunk at a time.
     public func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
@@ -171,8 +184,7 @@ public final class Inventory: Sendable {
             prepare(resource, Self.stub(key), deleted: true, context: nil, generation: 0)
         }
         let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
-        work.reserveCapacity(work.count + objects.count)
-        for o in objects { work.append(prepare(resource, o, deleted: false, context: context, generation: generation)) }
+        work += ParallelMap.map(objects) { prepare(resource, $0, deleted: false, context: context, generation: generation) }
         commit(work)
         work = []
         MemoryRelease.afterBulkChange()
@@ -252,7 +264,7 @@ public final class Inventory: Sendable {
         var remove = deleted || !filter.inScope(resource, o)
         var worker: WorkerPod?
         if !remove, resource == .pods {
-            switch PodRole.classify(o.labels) {
+            switch PodRole.classify(o) {
             case .unrelated: remove = true   // labels can change; an unrelated pod keeps nothing
             case let .worker(kind, task, _): worker = Self.workerPod(o, kind: kind, task: task)
             case .component: break
@@ -294,7 +306,7 @@ public final class Inventory: Sendable {
         case .sedna(let kind) where kind.isTask:
             task = TaskSummary(kind: kind, namespace: o.namespace, name: o.name, samples: set)
         case .pods:
-            if case let .worker(kind, taskName, _) = PodRole.classify(o.labels) {
+            if case let .worker(kind, taskName, _) = PodRole.classify(o) {
                 worker = WorkerPodSummary(kind: kind, namespace: o.namespace, task: taskName, pod: o.name, samples: set)
             }
         default: break

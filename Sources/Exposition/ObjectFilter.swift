@@ -33,7 +33,7 @@ public struct ObjectFilter: Sendable {
         guard totalShards > 1 else { return true }
         if resource == .nodes { return shard == 0 }
         if resource == .pods {
-            guard case let .worker(kind, _, _) = PodRole.classify(o.labels) else { return shard == 0 }
+            guard case let .worker(kind, _, _) = PodRole.classify(o) else { return shard == 0 }
             return owns(taskUID: Self.taskUID(ofWorker: o, kind: kind))
         }
         return owns(taskUID: o.key)

@@ -7,4 +7,26 @@ public protocol ObjectSink: Sendable {
     func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject])
     func forget(_ resource: WatchedResource)
     func recordUndecodable(_ resource: WatchedResource)
+    /// The changes one read of a watch stream carried, in the stream's order. A sink may prepare
+    /// them side by side (the inventory translates them on every core); the effect must be that
+    /// of applying them one by one.
+    func apply(_ resource: WatchedResource, _ changes: [ObjectChange])
+}
+
+/// One change a watch stream reports.
+public enum ObjectChange: Sendable {
+    case upsert(KubeObject)
+    case delete(KubeObject)
+}
+
+extension ObjectSink {
+    /// One by one, for sinks with nothing to gain from a batch.
+    public func apply(_ resource: WatchedResource, _ changes: [ObjectChange]) {
+        for c in changes {
+            switch c {
+            case .upsert(let o): upsert(resource, o)
+            case .delete(let o): delete(resource, o)
+            }
+        }
+    }
 }

@@ -88,11 +88,9 @@ public struct Reflector: Sendable {
             stats.update(r) { $0.consecutiveFailures = 0 }
             var splitter = LineSplitter()
             for try await chunk in body {
-                for line in try splitter.feed(chunk.readableBytesView) {
-                    if let next = handle(line, &machine) { return next }
-                }
+                if let next = handle(try splitter.feed(chunk.readableBytesView), &machine) { return next }
             }
-            if let last = splitter.finish(), let next = handle(last, &machine) { return next }
+            if let last = splitter.finish(), let next = handle([last], &machine) { return next }
             stats.update(r) { $0.watchResults["ok", default: 0] += 1 }
             return machine.on(.watchEnded)
         } catch is CancellationError {
@@ -110,39 +108,60 @@ public struct Reflector: Sendable {
         }
     }
 
-    /// Applies one line; returns the next action when the stream must end here.
-    private func handle(_ line: [UInt8], _ machine: inout ReflectorStateMachine) -> ReflectorStateMachine.Action? {
+    /// Applies the lines of one read of the stream; returns the next action when the stream must
+    /// end here. The lines are decoded on every core (`ParallelMap`), the state machine sees them
+    /// in order, and the changes it lets through go to the sink as one batch (everything before
+    /// an ERROR or a malformed line is applied, nothing after it).
+    private func handle(_ lines: [[UInt8]], _ machine: inout ReflectorStateMachine) -> ReflectorStateMachine.Action? {
+        guard !lines.isEmpty else { return nil }
         let r = resource
-        let event: WatchEvent
-        do { event = try WatchEvent.decode(line) } catch {
-            stats.update(r) { s in
-                s.watchResults["error", default: 0] += 1
-                s.lastError = "\(error)"
+        let decoded = ParallelMap.map(lines) { line in Result { try WatchEvent.decode(line) } }
+        var changes: [ObjectChange] = []
+        changes.reserveCapacity(decoded.count)
+        var counts: [String: Int] = [:]
+        var undecodable = 0
+        var next: ReflectorStateMachine.Action?
+        loop: for result in decoded {
+            let event: WatchEvent
+            switch result {
+            case .success(let e): event = e
+            case .failure(let error):
+                stats.update(r) { s in
+                    s.watchResults["error", default: 0] += 1
+                    s.lastError = "\(error)"
+                }
+                logger.warning("malformed watch event; relisting", metadata: ["resource": "\(r)", "error": "\(error)"])
+                next = machine.on(.watchErrorEvent(gone: false))
+                break loop
             }
-            logger.warning("malformed watch event; relisting", metadata: ["resource": "\(r)", "error": "\(error)"])
-            return machine.on(.watchErrorEvent(gone: false))
+            counts[event.type, default: 0] += 1
+            if event.type == "ERROR" {
+                let gone = event.isGone
+                stats.update(r) { $0.watchResults[gone ? "gone" : "error", default: 0] += 1 }
+                logger.info("watch ERROR event; relisting", metadata: ["resource": "\(r)", "gone": "\(gone)",
+                                                                      "message": "\(event.object.json["message"].string ?? "")"])
+                next = machine.on(.watchErrorEvent(gone: gone))
+                break loop
+            }
+            guard machine.on(.watchEvent(type: event.type, resourceVersion: event.object.resourceVersion)) == .apply else { continue }
+            switch event.type {
+            case "ADDED", "MODIFIED":
+                if event.object.metadata["name"].string == nil { undecodable += 1 } else { changes.append(.upsert(event.object)) }
+            case "DELETED":
+                changes.append(.delete(event.object))
+            default:
+                break
+            }
         }
-        stats.update(r) { s in
-            s.events[event.type, default: 0] += 1
-            s.lastSync = WatchStats.now()
+        if !counts.isEmpty {
+            stats.update(r) { s in
+                for (type, n) in counts { s.events[type, default: 0] += n }
+                s.lastSync = WatchStats.now()
+            }
         }
-        if event.type == "ERROR" {
-            let gone = event.isGone
-            stats.update(r) { $0.watchResults[gone ? "gone" : "error", default: 0] += 1 }
-            logger.info("watch ERROR event; relisting", metadata: ["resource": "\(r)", "gone": "\(gone)",
-                                                                  "message": "\(event.object.json["message"].string ?? "")"])
-            return machine.on(.watchErrorEvent(gone: gone))
-        }
-        guard machine.on(.watchEvent(type: event.type, resourceVersion: event.object.resourceVersion)) == .apply else { return nil }
-        switch event.type {
-        case "ADDED", "MODIFIED":
-            if event.object.metadata["name"].string == nil { sink.recordUndecodable(r) } else { sink.upsert(r, event.object) }
-        case "DELETED":
-            sink.delete(r, event.object)
-        default:
-            break
-        }
-        return nil
+        for _ in 0..<undecodable { sink.recordUndecodable(r) }
+        if !changes.isEmpty { sink.apply(r, changes) }
+        return next
     }
 
     static func result(_ e: KubeError?) -> String {

@@ -102,6 +102,47 @@ import TestSupport
         #expect(text(inv).contains("task=\"surface-defect-detection\",node=\"edge2\",dataset=\"\(other)\"}"))
     }
 
+    /// A watch read applied as a batch (prepared on every core, `Inventory.apply`) leaves what
+    /// the same changes applied one by one leave: the same series, the same worker index, the
+    /// same result of a node arriving mid-batch. Repeated changes of one pod keep the last.
+    @Test func aBatchEqualsTheSameChangesOneByOne() {
+        var changes: [(object: KubeObject, deleted: Bool)] = []
+        let pods = Fixtures.cluster("pods")
+        for copy in 0..<20 {
+            for pod in pods {
+                guard case .object(var top) = pod.json, case .object(var meta) = top["metadata"] ?? .null,
+                      case .object(var status) = top["status"] ?? .null else { continue }
+                meta["name"] = .string("\(pod.name)-\(copy)")
+                meta["uid"] = .string("\(pod.key)-\(copy)")
+                top["metadata"] = .object(meta)
+                for phase in ["Pending", "Running", copy % 3 == 0 ? "Failed" : "Succeeded"] {
+                    status["phase"] = .string(phase)
+                    top["status"] = .object(status)
+                    changes.append((KubeObject(.object(top)), false))
+                }
+                if copy % 4 == 0 { changes.append((KubeObject(.object(top)), true)) }
+            }
+        }
+        #expect(changes.count > 50 * ParallelMap.threshold)
+        let node = Fixtures.object("nodes", named: "edge1")
+        let halves = [Array(changes.prefix(changes.count / 2)), Array(changes.dropFirst(changes.count / 2))]
+
+        let batched = Inventory(), single = Inventory()
+        for (i, half) in halves.enumerated() {
+            batched.apply(.pods, half)
+            for c in half { c.deleted ? single.delete(.pods, c.object) : single.upsert(.pods, c.object) }
+            if i == 0 {   // the node arrives between two reads: pods of both halves learn its location
+                batched.upsert(.nodes, node)
+                single.upsert(.nodes, node)
+            }
+        }
+        #expect(text(batched) == text(single))
+        #expect(text(batched).contains("location=\"edge\""))
+        #expect(batched.workerPods(namespace: "default").map(\.pod).sorted() == single.workerPods(namespace: "default").map(\.pod).sorted())
+        #expect(!batched.workerPods(namespace: "default").isEmpty)
+        #expect(!text(batched).contains("-0\""))   // copy 0 ended deleted
+    }
+
     @Test func intakeIndexesFollowPodsAndTasks() {
         let inv = Inventory()
         let pod = Fixtures.object("pods", named: "surface-defect-detection-train-t1x9z")
