@@ -16,7 +16,8 @@ the exporter's and the relay's resident memory and open file descriptors are sam
   replaced (PUT), added to (POST) or deleted over time;
 - `/metrics` scraped every 5 s (a Prometheus would);
 - every 10 s the exporter's and the relay's VmRSS and open fds (from /proc) written to
-  `<out>/soak.csv`; at the end plotted to `<out>/soak.png` and checked: after the warm-up
+  `<out>/soak.csv`, with what the exporter holds (pods, objects, pushed groups, held reports, body
+  size, from its self-metrics in the last scrape); at the end plotted to `<out>/soak.png` and checked: after the warm-up
   (`--warmup`, default a sixth of the run) the median of the last quarter of the samples is
   within 10 % of the median of the first quarter, for RSS and for fds, for both processes. The
   verdict is printed and is the exit status (0 flat, 1 not flat or a process died).
@@ -86,11 +87,31 @@ def pusher(url, stop, counts):
             counts["failed"] += 1
 
 
-def scraper(url, stop, counts):
+# What the exporter holds, from its own self-metrics in the last scrape: written beside RSS so a
+# rise can be told apart from a growing world (more pods, more pushed groups, a larger body).
+HELD = {"pods": ('sedna_exporter_objects{resource="pods"}',), "objects": ("sedna_exporter_objects{",),
+        "groups": ("sedna_intake_groups",), "held_reports": ("sedna_intake_held_reports",)}
+
+
+def held(body):
+    """{column: value} summed over the sample lines that start with the column's prefixes."""
+    out = {k: 0.0 for k in HELD}
+    out["body_kib"] = round(len(body) / 1024, 1)
+    for line in body.splitlines():
+        if line.startswith("sedna_exporter_objects") or line.startswith("sedna_intake_"):
+            for col, prefixes in HELD.items():
+                if line.startswith(prefixes) and " " in line:
+                    out[col] += float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def scraper(url, stop, counts, last):
     while not stop.wait(5):
         try:
             r = requests.get(url + "/metrics", headers={"Accept-Encoding": "gzip"}, timeout=10)
             counts["scrapes" if r.status_code == 200 else "scrape_errors"] += 1
+            if r.status_code == 200:
+                last.update(held(r.text))
         except requests.RequestException:
             counts["scrape_errors"] += 1
 
@@ -157,8 +178,9 @@ def main():
                         extra=["--max-groups", str(args.max_groups)])
     stop = threading.Event()
     counts = {k: 0 for k in ("put", "post", "delete", "failed", "scrapes", "scrape_errors")}
+    last = {k: 0.0 for k in (*HELD, "body_kib")}
     threads = [threading.Thread(target=pusher, args=(central, stop, counts), daemon=True),
-               threading.Thread(target=scraper, args=(central, stop, counts), daemon=True)]
+               threading.Thread(target=scraper, args=(central, stop, counts, last), daemon=True)]
     rows, faults_done, verdict_ok = [], 0, True
     csv_path = os.path.join(args.out, "soak.csv")
     try:
@@ -168,7 +190,8 @@ def main():
         start = time.monotonic()
         next_fault = start + args.fault_every
         with open(csv_path, "w", newline="") as f:
-            w = csv.DictWriter(f, ["t", "exporter_rss_kib", "exporter_fds", "relay_rss_kib", "relay_fds", "faults"])
+            w = csv.DictWriter(f, ["t", "exporter_rss_kib", "exporter_fds", "relay_rss_kib", "relay_fds", "faults",
+                                   *HELD, "body_kib"])
             w.writeheader()
             while time.monotonic() - start < args.duration:
                 now = time.monotonic()
@@ -185,7 +208,7 @@ def main():
                 e_rss, e_fds = proc_sample(exporter.process.pid)
                 r_rss, r_fds = proc_sample(relay.process.pid)
                 row = {"t": round(now - start, 1), "exporter_rss_kib": e_rss, "exporter_fds": e_fds,
-                       "relay_rss_kib": r_rss, "relay_fds": r_fds, "faults": faults_done}
+                       "relay_rss_kib": r_rss, "relay_fds": r_fds, "faults": faults_done, **last}
                 rows.append(row)
                 w.writerow(row)
                 f.flush()
