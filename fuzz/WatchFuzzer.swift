@@ -1,6 +1,8 @@
 // libFuzzer target `watch`: what the Kubernetes API sends back. The input is a watch stream
 // (split into lines by `LineSplitter`, each decoded by `WatchEvent.decode`) and also a whole
-// LIST page (`ListPage.decode`), both in Sources/KubeWatch/WatchEvent.swift; every decoded
+// LIST page (`ListPage.decode`), both in Sources/KubeWatch/WatchEvent.swift, and the parallel
+// LIST decode (Sources/KubeWatch/ListSplitter.swift), which must give the whole-body parse's tree
+// or hand back (nil), never another tree; every decoded
 // object then goes through its translator, as the reflector would hand it on.
 // Built by scripts/fuzz.sh.
 import Foundation
@@ -18,6 +20,9 @@ public func fuzzWatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         guard let event = try? WatchEvent.decode(line) else { continue }
         _ = event.isGone
         translate(event.object, context: context)
+    }
+    if let fast = ListSplitter.decode(bytes) {
+        precondition(fast == (try? JSON.decode(bytes)), "the parallel LIST decode built another tree")
     }
     if let page = try? ListPage.decode(bytes) {
         precondition(page.continueToken.map { !$0.isEmpty } ?? true, "an empty continue token was kept")

@@ -60,7 +60,7 @@ build_libs() {
     fi
     extra=(-DSWIFT_PACKAGE -I $yams/CYaml/include -Xcc -DYAML_DECLARE_STATIC)
     module Yams $yams/Yams/*.swift
-    module KubeWatch Sources/KubeWatch/{WatchEvent,KubeError,KubeConfig,LineSplitter}.swift
+    module KubeWatch Sources/KubeWatch/{WatchEvent,KubeError,KubeConfig,LineSplitter,ListSplitter}.swift
     if [[ $wanted == *" webconfig "* ]]; then
         # WebConfig checks basic_auth_users' hashes through Bcrypt (libxcrypt via the CCrypt module map).
         extra+=(-I Sources/CCrypt)

@@ -31,7 +31,11 @@ public struct ListPage: Sendable {
 
     public static func decode(_ body: [UInt8]) throws -> ListPage {
         let json: JSON
-        do { json = try JSON.decode(body) } catch { throw KubeError(.decode, "LIST response is not valid JSON") }
+        if body.count >= ListSplitter.minimumBytes, let fast = ListSplitter.decode(body) {
+            json = fast
+        } else {
+            do { json = try JSON.decode(body) } catch { throw KubeError(.decode, "LIST response is not valid JSON") }
+        }
         guard let items = json["items"].array else { throw KubeError(.decode, "LIST response has no items array") }
         var objects: [KubeObject] = []
         objects.reserveCapacity(items.count)

@@ -25,6 +25,9 @@ import Testing
                     _ = Translators.forKind(kind).translate(event.object, context: context)
                 }
             }
+            if let fast = ListSplitter.decode(bytes) {
+                #expect(fast == (try? JSON.decode(bytes)), "\(name): the parallel LIST decode built another tree")
+            }
             if let page = try? ListPage.decode(bytes) {
                 pages += 1
                 #expect(page.continueToken.map { !$0.isEmpty } ?? true, "\(name)")
