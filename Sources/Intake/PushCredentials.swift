@@ -6,15 +6,28 @@ import SednaCatalog
 /// into Prometheus, where anyone with query access can read it.
 enum PushCredentials {
     static func scrub(_ value: String) -> String {
-        value.contains("://") ? URLSanitizer.sanitize(value) : value
+        looksLikeURL(value) ? URLSanitizer.sanitize(value) : value
     }
 
     static func scrub(_ f: TextParser.Family) -> TextParser.Family {
-        guard f.samples.contains(where: { $0.labels.contains { $0.1.contains("://") } }) else { return f }
+        guard f.samples.contains(where: { $0.labels.contains { looksLikeURL($0.1) } }) else { return f }
         var out = f
         for i in out.samples.indices {
             out.samples[i].labels = out.samples[i].labels.map { ($0.0, scrub($0.1)) }
         }
         return out
+    }
+
+    /// Whether the value holds `://`, over its bytes: `String.contains` resolved to Foundation's
+    /// `range(of:)` here (3 % of a push's CPU for one question per label value).
+    static func looksLikeURL(_ value: String) -> Bool {
+        var v = value
+        return v.withUTF8 { b in
+            guard b.count >= 3 else { return false }
+            for i in 0..<(b.count - 2) where b[i] == UInt8(ascii: ":") && b[i + 1] == UInt8(ascii: "/") && b[i + 2] == UInt8(ascii: "/") {
+                return true
+            }
+            return false
+        }
     }
 }

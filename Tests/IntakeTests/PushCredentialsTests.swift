@@ -1,5 +1,5 @@
 import Exposition
-import Intake
+@testable import Intake
 import Testing
 
 /// URLs pushed as label values (sample labels and grouping key) lose their credentials.
@@ -16,5 +16,15 @@ import Testing
         #expect(text.contains("src=\"https://h/a\""))
         #expect(text.contains("name=\"plain\""))
         #expect(!text.contains("SECRET") && !text.contains("SIG") && !text.contains("u:p@") && !text.contains("t=x"))
+    }
+
+    /// The byte scan that decides whether a value is sanitized finds `://` anywhere, and only it.
+    @Test func urlsAreFoundWhereverTheSchemeSeparatorIs() {
+        for v in ["://", "s3://b", "x https://h/p", "a://", "é://ü", String(repeating: "a", count: 300) + "://"] {
+            #expect(PushCredentials.looksLikeURL(v), "\(v)")
+        }
+        for v in ["", ":", ":/", "//", ":/ /", "a:/b/", "plain", "é:/"] {
+            #expect(!PushCredentials.looksLikeURL(v), "\(v)")
+        }
     }
 }
