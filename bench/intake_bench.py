@@ -11,7 +11,9 @@ push auth off, every check on (types and help against the other groups, duplicat
 label and size limits). Rounds alternate the two servers and the median is printed, with the
 CPU time each server spent per request (utime+stime from /proc over the run: steadier than
 req/s on a shared machine). Everything listens on 127.0.0.1; servers are started and stopped
-by PID. No pass/fail here: numbers on a shared 2-core machine are noisy, the ratios are the point.
+by PID. At the first size each server also answers a trivial GET under the same wrk load (ours
+/healthz, the Pushgateway /-/healthy): the HTTP stack's own cost here, the ceiling for any push.
+No pass/fail here: numbers on a shared 2-core machine are noisy, the ratios are the point.
 
 Usage: bench/intake_bench.py [--groups 1000,10000] [--seconds 10] [--rounds 3] [--connections 16]
 Environment: SEDNA_EXPORTER_BIN (default .build/release/sedna-exporter).
@@ -140,6 +142,17 @@ class Ours:
         self.exporter.stop()
 
 
+def measure_floor(server, path, seconds, connections):
+    """The server's trivial GET endpoint under the same wrk load: what its HTTP stack alone
+    costs on this machine, the ceiling for any request that also carries a body."""
+    cpu0 = cpu_seconds(server.process.pid)
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", server.url + path],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    n = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "cpu_us_per_req": (cpu_seconds(server.process.pid) - cpu0) / max(1, n) * 1e6}
+
+
 def measure(server, groups, args, work, prefill_budget):
     stored = prefill(server.url, groups, prefill_budget)
     script = lua_script(groups, os.path.join(work, f"push-{groups}.lua"))
@@ -165,7 +178,7 @@ def main():
     sizes = [int(s) for s in args.groups.split(",")]
     print(f"# intake bench: {binary}; wrk -t2 -c{args.connections} -d{args.seconds}s, 20-series PUT bodies "
           f"({len(body())} bytes), {args.rounds} rounds; shared 2-core machine: noisy, read the ratios", flush=True)
-    results = {}
+    results, floors = {}, {}
     with tempfile.TemporaryDirectory(prefix="intake-bench-") as work:
         empty = os.path.join(work, "empty")
         os.makedirs(empty)
@@ -180,6 +193,12 @@ def main():
                         try:
                             budget = args.pushgateway_prefill_seconds if name == "pushgateway" else 600
                             r = measure(server, groups, args, work, budget)
+                            if groups == sizes[0]:
+                                fl = measure_floor(server, "/healthz" if name == "ours" else "/-/healthy",
+                                                   args.seconds, args.connections)
+                                floors.setdefault(name, []).append(fl)
+                                print(f"round={rnd + 1} {name} trivial GET: {fl['rps']:.0f} req/s, "
+                                      f"{fl['cpu_us_per_req']:.0f} us CPU/req", flush=True)
                         finally:
                             server.stop()
                         results.setdefault((groups, name), []).append(r)
@@ -198,6 +217,10 @@ def main():
         ocpu, pcpu = statistics.median(x["cpu_us_per_req"] for x in o), statistics.median(x["cpu_us_per_req"] for x in p)
         med[groups] = (orps, ocpu)
         print(f"| {groups:,} | {orps:,.0f} | {prps:,.0f} | {orps / prps:.1f}x | {ocpu:.0f} us | {pcpu:.0f} us | {pcpu / ocpu:.1f}x |")
+    print("\nHTTP floor (a trivial GET under the same wrk load: ours /healthz, the Pushgateway /-/healthy):")
+    for name, runs in floors.items():
+        print(f"  {name}: {statistics.median(x['rps'] for x in runs):,.0f} req/s, "
+              f"{statistics.median(x['cpu_us_per_req'] for x in runs):.0f} us CPU/req")
     if len(sizes) >= 2:
         a, b = sizes[0], sizes[-1]
         print(f"\nours {a:,} -> {b:,} groups: {med[a][0] / med[b][0]:.2f}x slower by req/s, "
