@@ -18,6 +18,8 @@ public final class MetricsEndpoint: Sendable {
     let cache = ScrapeBodyCache()
     /// Object parts rendered (plain or gzip'd) since start; a scrape of an unchanged store adds none.
     public var cacheBuilds: Int { cache.builds.load(ordering: .relaxed) }
+    /// Scrapes answered with the body from before a relist being applied (`ScrapeBodyCache`).
+    public var staleBodiesServed: Int { cache.staleServed.load(ordering: .relaxed) }
     public let intake: IntakeService?
     let webhook: WebhookCounters?
     /// Refused hostile requests and connections (`sedna_exporter_http_rejected_total`), once the

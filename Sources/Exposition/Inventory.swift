@@ -185,7 +185,9 @@ public final class Inventory: Sendable {
         }
         let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
         work += ParallelMap.map(objects) { prepare(resource, $0, deleted: false, context: context, generation: generation) }
+        store.beginBulk()
         commit(work)
+        store.endBulk()
         work = []
         MemoryRelease.afterBulkChange()
     }
@@ -193,6 +195,8 @@ public final class Inventory: Sendable {
     /// The resource disappeared (its CRD was removed): drop all its series.
     public func forget(_ resource: WatchedResource) {
         let keys = state.withLock { $0.keys[resource] ?? [] }
+        store.beginBulk()
+        defer { store.endBulk() }
         commit(keys.map { prepare(resource, Self.stub($0), deleted: true, context: nil, generation: 0) })
         state.withLock { $0.keys[resource] = nil }
         store.removeAll(resource)

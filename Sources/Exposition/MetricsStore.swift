@@ -32,8 +32,17 @@ public final class MetricsStore: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Bulk changes under way (`beginBulk`/`endBulk`: a relist being applied).
+    private let bulk = Atomic<Int>(0)
 
     public init() {}
+
+    /// A relist is being applied a chunk at a time: until `endBulk`, the store passes through
+    /// states that are neither the cluster before nor after it, and a scrape may be served the
+    /// body from before (`bulkInProgress`) instead of assembling one for each chunk.
+    public func beginBulk() { bulk.wrappingAdd(1, ordering: .relaxed) }
+    public func endBulk() { bulk.wrappingSubtract(1, ordering: .relaxed) }
+    public var bulkInProgress: Bool { bulk.load(ordering: .relaxed) > 0 }
 
     /// Replaces (or inserts) an object's rendered samples; an empty rendering removes it.
     public func put(_ resource: WatchedResource, key: String, sortKey: String, _ rendered: RenderedObject) {

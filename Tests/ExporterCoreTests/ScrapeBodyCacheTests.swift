@@ -1,4 +1,4 @@
-import ExporterCore
+@testable import ExporterCore
 import Exposition
 import Foundation
 import Intake
@@ -64,6 +64,43 @@ import TestSupport
                 sourceLocation: sourceLocation)
         if format == .openMetrics { #expect(tail.hasSuffix("# EOF\n"), sourceLocation: sourceLocation) }
         return plain.bytes
+    }
+
+    /// While a relist is applied (`MetricsStore.beginBulk`) a scrape gets the body from before it,
+    /// plain and gzip'd, without assembling one; once it is applied, the new state.
+    @Test func aRelistUnderWayServesTheBodyFromBeforeIt() throws {
+        let s = setup()
+        let store = s.inventory.store
+        let before = try check(s, .text004)
+        let builds = s.endpoint.cacheBuilds
+        store.beginBulk()
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("mid-relist"))
+        let plain = s.endpoint.response(format: .text004, gzip: false)
+        #expect(Array(plain.buffers[0].readableBytesView) == Array(before.prefix(plain.buffers[0].readableBytes)))
+        #expect(!String(decoding: plain.bytes, as: UTF8.self).contains("mid-relist"))
+        let zipped = try Gzip.decompress(s.endpoint.response(format: .text004, gzip: true).bytes, limit: 1 << 26)
+        #expect(!String(decoding: zipped, as: UTF8.self).contains("mid-relist"))
+        #expect(s.endpoint.cacheBuilds == builds && s.endpoint.staleBodiesServed == 2)
+        store.endBulk()
+        let after = try check(s, .text004)
+        #expect(String(decoding: after, as: UTF8.self).contains("mid-relist"))
+    }
+
+    /// The body from before a relist is served only while it is young; and with nothing cached
+    /// yet, a scrape during a relist assembles the current state.
+    @Test func aStaleBodyIsServedOnlyWhileYoung() throws {
+        let s = setup()
+        let store = s.inventory.store
+        store.beginBulk()
+        defer { store.endBulk() }
+        try check(s, .text004)                      // nothing cached: built from the store
+        let cache = ScrapeBodyCache(maxStale: .zero)
+        let scrape = Scrape(objects: store)
+        _ = cache.plain(scrape, format: .text004)
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("mid-relist"))
+        let body = cache.plain(Scrape(objects: store), format: .text004)
+        #expect(String(decoding: Array(body.readableBytesView), as: UTF8.self).contains("mid-relist"))
+        #expect(cache.staleServed.load(ordering: .relaxed) == 0)
     }
 
     @Test(arguments: [ExpositionFormat.text004, .openMetrics])
