@@ -8,16 +8,27 @@ public struct RenderedObject: Sendable {
 
     public var isEmpty: Bool { slices.isEmpty }
 
+    /// Each family is written into one scratch buffer and then copied into an array of exactly
+    /// its size: the slices live until the object's next change, and an array grown by
+    /// appending keeps up to half its capacity unused (a guessed `reserveCapacity` did not fit
+    /// either: label sets differ by kind). Exact slices are what the memory bound counts.
     public init(_ set: MetricSet) {
         var out: [(Int, [UInt8])] = []
         out.reserveCapacity(set.samples.count)
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(4096)
         for (name, samples) in set.samples {
             guard let index = Catalog.index[name] else { continue }
             let family = Catalog.objectFamilies[index]
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(samples.count * 96)
+            scratch.removeAll(keepingCapacity: true)
             for s in samples {
-                TextFormat.appendSample(name: family.name, labels: family.labels, values: s.labelValues, value: s.value, to: &bytes)
+                TextFormat.appendSample(name: family.name, labels: family.labels, values: s.labelValues, value: s.value, to: &scratch)
+            }
+            let bytes = scratch.withUnsafeBufferPointer { src in
+                [UInt8](unsafeUninitializedCapacity: src.count) { dst, n in
+                    if let base = src.baseAddress, src.count > 0 { dst.baseAddress!.initialize(from: base, count: src.count) }
+                    n = src.count
+                }
             }
             out.append((index, bytes))
         }
