@@ -65,8 +65,9 @@ public final class Inventory: Sendable {
         }
     }
 
-    /// A raw object kept for re-rendering when a joined fact changes, with the version stamp
-    /// of the event that stored it (a re-render of an older version is dropped).
+    /// What is kept of an object for re-rendering when a joined fact changes (the fields its
+    /// rendering reads, `ReRenderFields`), with the version stamp of the event that stored it
+    /// (a re-render of an older version is dropped).
     struct Kept {
         let object: KubeObject
         let stamp: UInt64
@@ -112,6 +113,9 @@ public final class Inventory: Sendable {
         let remove: Bool
         let owned: Bool
         let worker: WorkerPod?
+        /// What is kept of an owned pod or federated job for re-rendering (`ReRenderFields`),
+        /// made here, outside the lock.
+        var kept: KubeObject?
         /// The rendering (owned objects only) and the context generation it was made against.
         var output: Output?
         var generation: UInt64
@@ -276,8 +280,15 @@ public final class Inventory: Sendable {
         }
         let owned = !remove && filter.owns(resource, o)
         var p = Prepared(resource: resource, key: key, object: o, remove: remove, owned: owned, worker: worker,
-                         output: nil, generation: generation, rerenderOf: rerenderOf)
+                         kept: nil, output: nil, generation: generation, rerenderOf: rerenderOf)
         if owned, let context { p.output = render(resource, o, context: context) }
+        if owned {
+            switch resource {
+            case .pods: p.kept = rerenderOf == nil ? ReRenderFields.pod(o) : o
+            case .sedna(.federatedLearningJob): p.kept = rerenderOf == nil ? ReRenderFields.federatedJob(o) : o
+            default: break
+            }
+        }
         return p
     }
 
@@ -391,7 +402,7 @@ public final class Inventory: Sendable {
             } else {
                 s.workers[o.namespace]?[key] = nil
             }
-            s.pods[key] = p.owned ? Kept(object: o, stamp: s.stamp) : nil
+            s.pods[key] = p.owned ? Kept(object: p.kept ?? o, stamp: s.stamp) : nil
             Self.index(pod: key, node: p.owned ? o.spec["nodeName"].string : nil, &s)
         case .sedna(.dataset):
             let id = "\(o.namespace)/\(o.name)"
@@ -402,7 +413,7 @@ public final class Inventory: Sendable {
                 collectFederated(namespace: o.namespace, dataset: o.name, &s, &after)
             }
         case .sedna(.federatedLearningJob):
-            s.federated[key] = p.owned ? Kept(object: o, stamp: s.stamp) : nil
+            s.federated[key] = p.owned ? Kept(object: p.kept ?? o, stamp: s.stamp) : nil
             Self.index(federated: key, datasets: p.owned ? Self.trainingDatasets(o) : [], &s)
         default: break
         }
