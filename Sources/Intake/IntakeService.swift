@@ -197,7 +197,7 @@ public final class IntakeService: Sendable {
     // MARK: lifecycle and exposition
 
     /// A task or pod was deleted: drop the reports and groups bound to it.
-    public func removed(_ id: Inventory.Identity) { store.removed(id) }
+    public func removed(_ id: Inventory.Identity) { store.removed(id, now: Date().timeIntervalSince1970) }
 
     /// Drops what has aged out (held reports, unbound groups); the scrape calls it before rendering.
     public func expire(now: Double) { store.expire(now: now) }

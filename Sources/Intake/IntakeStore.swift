@@ -57,6 +57,9 @@ public final class IntakeStore: Sendable {
         var extraLabels: [(String, String)]
         /// Sample lines per family name, the extra labels added: rendered at push time.
         var rendered: [String: [UInt8]]
+        /// When the group goes by itself: set for an unbound group whose key names a pod that
+        /// was already deleted (`DepartedPods`).
+        var expiresAt: Double? = nil
 
         /// Type and help of each family, as the registry knows them.
         var uses: [String: PushFamilyRegistry.Use] {
@@ -94,6 +97,11 @@ public final class IntakeStore: Sendable {
     public let relays = RelayLedger()
     /// Unbound groups older than this many seconds are dropped; 0 keeps them.
     public let unboundExpiry: Double
+    /// Seconds a group pushed for an already deleted pod stays visible (`DepartedPods`).
+    public let departedGrace: Double
+    let departed: Mutex<DepartedPods>
+    /// When groups were last swept for `expiresAt` (the sweep runs at most every few seconds).
+    let lastSweep = Mutex<Double>(0)
     let groups = Striped<GroupingKey, Group>()
     let workers = Striped<String, Worker>()
     let registry = PushFamilyRegistry()
@@ -117,9 +125,12 @@ public final class IntakeStore: Sendable {
     /// both above 0); otherwise they are counted `unresolved` and dropped.
     public let holdsReports: Bool
 
-    public init(limits: IntakeLimits = IntakeLimits(), unboundExpiry: Double = 0, hold: HeldReports = HeldReports()) {
+    public init(limits: IntakeLimits = IntakeLimits(), unboundExpiry: Double = 0, hold: HeldReports = HeldReports(),
+                departedGrace: Double = 300, departedMemory: Double = 3_600) {
         self.limits = limits
         self.unboundExpiry = unboundExpiry
+        self.departedGrace = departedGrace
+        self.departed = Mutex(DepartedPods(memory: departedMemory))
         self.held = Mutex(hold)
         self.holdsReports = hold.maxCount > 0 && hold.maxAge > 0
     }
@@ -159,6 +170,11 @@ public final class IntakeStore: Sendable {
             pushed.append((f, Group.render(f, extraLabels: extra)))
         }
         let sortKey = key.description
+        var expiresAt: Double?
+        if binding.task == nil, binding.pod == nil, let ns = key.value("namespace"), let pod = key.value("pod"),
+           departed.withLock({ $0.contains(namespace: ns, pod: pod) }) {
+            expiresAt = now + departedGrace
+        }
         try groups.withLock(key) { (d) throws(IntakeError) in
             let old = d[key]
             var merged: [String: TextParser.Family] = [:]
@@ -199,7 +215,7 @@ public final class IntakeStore: Sendable {
                 throw error
             }
             d[key] = Group(key: key, sortKey: sortKey, families: merged, pushTime: now, binding: binding,
-                           extraLabels: extra, rendered: rendered)
+                           extraLabels: extra, rendered: rendered, expiresAt: expiresAt)
             generation.wrappingAdd(1, ordering: .releasing)
         }
     }
@@ -313,8 +329,10 @@ public final class IntakeStore: Sendable {
 
     // MARK: lifecycle
 
-    /// A task or pod was deleted: drop everything bound to it.
-    public func removed(_ id: Inventory.Identity) {
+    /// A task or pod was deleted: drop everything bound to it. A pod is remembered as departed
+    /// (a push naming it later is kept only for `departedGrace`).
+    public func removed(_ id: Inventory.Identity, now: Double) {
+        if id.resource == .pods { departed.withLock { $0.add(namespace: id.namespace, pod: id.name, now: now) } }
         let bound = { (b: Binding) in b.task == id || b.pod == id }
         // A push that came before the exporter saw its pod stayed unbound (a lagging watch,
         // a relist after a fault); its key still names the pod, so it goes with the pod too.
@@ -342,10 +360,25 @@ public final class IntakeStore: Sendable {
         generation.wrappingAdd(1, ordering: .releasing)
     }
 
-    /// Everything that ages out: held reports past their age, unbound groups past theirs.
+    /// Drops the groups pushed for departed pods once their grace is over, and forgets pods
+    /// departed long ago; at most every 5 seconds (a scrape calls it), a walk over the groups.
+    public func expireDeparted(now: Double) {
+        let due = lastSweep.withLock { last -> Bool in
+            guard now - last >= 5 || now < last else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        departed.withLock { $0.forget(now: now) }
+        dropGroups { g in g.expiresAt.map { $0 <= now } ?? false }
+    }
+
+    /// Everything that ages out: held reports past their age, unbound groups past theirs,
+    /// groups of departed pods past their grace.
     public func expire(now: Double) {
         expireHeld(now: now)
         expireUnbound(now: now)
+        expireDeparted(now: now)
     }
 
     public var groupCount: Int { groupTotal.load(ordering: .relaxed) }

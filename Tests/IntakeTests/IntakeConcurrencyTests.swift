@@ -155,9 +155,9 @@ import Testing
         try store.push(.delete, key: b, families: [], binding: .init(), taskLabels: [], now: 1)
         try store.push(.put, key: a, families: families("# HELP x Four.\n# TYPE x gauge\nx 1\n"), binding: .init(), taskLabels: [], now: 1)
         let task = Inventory.Identity(resource: .sedna(.incrementalLearningJob), namespace: "ns", name: "t")
-        store.removed(task)
+        store.removed(task, now: 1)
         try store.push(.put, key: b, families: families("# TYPE y counter\ny 1\n"), binding: .init(task: task), taskLabels: [], now: 1)
-        store.removed(task)
+        store.removed(task, now: 1)
         try store.push(.put, key: b, families: families("# TYPE y histogram\ny_bucket{le=\"+Inf\"} 1\ny_sum 1\ny_count 1\n"),
                        binding: .init(), taskLabels: [], now: 1)
         #expect(throws: IntakeError.self) {

@@ -1,5 +1,5 @@
 import Exposition
-import Intake
+@testable import Intake
 import SednaCatalog
 import Testing
 
@@ -51,9 +51,9 @@ import Testing
         try store.push(.put, key: key, families: families("a 1\n"), binding: .init(task: task), taskLabels: [], now: 1)
         try store.push(.put, key: other, families: families("a 1\n"), binding: .init(task: task, pod: pod), taskLabels: [], now: 1)
         #expect(store.groupCount == 2)
-        store.removed(pod)
+        store.removed(pod, now: 1)
         #expect(store.groupCount == 1)
-        store.removed(task)
+        store.removed(task, now: 1)
         #expect(store.groupCount == 0)
     }
 
@@ -62,6 +62,41 @@ import Testing
         try store.push(.put, key: key, families: families("a 1\n"), binding: .init(), taskLabels: [], now: 10)
         #expect(text(store).isEmpty, "rendered at now=100, 90 s after the push")
         #expect(store.groupCount == 0)
+    }
+
+    /// A push naming a pod that was already deleted (a worker's last push racing its deletion,
+    /// a relay replaying its spool) stays visible for the grace, then goes; a push naming a pod
+    /// never seen (not Sedna's) stays, as in the Pushgateway.
+    @Test func aPushForADepartedPodGoesAfterItsGrace() throws {
+        let store = IntakeStore(departedGrace: 30)
+        let gone = Inventory.Identity(resource: .pods, namespace: "ns", name: "p-old")
+        let late = try GroupingKey.parse(["job", "w", "namespace", "ns", "pod", "p-old"], limits: IntakeLimits())
+        let stranger = try GroupingKey.parse(["job", "w", "namespace", "ns", "pod", "not-sedna"], limits: IntakeLimits())
+        store.removed(gone, now: 10)
+        try store.push(.put, key: late, families: families("late_metric 1\n"), binding: .init(), taskLabels: [], now: 20)
+        try store.push(.put, key: stranger, families: families("stranger_metric 1\n"), binding: .init(), taskLabels: [], now: 20)
+        store.expire(now: 45)
+        #expect(store.groupCount == 2, "within the grace: both visible")
+        store.expire(now: 51)
+        #expect(store.groupCount == 1)
+        let t = text(store)
+        #expect(t.contains("stranger_metric") && !t.contains("late_metric"))
+        // Forgotten after its memory: a push naming it then is kept like any unbound group.
+        let short = IntakeStore(departedGrace: 30, departedMemory: 60)
+        short.removed(gone, now: 10)
+        short.expire(now: 80)
+        try short.push(.put, key: late, families: families("late_metric 1\n"), binding: .init(), taskLabels: [], now: 81)
+        short.expire(now: 200)
+        #expect(short.groupCount == 1)
+    }
+
+    @Test func departedPodsAreBounded() {
+        var d = DepartedPods(memory: 100, capacity: 10)
+        for i in 0..<25 { d.add(namespace: "ns", pod: "p\(i)", now: Double(i)) }
+        #expect(d.count <= 10)
+        #expect(d.contains(namespace: "ns", pod: "p24") && !d.contains(namespace: "ns", pod: "p0"))
+        d.forget(now: 200)
+        #expect(d.count == 0)
     }
 
     @Test func reportsAreKeptPerWorkerAndDroppedWithTheTask() throws {
@@ -78,7 +113,7 @@ import Testing
         let t = String(decoding: out, as: UTF8.self)
         #expect(t.contains(#"sedna_worker_reported_metric{namespace="ns",kind="IncrementalLearningJob",task="t",worker="w1",pod="",phase="eval",model_role="deployed",metric="precision"} 0.7"#))
         #expect(t.contains(#"sedna_worker_last_report_timestamp_seconds{namespace="ns",kind="IncrementalLearningJob",task="t",worker="w1",pod=""} 6"#))
-        store.removed(task)
+        store.removed(task, now: 1)
         #expect(store.workerCount == 0)
     }
 }
