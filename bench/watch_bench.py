@@ -13,7 +13,7 @@ FederatedLearningJob in turn) with 2 worker pods each is served by bench/static_
 
 The machine is shared and noisy: numbers vary run to run; no pass/fail here.
 
-Usage: bench/watch_bench.py [--tasks 10000] [--events 200000]
+Usage: bench/watch_bench.py [--tasks 10000] [--events 200000] [--perf-out watch.perf]
 Environment: SEDNA_EXPORTER_BIN (default: builds .build/release/sedna-exporter).
 """
 import argparse
@@ -21,6 +21,7 @@ import copy
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -92,7 +93,7 @@ def rss_mib(pid):
     return 0.0
 
 
-def run(tasks, events, binary, work):
+def run(tasks, events, binary, work, perf_out=None):
     data = os.path.join(work, f"cluster-{tasks}")
     n_tasks, n_pods = make_cluster(tasks, data)
     api = ChurnAPI(work, data, events)
@@ -113,8 +114,16 @@ def run(tasks, events, binary, work):
             time.sleep(0.02)
         ready_s = time.perf_counter() - t0
         rss_ready = rss_mib(e.process.pid)
+        perf = None
+        if perf_out:
+            perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", perf_out, "-p", str(e.process.pid)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)
         requests.post(api.url + "/bench/churn", timeout=10).raise_for_status()
         wait_for(lambda: "churn: wrote" in api.process.output(), 600, interval=0.5, what="pod churn stream")
+        if perf:
+            perf.send_signal(signal.SIGINT)
+            perf.wait(timeout=60)
         written_s = float(re.search(r"churn: wrote \d+ pod events in ([0-9.]+) s", api.process.output()).group(1))
         wait_for(lambda: modified_pod_events(e.metrics()) >= events, 120, interval=1, what="all events counted")
         counted = modified_pod_events(e.metrics())
@@ -129,13 +138,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=10000)
     ap.add_argument("--events", type=int, default=200000)
+    ap.add_argument("--perf-out", help="record `perf record -g` of the exporter during the event stream into this file")
     args = ap.parse_args()
     binary = os.environ.get("SEDNA_EXPORTER_BIN")
     if not binary:
         subprocess.run(["swift", "build", "-c", "release", "--product", "sedna-exporter"], cwd=ROOT, check=True)
         binary = os.path.join(ROOT, ".build", "release", "sedna-exporter")
     with tempfile.TemporaryDirectory(prefix="sedna-watch-bench-") as work:
-        r = run(args.tasks, args.events, binary, work)
+        r = run(args.tasks, args.events, binary, work, perf_out=args.perf_out and os.path.abspath(args.perf_out))
     print(json.dumps(r), flush=True)
     print()
     print("| tasks | pods | ready (s) | RSS at ready (MiB) | MODIFIED pod events | stream (s) | events/s |")

@@ -100,16 +100,20 @@ public struct JSONParser {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
     }
 
+    /// Members are collected first and the dictionary is built once at its final size: grown
+    /// one insert at a time it was reallocated and rehashed several times per object (a sixth
+    /// of the watch path went to hashing, docs/benchmarks.md).
     private mutating func object() throws(JSONParseError) -> JSON {
         try enter()
         at += 1
-        var out: [String: JSON] = [:]
         skipWhitespace()
         if at < end, base[at] == UInt8(ascii: "}") {
             at += 1
             depth -= 1
-            return .object(out)
+            return .object([:])
         }
+        var members: [(String, JSON)] = []
+        members.reserveCapacity(8)
         while true {
             guard at < end, base[at] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let key = try string()
@@ -117,7 +121,7 @@ public struct JSONParser {
             guard at < end, base[at] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             at += 1
             skipWhitespace()
-            out[key] = try value()   // a repeated key: the last one wins
+            members.append((key, try value()))
             skipWhitespace()
             guard at < end else { throw fail("unterminated object") }
             if base[at] == UInt8(ascii: ",") {
@@ -128,7 +132,8 @@ public struct JSONParser {
             guard base[at] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
             at += 1
             depth -= 1
-            return .object(out)
+            // A repeated key: the last one wins.
+            return .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
         }
     }
 

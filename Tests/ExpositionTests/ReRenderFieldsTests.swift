@@ -58,6 +58,13 @@ import TestSupport
         }
     }
 
+    /// A pod with none of what an API server adds (an emulator's) is kept as it is: nothing to drop.
+    @Test func leanPodsAreKeptAsTheyAre() {
+        for pod in Fixtures.cluster("pods") where pod.metadata["managedFields"].isNull && pod.status["hostIP"].isNull {
+            #expect(ReRenderFields.pod(pod) == pod)
+        }
+    }
+
     @Test func keptPodsDropWhatNoTranslatorReads() {
         let pod = Self.bulky(Fixtures.object("pods", named: "surface-defect-detection-train-t1x9z"))
         let kept = ReRenderFields.pod(pod)
