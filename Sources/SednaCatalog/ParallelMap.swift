@@ -43,12 +43,45 @@ public enum ParallelMap {
 
 /// Facts about the machine the exporter runs on.
 public enum System {
-    /// Cores this process may use (at least 1).
+    /// Cores this process may use (at least 1): the online CPUs, or fewer when a cgroup v2 CPU
+    /// limit says so (a pod with `limits.cpu: "1"` on a 64-core node gets 1; spreading work
+    /// over 64 threads there would only get it throttled).
     public static let cores: Int = {
         #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let online = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return min(online, cgroupLimit(readFile("/sys/fs/cgroup/cpu.max")) ?? online)
         #else
         return 1
         #endif
     }()
+
+    /// Whole CPUs allowed by a cgroup v2 `cpu.max` ("<quota> <period>", or "max <period>" for
+    /// none), rounded up; nil when there is no limit or the text is not that.
+    public static func cgroupLimit(_ cpuMax: String?) -> Int? {
+        guard let parts = cpuMax?.split(separator: " "), parts.count == 2,
+              let quota = Int(parts[0].trimmingWhitespace()), let period = Int(parts[1].trimmingWhitespace()),
+              quota > 0, period > 0 else { return nil }
+        return max(1, (quota + period - 1) / period)
+    }
+
+    private static func readFile(_ path: String) -> String? {
+        #if canImport(Glibc)
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var buffer = [CChar](repeating: 0, count: 128)
+        guard fgets(&buffer, Int32(buffer.count), f) != nil else { return nil }
+        return String(cString: buffer)
+        #else
+        return nil
+        #endif
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespace() -> Substring {
+        var s = self
+        while let c = s.last, c == "\n" || c == " " || c == "\t" { s.removeLast() }
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        return s
+    }
 }

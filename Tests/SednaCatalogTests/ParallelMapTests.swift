@@ -19,4 +19,14 @@ import Testing
         #expect(out[4_999] == (0..<(4_999 % 7)).map { "4999-\($0)" })
         #expect(out.enumerated().allSatisfy { $0.element.count == $0.offset % 7 })
     }
+
+    /// A cgroup v2 CPU limit caps the cores used; "max" or junk means no limit.
+    @Test func cgroupCPULimits() {
+        #expect(System.cgroupLimit("100000 100000\n") == 1)
+        #expect(System.cgroupLimit("150000 100000") == 2)
+        #expect(System.cgroupLimit("50000 100000") == 1)
+        #expect(System.cgroupLimit("max 100000\n") == nil)
+        #expect(System.cgroupLimit("") == nil && System.cgroupLimit(nil) == nil && System.cgroupLimit("1 2 3") == nil)
+        #expect(System.cores >= 1)
+    }
 }
