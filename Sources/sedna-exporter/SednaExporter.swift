@@ -32,7 +32,7 @@ struct LoggingOptions: ParsableArguments {
     func makeLogger(_ label: String) -> Logger {
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
-            json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+            json ? JSONLogHandler(label: label) as any LogHandler : TextLogHandler(label: label)
         }
         var logger = Logger(label: label)
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

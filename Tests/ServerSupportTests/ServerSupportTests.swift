@@ -70,3 +70,39 @@ import Testing
         #expect(try JSON.decode(Array(line.utf8))["msg"] == "spool full")
     }
 }
+
+/// The text handler writes what swift-log's `StreamLogHandler` writes, line for line (it only
+/// renders the metadata later): checked against `StreamLogHandler` itself on the same events.
+@Suite struct TextLogHandlerTests {
+    /// Collects what a `StreamLogHandler` writes.
+    final class Collected: TextOutputStream, @unchecked Sendable {
+        var text = ""
+        func write(_ string: String) { text += string }
+    }
+
+    struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
+
+    @Test func linesAreStreamLogHandlersLines() {
+        let events = [
+            LogEvent(level: .info, message: "listed", metadata: ["resource": "pods", "objects": "31004"],
+                     source: "KubeWatch", file: #fileID, function: #function, line: #line),
+            LogEvent(level: .warning, message: "watch failed", metadata: nil, source: "KubeWatch", file: #fileID,
+                     function: #function, line: #line),
+            LogEvent(level: .error, message: "push rejected", error: Boom(), metadata: ["hb.request.id": "7"],
+                     source: "ExporterCore", file: #fileID, function: #function, line: #line),
+        ]
+        for base in [Logger.Metadata(), ["hb.request.id": "12", "a": "b"]] {
+            for event in events {
+                let out = Collected()
+                var stream = StreamLogHandler(label: "sedna-exporter", stream: out, metadataProvider: nil)
+                stream.metadata = base
+                stream.log(event: event)
+                let theirs = out.text
+                // Their time is the first field; ours is given.
+                let time = String(theirs.prefix { $0 != " " })
+                #expect(TextLogHandler.line(event, label: "sedna-exporter", metadata: base, time: time) == theirs)
+            }
+        }
+        #expect(TextLogHandler.timestamp().count >= 24)
+    }
+}
