@@ -252,7 +252,8 @@ final class HeadDeadlineWatcher: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) { sawHead = true }
+        // Only the first head matters; unwrapping every part was a dynamic cast per part.
+        if !sawHead, case .head = unwrapInboundIn(data) { sawHead = true }
         context.fireChannelRead(data)
     }
 
