@@ -354,6 +354,7 @@ public final class Inventory: Sendable {
             }
             for id in after.removed { for o in observers.removal { o(id) } }
             if after.added { for o in observers.addition { o() } }
+            MemoryRelease.periodically()
             // Dependants of a changed node or dataset: rendered again outside the lock.
             guard !after.dependants.isEmpty else { return }
             var seen = Set<String>()

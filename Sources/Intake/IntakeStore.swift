@@ -143,6 +143,7 @@ public final class IntakeStore: Sendable {
         do {
             try apply(method, key: key, families: families, binding: binding, taskLabels: taskLabels, now: now)
             pushCounts.add(method.label, "ok")
+            MemoryRelease.periodically()   // each push frees the group it replaced
         } catch {
             pushCounts.add(method.label, "rejected")
             throw error

@@ -268,4 +268,17 @@ import TestSupport
         #endif
         MemoryRelease.afterBulkChange()
     }
+
+    /// The watch and push paths call `periodically()` on every change: it trims at most once per
+    /// interval (other suites relisting meanwhile may add a few trims, not a hundred).
+    @Test func periodicTrimsAreRateLimited() {
+        #if canImport(Glibc)
+        let before = MemoryRelease.trims.load(ordering: .relaxed)
+        MemoryRelease.afterBulkChange()
+        for _ in 0..<100 { MemoryRelease.periodically(every: 3600) }
+        #expect(MemoryRelease.trims.load(ordering: .relaxed) - before < 20)
+        MemoryRelease.periodically(every: 0)
+        #expect(MemoryRelease.trims.load(ordering: .relaxed) > before + 1)
+        #endif
+    }
 }
