@@ -3,17 +3,12 @@ import Logging
 import SednaCatalog
 
 /// One JSON object per line on stderr, for log collectors (`--log-format json`); keys sorted.
-public struct JSONLogHandler: LogHandler {
+public struct JSONLogHandler: StoredMetadataLogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     let label: String
 
     public init(label: String) { self.label = label }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     public func log(event: LogEvent) {
         FileHandle.standardError.write(Data(Self.line(event, label: label, metadata: metadata, now: Date().timeIntervalSince1970).utf8))
@@ -30,5 +25,16 @@ public struct JSONLogHandler: LogHandler {
         ]
         for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[k] = .string("\(v)") }
         return JSONWriter.compact.string(.object(fields)) + "\n"
+    }
+}
+
+/// A handler that keeps its metadata in a dictionary and renders it only when it writes a line
+/// (both of ours): the per-key subscript over that dictionary.
+public protocol StoredMetadataLogHandler: LogHandler {}
+
+extension StoredMetadataLogHandler {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
     }
 }

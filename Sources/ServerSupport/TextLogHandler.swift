@@ -8,17 +8,12 @@ import Logging
 /// set, and Hummingbird sets the request id on every request's logger, whether or not anything
 /// is logged. On the intake's hot path that was 7 % of the CPU (StreamLogHandler.prettify,
 /// docs/benchmarks.md "Intake"); here the metadata is rendered only when a line is written.
-public struct TextLogHandler: LogHandler {
+public struct TextLogHandler: StoredMetadataLogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     let label: String
 
     public init(label: String) { self.label = label }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     public func log(event: LogEvent) {
         FileHandle.standardError.write(Data(Self.line(event, label: label, metadata: metadata, time: Self.timestamp()).utf8))

@@ -53,7 +53,7 @@ import TestSupport
 
     /// Mutations aimed at what the pass reads: structural bytes, quotes, backslashes, digits.
     @Test func mutationsNeverGiveADifferentTree() throws {
-        var rng = SplitMix(seed: 20261130)
+        var rng = XorShift(seed: 20261130)
         let interesting = Array("{}[],:\"\\ 0-e.tn".utf8)
         var fast = 0, handedBack = 0
         for body in try Self.bodies() where body.count < 64 << 10 {
@@ -81,15 +81,14 @@ import TestSupport
     }
 }
 
-/// A small deterministic generator (the mutations are the same on every run).
-struct SplitMix {
+/// A small deterministic generator (xorshift64*: the mutations are the same on every run).
+struct XorShift {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { state = seed | 1 }
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2_685_821_657_736_338_717
     }
 }
