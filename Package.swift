@@ -106,7 +106,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "sedna-exporter", dependencies: [
-            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts", "ServerSupport", "StatusPage",
+            "ExporterCore", "Relay", "SimulatorServer", "ObservabilityArtifacts", "ServerSupport", "StatusPage", "Exposition",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture loading shared by the test targets (not part of any product).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Exposition
 import Foundation
 import Relay
 import SednaCatalog
@@ -74,6 +75,8 @@ struct RelayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.makeLogger("sedna-relay")
+        let allocator = MemoryRelease.configureAllocator(cores: System.cores, environment: ProcessInfo.processInfo.environment)
+        logger.debug("allocator", metadata: ["settings": "\(allocator.map { "\($0.parameter)=\($0.value)" })"])
         let address = try listenAddress(listen)
         let name = relayName ?? ProcessInfo.processInfo.environment["NODE_NAME"] ?? ProcessInfo.processInfo.hostName
         var config = RelayConfiguration(centralURL: centralUrl, spoolDir: spoolDir, relayName: name)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExporterCore
+import Exposition
 import Foundation
 import SednaCatalog
 import ServerSupport
@@ -169,6 +170,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.makeLogger("sedna-exporter")
+        let allocator = MemoryRelease.configureAllocator(cores: System.cores, environment: ProcessInfo.processInfo.environment)
+        logger.debug("allocator", metadata: ["settings": "\(allocator.map { "\($0.parameter)=\($0.value)" })"])
         let address = try listenAddress(listen)
         var config = ExporterConfiguration(
             host: address.host, port: address.port, kubeconfig: kubeconfig, context: context,

@@ -282,3 +282,28 @@ import TestSupport
         #endif
     }
 }
+
+@Suite struct AllocatorSettingsTests {
+    /// A fixed 1 MiB mmap threshold and arenas capped at the cores (at least 2).
+    @Test func settingsFollowTheCores() {
+        let one = MemoryRelease.allocatorSettings(cores: 1, environment: [:])
+        #expect(one.map(\.parameter) == [MemoryRelease.mmapThresholdParameter, MemoryRelease.arenaMaxParameter])
+        #expect(one.map(\.value) == [1_048_576, 2])
+        #expect(MemoryRelease.allocatorSettings(cores: 16, environment: ["PATH": "/bin"]).map(\.value) == [1_048_576, 16])
+    }
+
+    /// The operator's own allocator tuning is left alone.
+    @Test func environmentTuningWins() {
+        for name in ["MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"] {
+            #expect(MemoryRelease.allocatorSettings(cores: 4, environment: [name: "2"]).isEmpty)
+        }
+    }
+
+    /// glibc takes both (mallopt returns 1); harmless for the test process.
+    @Test func glibcAcceptsThem() {
+        #if canImport(Glibc)
+        #expect(MemoryRelease.configureAllocator(cores: 2, environment: [:]).count == 2)
+        #endif
+        #expect(MemoryRelease.configureAllocator(cores: 2, environment: ["MALLOC_ARENA_MAX": "1"]).isEmpty)
+    }
+}
