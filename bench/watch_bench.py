@@ -13,7 +13,11 @@ FederatedLearningJob in turn) with 2 worker pods each is served by bench/static_
 
 The machine is shared and noisy: numbers vary run to run; no pass/fail here.
 
-Usage: bench/watch_bench.py [--tasks 10000] [--events 200000] [--perf-out watch.perf]
+With --managed-fields every pod carries `metadata.managedFields` as an API server adds it (the
+GM's create and the kubelet's status updates, about 1.5 KB of nested field sets): the fixture
+pods, like kmock's and the simulator's, have none, and a real watch stream always has them.
+
+Usage: bench/watch_bench.py [--tasks 10000] [--events 200000] [--managed-fields] [--perf-out watch.perf]
 Environment: SEDNA_EXPORTER_BIN (default: builds .build/release/sedna-exporter).
 """
 import argparse
@@ -38,7 +42,32 @@ TASK_FILES = {"incrementallearningjobs": "incrementallearningjob", "jointinferen
               "federatedlearningjobs": "federatedlearningjob"}
 
 
-def make_cluster(tasks, out):
+def managed_fields(pod, label, task_uid):
+    """Server-side apply's field ownership for a worker pod: the GM's create, the kubelet's status."""
+    containers = {f'k:{{"name":"{c["name"]}"}}': {".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {},
+                                                   "f:env": {".": {}, **{f'k:{{"name":"{e["name"]}"}}': {".": {}, "f:name": {}, "f:value": {}}
+                                                                         for e in c.get("env", [])}},
+                                                   "f:resources": {}, "f:terminationMessagePath": {},
+                                                   "f:terminationMessagePolicy": {}}
+                  for c in pod.get("spec", {}).get("containers", [])}
+    statuses = {f'k:{{"type":"{t}"}}': {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}
+                for t in ("ContainersReady", "Initialized", "PodReadyToStartContainers", "Ready")}
+    return [
+        {"manager": "sedna-gm", "operation": "Update", "apiVersion": "v1", "time": "2026-11-30T10:00:00Z", "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:metadata": {"f:labels": {".": {}, f"f:{label}.sedna.io/name": {}, f"f:{label}.sedna.io/uid": {}},
+                                     "f:ownerReferences": {".": {}, f'k:{{"uid":"{task_uid}"}}': {}}},
+                      "f:spec": {"f:containers": containers, "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:nodeName": {},
+                                 "f:restartPolicy": {}, "f:schedulerName": {}, "f:securityContext": {},
+                                 "f:terminationGracePeriodSeconds": {}}}},
+        {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": "2026-11-30T10:00:05Z", "fieldsType": "FieldsV1",
+         "subresource": "status",
+         "fieldsV1": {"f:status": {"f:conditions": statuses, "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {},
+                                   "f:phase": {}, "f:podIP": {}, "f:podIPs": {".": {}, 'k:{"ip":"10.244.1.7"}': {".": {}, "f:ip": {}}},
+                                   "f:startTime": {}}}},
+    ]
+
+
+def make_cluster(tasks, out, with_managed_fields=False):
     """`tasks` tasks with 2 worker pods each, the fixture nodes and datasets. Returns (tasks, pods)."""
     base = {r[:-5]: json.load(open(os.path.join(FIXTURES, r)))["items"] for r in os.listdir(FIXTURES)}
     templates = []
@@ -61,6 +90,8 @@ def make_cluster(tasks, out):
             m["uid"] = f"uid-pod-{t['metadata']['uid']}-w{j}"
             m["labels"][f"{label}.sedna.io/name"] = t["metadata"]["name"]
             m["labels"][f"{label}.sedna.io/uid"] = t["metadata"]["uid"]
+            if with_managed_fields:
+                m["managedFields"] = managed_fields(p, label, t["metadata"]["uid"])
             items["pods"].append(p)
     os.makedirs(out, exist_ok=True)
     for r, objs in items.items():
@@ -93,9 +124,9 @@ def rss_mib(pid):
     return 0.0
 
 
-def run(tasks, events, binary, work, perf_out=None):
+def run(tasks, events, binary, work, perf_out=None, with_managed_fields=False):
     data = os.path.join(work, f"cluster-{tasks}")
-    n_tasks, n_pods = make_cluster(tasks, data)
+    n_tasks, n_pods = make_cluster(tasks, data, with_managed_fields)
     api = ChurnAPI(work, data, events)
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     t0 = time.perf_counter()
@@ -130,7 +161,7 @@ def run(tasks, events, binary, work, perf_out=None):
     finally:
         e.stop()
         api.stop()
-    return {"tasks": n_tasks, "pods": n_pods, "ready_s": ready_s, "rss_ready_mib": rss_ready,
+    return {"tasks": n_tasks, "pods": n_pods, "managed_fields": with_managed_fields, "ready_s": ready_s, "rss_ready_mib": rss_ready,
             "events": events, "events_counted": counted, "stream_s": written_s, "events_per_s": events / written_s}
 
 
@@ -138,6 +169,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=10000)
     ap.add_argument("--events", type=int, default=200000)
+    ap.add_argument("--managed-fields", action="store_true", help="pods carry managedFields as an API server adds them")
     ap.add_argument("--perf-out", help="record `perf record -g` of the exporter during the event stream into this file")
     args = ap.parse_args()
     binary = os.environ.get("SEDNA_EXPORTER_BIN")
@@ -145,12 +177,13 @@ def main():
         subprocess.run(["swift", "build", "-c", "release", "--product", "sedna-exporter"], cwd=ROOT, check=True)
         binary = os.path.join(ROOT, ".build", "release", "sedna-exporter")
     with tempfile.TemporaryDirectory(prefix="sedna-watch-bench-") as work:
-        r = run(args.tasks, args.events, binary, work, perf_out=args.perf_out and os.path.abspath(args.perf_out))
+        r = run(args.tasks, args.events, binary, work, perf_out=args.perf_out and os.path.abspath(args.perf_out),
+                with_managed_fields=args.managed_fields)
     print(json.dumps(r), flush=True)
     print()
-    print("| tasks | pods | ready (s) | RSS at ready (MiB) | MODIFIED pod events | stream (s) | events/s |")
-    print("|---|---|---|---|---|---|---|")
-    print(f"| {r['tasks']} | {r['pods']} | {r['ready_s']:.2f} | {r['rss_ready_mib']:.0f} | {r['events']} | "
+    print("| tasks | pods | managedFields | ready (s) | RSS at ready (MiB) | MODIFIED pod events | stream (s) | events/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| {r['tasks']} | {r['pods']} | {'yes' if r['managed_fields'] else 'no'} | {r['ready_s']:.2f} | {r['rss_ready_mib']:.0f} | {r['events']} | "
           f"{r['stream_s']:.2f} | {r['events_per_s']:.0f} |")
 
 

@@ -2,7 +2,8 @@
 // (split into lines by `LineSplitter`, each decoded by `WatchEvent.decode`) and also a whole
 // LIST page (`ListPage.decode`), both in Sources/KubeWatch/WatchEvent.swift, and the parallel
 // LIST decode (Sources/KubeWatch/ListSplitter.swift), which must give the whole-body parse's tree
-// or hand back (nil), never another tree; every decoded
+// or hand back (nil), never another tree; the parse that drops `managedFields` (SednaCatalog's
+// JSONParser) must agree with the full parse; every decoded
 // object then goes through its translator, as the reflector would hand it on.
 // Built by scripts/fuzz.sh.
 import Foundation
@@ -21,8 +22,21 @@ public func fuzzWatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = event.isGone
         translate(event.object, context: context)
     }
+    // The watch path's parse drops `managedFields` and builds nothing for it: it must accept
+    // and reject exactly what the full parse does, with the same error, and build the full tree
+    // without those members.
+    let full = Result { () throws(JSONParseError) in try JSONParser.parse(bytes) }
+    let dropped = Result { () throws(JSONParseError) in try JSONParser.parse(bytes, droppingManagedFields: true) }
+    switch (full, dropped) {
+    case (.success(let f), .success(let d)):
+        precondition(d == f.removingMembers(named: "managedFields"), "dropping managedFields changed another member")
+    case (.failure(let f), .failure(let d)):
+        precondition(f == d, "dropping managedFields changed the error")
+    default:
+        preconditionFailure("dropping managedFields changed whether the document parses")
+    }
     if let fast = ListSplitter.decode(bytes) {
-        precondition(fast == (try? JSON.decode(bytes)), "the parallel LIST decode built another tree")
+        precondition(fast == (try? dropped.get()), "the parallel LIST decode built another tree")
     }
     if let page = try? ListPage.decode(bytes) {
         precondition(page.continueToken.map { !$0.isEmpty } ?? true, "an empty continue token was kept")

@@ -8,7 +8,8 @@ import SednaCatalog
 /// ends (counting brackets outside strings, nothing decoded), then every piece goes through
 /// the strict `JSONParser` on its own, the items side by side (`ParallelMap`).
 ///
-/// The result is exactly `JSON.decode(body)`: anything the pass does not recognise as a
+/// The result is exactly `JSON.decode(body, droppingManagedFields: true)` (the watch path's
+/// parse, which leaves out every `managedFields` member): anything the pass does not recognise as a
 /// well-formed object with one `items` array (a byte order mark, a duplicate key, a piece the
 /// strict parser rejects) makes `decode` return nil and the caller parses the whole body the
 /// ordinary way, which then gives the same tree or the same error. `ListSplitterTests` holds
@@ -27,14 +28,15 @@ public enum ListSplitter {
         let memberDepth = JSONParser.defaultMaxDepth - 1, itemDepth = JSONParser.defaultMaxDepth - 2
         var out: [String: JSON] = [:]
         for (key, range) in split.members {
-            guard let v = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: body[range]), maxDepth: memberDepth) else { return nil }
-            out[key] = v
+            guard let v = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: body[range]), maxDepth: memberDepth,
+                                                droppingManagedFields: true) else { return nil }
+            if key != "managedFields" { out[key] = v }
         }
         if let ranges = split.items {
             let base = body.baseAddress.map { UInt(bitPattern: $0) } ?? 0
             let items = ParallelMap.map(ranges) { r -> JSON? in
                 let piece = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: base + UInt(r.lowerBound)), count: r.count)
-                return try? JSONParser.parse(piece, maxDepth: itemDepth)
+                return try? JSONParser.parse(piece, maxDepth: itemDepth, droppingManagedFields: true)
             }
             var array: [JSON] = []
             array.reserveCapacity(items.count)

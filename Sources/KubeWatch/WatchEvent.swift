@@ -5,10 +5,11 @@ public struct WatchEvent: Sendable {
     public let type: String
     public let object: KubeObject
 
-    /// Decodes a line; throws on malformed JSON or a missing type.
+    /// Decodes a line; throws on malformed JSON or a missing type. The object's
+    /// `managedFields` are validated and dropped (see `JSONParser`).
     public static func decode(_ line: [UInt8]) throws -> WatchEvent {
         let json: JSON
-        do { json = try JSON.decode(line) } catch {
+        do { json = try JSON.decode(line, droppingManagedFields: true) } catch {
             throw KubeError(.decode, "watch event is not valid JSON")
         }
         guard let type = json["type"].string else { throw KubeError(.decode, "watch event has no type") }
@@ -34,7 +35,9 @@ public struct ListPage: Sendable {
         if body.count >= ListSplitter.minimumBytes, let fast = ListSplitter.decode(body) {
             json = fast
         } else {
-            do { json = try JSON.decode(body) } catch { throw KubeError(.decode, "LIST response is not valid JSON") }
+            do { json = try JSON.decode(body, droppingManagedFields: true) } catch {
+                throw KubeError(.decode, "LIST response is not valid JSON")
+            }
         }
         guard let items = json["items"].array else { throw KubeError(.decode, "LIST response has no items array") }
         var objects: [KubeObject] = []

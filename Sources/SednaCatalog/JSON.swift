@@ -64,6 +64,23 @@ public enum JSON: Sendable, Equatable {
     }
 }
 
+extension JSON {
+    /// This tree without any member named `key`, at every depth: what
+    /// `JSONParser.parse(_:droppingManagedFields:)` builds from the same document when `key` is
+    /// `managedFields` (its tests and the `watch` fuzz target compare the two).
+    public func removingMembers(named key: String) -> JSON {
+        switch self {
+        case .object(let o):
+            var out: [String: JSON] = [:]
+            out.reserveCapacity(o.count)
+            for (k, v) in o where k != key { out[k] = v.removingMembers(named: key) }
+            return .object(out)
+        case .array(let a): return .array(a.map { $0.removingMembers(named: key) })
+        default: return self
+        }
+    }
+}
+
 extension JSON: Encodable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
@@ -82,12 +99,15 @@ import Foundation
 
 extension JSON {
     /// Decodes JSON bytes; the error (a `JSONParseError`) says what was wrong and where, for
-    /// logs and counters, without quoting the document.
-    public static func decode(_ data: some DataProtocol) throws -> JSON {
-        if let parsed = try data.withContiguousStorageIfAvailable({ try JSONParser.parse(UnsafeRawBufferPointer($0)) }) {
+    /// logs and counters, without quoting the document. `droppingManagedFields` leaves every
+    /// `managedFields` member out (Kubernetes objects: see `JSONParser`).
+    public static func decode(_ data: some DataProtocol, droppingManagedFields: Bool = false) throws -> JSON {
+        if let parsed = try data.withContiguousStorageIfAvailable({
+            try JSONParser.parse(UnsafeRawBufferPointer($0), droppingManagedFields: droppingManagedFields)
+        }) {
             return parsed
         }
-        return try JSONParser.parse(Array(data))
+        return try JSONParser.parse(Array(data), droppingManagedFields: droppingManagedFields)
     }
 
     /// Decodes a string that should hold JSON (Sedna's condition `data`); nil when empty,

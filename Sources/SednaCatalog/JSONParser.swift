@@ -20,6 +20,15 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 /// escapes rejected. Stricter than Foundation: trailing commas are errors (RFC 8259; no
 /// Kubernetes or Sedna producer writes them). Nesting deeper than `maxDepth` is an error, not a
 /// stack overflow, and no input can crash it.
+///
+/// Kubernetes objects from the watch and LIST paths are parsed `droppingManagedFields`: every
+/// member named `managedFields` is validated like the rest and left out of the tree, with
+/// nothing built for it. The API server adds `metadata.managedFields` to every object it
+/// serves (server-side apply's field ownership: for a Sedna worker pod one entry from the GM's
+/// create and one from the kubelet's status updates, a few KB of nested `f:`/`k:` objects,
+/// often the largest part of the pod), and nothing in the exporter reads it. A document is
+/// accepted or rejected, with the same error, whichever way it is parsed (`JSONParserTests`,
+/// and the `json` fuzz target compares the two).
 public struct JSONParser {
     /// Foundation's JSONSerialization limit too.
     public static let defaultMaxDepth = 512
@@ -29,31 +38,38 @@ public struct JSONParser {
     private var at = 0
     private var depth = 0
     private let maxDepth: Int
+    private let dropsManagedFields: Bool
 
-    private init(_ base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
+    private init(_ base: UnsafePointer<UInt8>, count: Int, maxDepth: Int, dropsManagedFields: Bool) {
         self.base = base
         self.end = count
         self.maxDepth = maxDepth
+        self.dropsManagedFields = dropsManagedFields
     }
 
     /// Parses one JSON document filling the whole buffer (surrounding whitespace allowed).
-    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth,
+                             droppingManagedFields: Bool = false) throws(JSONParseError) -> JSON {
         guard let raw = bytes.baseAddress, bytes.count > 0 else {
             throw JSONParseError(offset: 0, reason: "empty document")
         }
-        var p = JSONParser(raw.assumingMemoryBound(to: UInt8.self), count: bytes.count, maxDepth: maxDepth)
+        var p = JSONParser(raw.assumingMemoryBound(to: UInt8.self), count: bytes.count, maxDepth: maxDepth,
+                           dropsManagedFields: droppingManagedFields)
         // A UTF-8 byte order mark is tolerated, as Foundation does.
         if bytes.count >= 3, p.base[0] == 0xEF, p.base[1] == 0xBB, p.base[2] == 0xBF { p.at = 3 }
         p.skipWhitespace()
-        let value = try p.value()
+        let value = try p.value(building: true)
         p.skipWhitespace()
         guard p.at == p.end else { throw p.fail("unexpected content after the document") }
         return value
     }
 
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON {
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth,
+                             droppingManagedFields: Bool = false) throws(JSONParseError) -> JSON {
         let result: Result<JSON, JSONParseError> = bytes.withUnsafeBytes { buf in
-            do throws(JSONParseError) { return .success(try parse(buf, maxDepth: maxDepth)) } catch { return .failure(error) }
+            do throws(JSONParseError) {
+                return .success(try parse(buf, maxDepth: maxDepth, droppingManagedFields: droppingManagedFields))
+            } catch { return .failure(error) }
         }
         return try result.get()
     }
@@ -73,12 +89,19 @@ public struct JSONParser {
         }
     }
 
-    private mutating func value() throws(JSONParseError) -> JSON {
+    /// One value; with `building` false it is only validated (the same grammar, the same
+    /// errors) and `.null` stands in for it.
+    private mutating func value(building: Bool) throws(JSONParseError) -> JSON {
         guard at < end else { throw fail("expected a value") }
         switch base[at] {
-        case UInt8(ascii: "{"): return try object()
-        case UInt8(ascii: "["): return try array()
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "{"): return try object(building: building)
+        case UInt8(ascii: "["): return try array(building: building)
+        case UInt8(ascii: "\""):
+            guard building else {
+                try skipString()
+                return .null
+            }
+            return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
@@ -103,7 +126,7 @@ public struct JSONParser {
     /// Members are collected first and the dictionary is built once at its final size: grown
     /// one insert at a time it was reallocated and rehashed several times per object (a sixth
     /// of the watch path went to hashing, docs/benchmarks.md).
-    private mutating func object() throws(JSONParseError) -> JSON {
+    private mutating func object(building: Bool) throws(JSONParseError) -> JSON {
         try enter()
         at += 1
         skipWhitespace()
@@ -113,15 +136,20 @@ public struct JSONParser {
             return .object([:])
         }
         var members: [(String, JSON)] = []
-        members.reserveCapacity(8)
+        if building { members.reserveCapacity(8) }
         while true {
             guard at < end, base[at] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let key = try string()
+            var key = ""
+            if building { key = try string() } else { try skipString() }
             skipWhitespace()
             guard at < end, base[at] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             at += 1
             skipWhitespace()
-            members.append((key, try value()))
+            if building, !(dropsManagedFields && key.utf8.count == 13 && key == "managedFields") {
+                members.append((key, try value(building: true)))
+            } else {
+                _ = try value(building: false)
+            }
             skipWhitespace()
             guard at < end else { throw fail("unterminated object") }
             if base[at] == UInt8(ascii: ",") {
@@ -132,12 +160,13 @@ public struct JSONParser {
             guard base[at] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
             at += 1
             depth -= 1
+            guard building else { return .null }
             // A repeated key: the last one wins.
             return .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
         }
     }
 
-    private mutating func array() throws(JSONParseError) -> JSON {
+    private mutating func array(building: Bool) throws(JSONParseError) -> JSON {
         try enter()
         at += 1
         var out: [JSON] = []
@@ -148,7 +177,8 @@ public struct JSONParser {
             return .array(out)
         }
         while true {
-            out.append(try value())
+            let element = try value(building: building)
+            if building { out.append(element) }
             skipWhitespace()
             guard at < end else { throw fail("unterminated array") }
             if base[at] == UInt8(ascii: ",") {
@@ -218,6 +248,34 @@ public struct JSONParser {
                 continue
             default: throw fail("invalid escape")
             }
+            at += 1
+        }
+        throw fail("unterminated string")
+    }
+
+    /// Validates a string as `string()` does without building it: plain ASCII runs (all of
+    /// `managedFields` but its `k:{\"name\":...}` keys) are only scanned; a string with an
+    /// escape goes through `string()` for the same checks and errors, non-ASCII through the
+    /// same UTF-8 validation.
+    private mutating func skipString() throws(JSONParseError) {
+        let open = at
+        at += 1
+        let start = at
+        var ascii = true
+        while at < end {
+            let b = base[at]
+            if b == UInt8(ascii: "\"") {
+                if !ascii { _ = try utf8(start, at) }
+                at += 1
+                return
+            }
+            if b == UInt8(ascii: "\\") {
+                at = open
+                _ = try string()
+                return
+            }
+            if b < 0x20 { throw fail("unescaped control character in string") }
+            if b >= 0x80 { ascii = false }
             at += 1
         }
         throw fail("unterminated string")

@@ -159,6 +159,18 @@ import Testing
         #expect(throws: KubeError.self) { try WatchEvent.decode(Array(#"{"object":{}}"#.utf8)) }
     }
 
+    /// The API server's `managedFields` never reach a translator or the inventory: validated and
+    /// dropped by the parse (a broken one still fails the event).
+    @Test func eventsAndPagesDropManagedFields() throws {
+        let mf = #"[{"manager":"kubelet","fieldsV1":{"f:status":{"k:{\"type\":\"Ready\"}":{}}}}]"#
+        let e = try WatchEvent.decode(Array(#"{"type":"MODIFIED","object":{"metadata":{"name":"a","managedFields":\#(mf),"labels":{"x":"1"}}}}"#.utf8))
+        #expect(e.object.metadata["managedFields"].isNull)
+        #expect(e.object.metadata["labels"]["x"].string == "1")
+        let p = try ListPage.decode(Array(#"{"metadata":{},"items":[{"metadata":{"name":"a","managedFields":\#(mf)}}]}"#.utf8))
+        #expect(p.items.first?.metadata == .object(["name": "a"]))
+        #expect(throws: KubeError.self) { try WatchEvent.decode(Array(#"{"type":"ADDED","object":{"metadata":{"managedFields":[{]}}}"#.utf8)) }
+    }
+
     @Test func listPagesCountUndecodableItems() throws {
         let p = try ListPage.decode(Array(#"{"metadata":{"resourceVersion":"9","continue":"tok"},"items":[{"metadata":{"name":"a"}},3,{"spec":{}}]}"#.utf8))
         #expect(p.items.count == 1)
