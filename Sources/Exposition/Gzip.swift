@@ -133,6 +133,7 @@ extension Gzip {
         }
 
         public func feed(_ bytes: [UInt8]) { bytes.withUnsafeBytes { feed($0) } }
+        public func feed(_ bytes: ArraySlice<UInt8>) { bytes.withUnsafeBytes { feed($0) } }
 
         /// Ends the stream; nil when zlib failed at any point.
         public func finish(final: Bool) -> [UInt8]? {

@@ -168,11 +168,9 @@ public final class Inventory: Sendable {
 
     /// Changes of one watch read, in order: translated on every core, then applied in their
     /// order under one lock hold per chunk, as if `upsert` and `delete` had been called one by one.
+    /// (`ParallelMap` maps a short batch on the calling thread.)
     public func apply(_ resource: WatchedResource, _ changes: [(object: KubeObject, deleted: Bool)]) {
-        guard changes.count > 1 else {
-            if let c = changes.first { c.deleted ? delete(resource, c.object) : upsert(resource, c.object) }
-            return
-        }
+        guard !changes.isEmpty else { return }
         let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
         commit(ParallelMap.map(changes) { c in
             prepare(resource, c.object, deleted: c.deleted, context: c.deleted ? nil : context, generation: c.deleted ? 0 : generation)
@@ -189,9 +187,11 @@ public final class Inventory: Sendable {
         }
         let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
         work += ParallelMap.map(objects) { prepare(resource, $0, deleted: false, context: context, generation: generation) }
-        store.beginBulk()
-        commit(work)
-        store.endBulk()
+        do {
+            store.beginBulk()
+            defer { store.endBulk() }
+            commit(work)
+        }
         work = []
         MemoryRelease.afterBulkChange()
     }

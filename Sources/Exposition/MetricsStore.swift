@@ -110,21 +110,23 @@ public final class MetricsStore: Sendable {
     public func objectPart(format: ExpositionFormat, extra: [RenderedObject] = []) -> ObjectPart {
         let (generation, objects) = snapshot()
         let familyCount = Catalog.objectFamilies.count
-        var buckets = [[[UInt8]]](repeating: [], count: familyCount)
+        var buckets = [[ArraySlice<UInt8>]](repeating: [], count: familyCount)
         var byteCount = 0
         func add(_ o: RenderedObject) {
-            for slice in o.slices {
-                buckets[slice.family].append(slice.bytes)
-                byteCount += slice.bytes.count
+            var start = 0
+            for f in o.families {
+                buckets[f.family].append(o.bytes[start..<f.end])
+                start = f.end
             }
+            byteCount += o.bytes.count
         }
         for o in objects { add(o) }
         for o in extra { add(o) }
         let headers = format == .text004 ? Self.textHeaders : Self.openMetricsHeaders
-        var chunks: [[UInt8]] = []
+        var chunks: [ArraySlice<UInt8>] = []
         chunks.reserveCapacity(objects.count * 8 + familyCount)
         for i in 0..<familyCount where !buckets[i].isEmpty {
-            chunks.append(headers[i])
+            chunks.append(headers[i][...])
             byteCount += headers[i].count
             chunks.append(contentsOf: buckets[i])
         }
@@ -143,11 +145,12 @@ public final class MetricsStore: Sendable {
     static let openMetricsHeaders = Catalog.objectFamilies.map { TextFormat.header($0, format: .openMetrics) }
 }
 
-/// The object families of one body, not yet concatenated: `chunks` in order, `byteCount` bytes
-/// in all, from the store at `generation`.
+/// The object families of one body, not yet concatenated: `chunks` in order (slices of the
+/// objects' renderings and of the family headers), `byteCount` bytes in all, from the store at
+/// `generation`.
 public struct ObjectPart: Sendable {
     public let generation: UInt64
-    public let chunks: [[UInt8]]
+    public let chunks: [ArraySlice<UInt8>]
     public let byteCount: Int
 
     /// The bytes in one array of exactly `byteCount` capacity.

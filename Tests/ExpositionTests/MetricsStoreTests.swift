@@ -54,3 +54,31 @@ import Testing
         #expect(part.joined().count == part.byteCount)
     }
 }
+
+/// One array per rendering, families in catalog order, each family's lines where `families` says.
+@Suite struct RenderedObjectTests {
+    @Test func familiesAreContiguousAndInCatalogOrder() throws {
+        let families = Array(Catalog.objectFamilies.suffix(5).reversed()) + [Catalog.objectFamilies[0]]
+        var set = MetricSet()
+        for (i, f) in families.enumerated() {
+            for k in 0..<(i + 1) { set.add(f, f.labels.map { "\($0)-\(k)" }, Double(k)) }
+        }
+        let r = RenderedObject(set)
+        let indexes = r.families.map(\.family)
+        #expect(indexes == indexes.sorted() && indexes.count == families.count)
+        #expect(r.families.last?.end == r.bytes.count)
+        var expected: [UInt8] = []
+        for (index, slice) in r.slices {
+            let f = Catalog.objectFamilies[index]
+            var lines: [UInt8] = []
+            for s in set.values(f) {
+                TextFormat.appendSample(name: f.name, labels: f.labels, values: s.labelValues, value: s.value, to: &lines)
+            }
+            #expect(Array(slice) == lines, "\(f.name)")
+            expected += lines
+        }
+        #expect(r.bytes == expected)
+        #expect(RenderedObject(set) == r)
+        #expect(RenderedObject(MetricSet()).isEmpty && RenderedObject(MetricSet()).bytes.isEmpty)
+    }
+}

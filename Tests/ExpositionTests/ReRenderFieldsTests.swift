@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct ReRenderFieldsTests {
     static let context = TranslationContext(nodeLocations: ["edge1": .edge, "cloud1": .cloud], datasetSamples: [:])
 
-    func bytes(_ set: MetricSet) -> [[UInt8]] { RenderedObject(set).slices.map(\.bytes) }
+    func bytes(_ set: MetricSet) -> [[UInt8]] { RenderedObject(set).slices.map { Array($0.bytes) } }
 
     /// A fixture pod with what a real one carries on top: the kept form must not keep any of it.
     static func bulky(_ pod: KubeObject) -> KubeObject {
