@@ -38,10 +38,11 @@ public struct RenderedObject: Sendable {
         scratch.reserveCapacity(4096)
         var families: [(family: Int, end: Int)] = []
         families.reserveCapacity(order.count)
+        var writer = SampleLineWriter()
         for (index, name) in order {
             let family = Catalog.objectFamilies[index]
             for s in set.samples[name]! {
-                TextFormat.appendSample(name: family.name, labels: family.labels, values: s.labelValues, value: s.value, to: &scratch)
+                writer.append(family: index, name: family.name, labels: family.labels, values: s.labelValues, value: s.value, to: &scratch)
             }
             families.append((index, scratch.count))
         }

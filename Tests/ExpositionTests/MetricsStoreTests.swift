@@ -1,4 +1,4 @@
-import Exposition
+@testable import Exposition
 import Foundation
 import SednaCatalog
 import Testing
@@ -80,5 +80,41 @@ import Testing
         #expect(r.bytes == expected)
         #expect(RenderedObject(set) == r)
         #expect(RenderedObject(MetricSet()).isEmpty && RenderedObject(MetricSet()).bytes.isEmpty)
+    }
+}
+
+/// The line writer reuses the previous line's leading labels: every line must still be exactly
+/// what `TextFormat.appendSample` writes, whichever labels repeat, change back, or need escapes.
+@Suite struct SampleLineWriterTests {
+    @Test func linesEqualAppendSample() {
+        let labels = ["namespace", "kind", "task", "pod", "state"]
+        let pool = ["default", "a\"b", "x\\y\nz", "é中", "", String(repeating: "v", count: 1500), "default"]
+        var rng: UInt64 = 0x9E3779B97F4A7C15
+        var previous = labels.map { _ in "default" }
+        var lines: [(family: Int, values: [String], value: Double)] = []
+        for k in 0..<400 {
+            rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+            // Change one label (or none) from the previous line, at a random position.
+            var values = previous
+            let at = Int(rng % 6)
+            if at < labels.count { values[at] = pool[Int((rng >> 8) % UInt64(pool.count))] }
+            lines.append((family: Int((rng >> 20) % 3), values: values, value: Double(k) / 4))
+            previous = values
+        }
+        var writer = SampleLineWriter()
+        var ours: [UInt8] = [], expected: [UInt8] = []
+        for l in lines {
+            let name = "m\(l.family)"
+            writer.append(family: l.family, name: name, labels: labels, values: l.values, value: l.value, to: &ours)
+            TextFormat.appendSample(name: name, labels: labels, values: l.values, value: l.value, to: &expected)
+        }
+        #expect(ours == expected)
+        // No labels at all.
+        var a: [UInt8] = [], b: [UInt8] = []
+        writer.append(family: 9, name: "up", labels: [], values: [], value: 1, to: &a)
+        writer.append(family: 9, name: "up", labels: [], values: [], value: 2, to: &a)
+        TextFormat.appendSample(name: "up", labels: [], values: [], value: 1, to: &b)
+        TextFormat.appendSample(name: "up", labels: [], values: [], value: 2, to: &b)
+        #expect(a == b)
     }
 }
