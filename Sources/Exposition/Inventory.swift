@@ -271,17 +271,21 @@ public final class Inventory: Sendable {
         let key = o.key
         var remove = deleted || !filter.inScope(resource, o)
         var worker: WorkerPod?
+        // A pod's role, read from its labels once for the filter, the index and the rendering.
+        var role: PodRole?
         if !remove, resource == .pods {
-            switch PodRole.classify(o) {
+            let r = PodRole.classify(o)
+            role = r
+            switch r {
             case .unrelated: remove = true   // labels can change; an unrelated pod keeps nothing
             case let .worker(kind, task, _): worker = Self.workerPod(o, kind: kind, task: task)
             case .component: break
             }
         }
-        let owned = !remove && filter.owns(resource, o)
+        let owned = !remove && filter.owns(resource, o, role: role)
         var p = Prepared(resource: resource, key: key, object: o, remove: remove, owned: owned, worker: worker,
                          kept: nil, output: nil, generation: generation, rerenderOf: rerenderOf)
-        if owned, let context { p.output = render(resource, o, context: context) }
+        if owned, let context { p.output = render(resource, o, context: context, role: role) }
         if owned {
             switch resource {
             case .pods: p.kept = rerenderOf == nil ? ReRenderFields.pod(o) : o
@@ -302,17 +306,18 @@ public final class Inventory: Sendable {
                          podIP: ip, miningMode: miningMode)
     }
 
-    private func render(_ resource: WatchedResource, _ o: KubeObject, context: TranslationContext) -> Output {
+    private func render(_ resource: WatchedResource, _ o: KubeObject, context: TranslationContext, role: PodRole? = nil) -> Output {
         let started = ContinuousClock.now
         defer {
             let d = (ContinuousClock.now - started).components
             renderNanos.add(UInt64(max(0, d.seconds)) * 1_000_000_000 + UInt64(max(0, d.attoseconds / 1_000_000_000)),
                             ordering: .relaxed)
         }
+        let role = resource == .pods ? role ?? PodRole.classify(o) : nil
         let set: MetricSet
         switch resource {
         case .sedna(let kind): set = Translators.forKind(kind).translate(o, context: context)
-        case .pods: set = PodTranslator.translate(o, context: context)
+        case .pods: set = PodTranslator.translate(o, context: context, role: role ?? .unrelated)
         case .nodes: set = NodeTranslator.translate(o, context: context)
         }
         var task: TaskSummary?
@@ -321,7 +326,7 @@ public final class Inventory: Sendable {
         case .sedna(let kind) where kind.isTask:
             task = TaskSummary(kind: kind, namespace: o.namespace, name: o.name, samples: set)
         case .pods:
-            if case let .worker(kind, taskName, _) = PodRole.classify(o) {
+            if case let .worker(kind, taskName, _)? = role {
                 worker = WorkerPodSummary(kind: kind, namespace: o.namespace, task: taskName, pod: o.name, samples: set)
             }
         default: break

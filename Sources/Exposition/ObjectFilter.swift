@@ -30,10 +30,15 @@ public struct ObjectFilter: Sendable {
 
     /// Whether this shard renders the object's series (it must also be in scope).
     public func owns(_ resource: WatchedResource, _ o: KubeObject) -> Bool {
+        owns(resource, o, role: resource == .pods && totalShards > 1 ? PodRole.classify(o) : nil)
+    }
+
+    /// `owns` with a pod's role already classified (nil for other resources).
+    public func owns(_ resource: WatchedResource, _ o: KubeObject, role: PodRole?) -> Bool {
         guard totalShards > 1 else { return true }
         if resource == .nodes { return shard == 0 }
         if resource == .pods {
-            guard case let .worker(kind, _, _) = PodRole.classify(o) else { return shard == 0 }
+            guard case let .worker(kind, _, _) = role ?? PodRole.classify(o) else { return shard == 0 }
             return owns(taskUID: Self.taskUID(ofWorker: o, kind: kind))
         }
         return owns(taskUID: o.key)

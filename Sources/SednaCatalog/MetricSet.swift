@@ -28,15 +28,20 @@ public struct MetricSet: Sendable, Equatable {
                      "\(family.name) takes \(family.labels.count) labels, got \(labelValues.count)")
         guard value.isFinite || value.isNaN else { return }
         let name = family.name
-        if let existing = samples[name] {
-            if existing.count < Self.scanLimit {
-                if existing.contains(where: { $0.labelValues == labelValues }) { return }
-            } else {
-                if seen[name] == nil { seen[name] = Set(existing.map(\.labelValues)) }
-                guard seen[name]!.insert(labelValues).inserted else { return }
-            }
-        }
-        samples[name, default: []].append(Sample(labelValues: labelValues, value: value))
+        // One lookup for the usual case (a family of a few samples): scanned and appended in place.
+        let long = Self.appendScanning(&samples[name, default: []], Sample(labelValues: labelValues, value: value))
+        guard long else { return }
+        if seen[name] == nil { seen[name] = Set(samples[name]!.map(\.labelValues)) }
+        guard seen[name]!.insert(labelValues).inserted else { return }
+        samples[name]!.append(Sample(labelValues: labelValues, value: value))
+    }
+
+    /// Appends `sample` unless the family already holds its label values; true (nothing done)
+    /// when the family has reached `scanLimit` samples and the caller must check its set.
+    private static func appendScanning(_ list: inout [Sample], _ sample: Sample) -> Bool {
+        guard list.count < scanLimit else { return true }
+        if !list.contains(where: { $0.labelValues == sample.labelValues }) { list.append(sample) }
+        return false
     }
 
     /// Adds the value when there is one.

@@ -33,11 +33,17 @@ public enum PodRole: Sendable, Equatable {
 /// (the store does not even keep them).
 public enum PodTranslator {
     public static func translate(_ o: KubeObject, context: TranslationContext) -> MetricSet {
+        translate(o, context: context, role: PodRole.classify(o))
+    }
+
+    /// With the pod's role already read from its labels (the inventory classifies each pod
+    /// once per event and hands the role on: eight label lookups a time).
+    public static func translate(_ o: KubeObject, context: TranslationContext, role: PodRole) -> MetricSet {
         var set = MetricSet()
         let node = o.spec["nodeName"].string ?? ""
         let location = context.location(ofNode: node).rawValue
         let statuses = (o.status["containerStatuses"].array ?? []) + (o.status["initContainerStatuses"].array ?? [])
-        switch PodRole.classify(o) {
+        switch role {
         case .unrelated:
             break
         case let .component(component):
