@@ -10,6 +10,8 @@ FederatedLearningJob in turn) with 2 worker pods each is served by bench/static_
   the exporter reads them; the rate is E over the time the server needed to write them (TCP
   back-pressure makes that the exporter's pace: each event is decoded, translated and rendered
   before the reflector reads the next one), checked against `sedna_exporter_watch_events_total`.
+- CPU per event: the exporter's user + system CPU time over the stream (from /proc), divided by
+  E: steadier than the rate on a shared machine, so two builds compare on it.
 
 The machine is shared and noisy: numbers vary run to run; no pass/fail here.
 
@@ -117,6 +119,12 @@ def modified_pod_events(text):
     return total
 
 
+def cpu_seconds(pid):
+    """User + system CPU time the process has used, from /proc/<pid>/stat."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid):
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS:"):
@@ -150,6 +158,7 @@ def run(tasks, events, binary, work, perf_out=None, with_managed_fields=False):
             perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", perf_out, "-p", str(e.process.pid)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1)
+        cpu_before = cpu_seconds(e.process.pid)
         requests.post(api.url + "/bench/churn", timeout=10).raise_for_status()
         wait_for(lambda: "churn: wrote" in api.process.output(), 600, interval=0.5, what="pod churn stream")
         if perf:
@@ -158,11 +167,15 @@ def run(tasks, events, binary, work, perf_out=None, with_managed_fields=False):
         written_s = float(re.search(r"churn: wrote \d+ pod events in ([0-9.]+) s", api.process.output()).group(1))
         wait_for(lambda: modified_pod_events(e.metrics()) >= events, 120, interval=1, what="all events counted")
         counted = modified_pod_events(e.metrics())
+        # CPU per event: less noisy than the rate on a shared machine (a neighbour's load slows
+        # the stream but does not add to our CPU time). Includes the few scrapes of /metrics above.
+        cpu_used = cpu_seconds(e.process.pid) - cpu_before
     finally:
         e.stop()
         api.stop()
     return {"tasks": n_tasks, "pods": n_pods, "managed_fields": with_managed_fields, "ready_s": ready_s, "rss_ready_mib": rss_ready,
-            "events": events, "events_counted": counted, "stream_s": written_s, "events_per_s": events / written_s}
+            "events": events, "events_counted": counted, "stream_s": written_s, "events_per_s": events / written_s,
+            "cpu_s": cpu_used, "cpu_us_per_event": cpu_used / events * 1e6}
 
 
 def main():
@@ -181,10 +194,10 @@ def main():
                 with_managed_fields=args.managed_fields)
     print(json.dumps(r), flush=True)
     print()
-    print("| tasks | pods | managedFields | ready (s) | RSS at ready (MiB) | MODIFIED pod events | stream (s) | events/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| tasks | pods | managedFields | ready (s) | RSS at ready (MiB) | MODIFIED pod events | stream (s) | events/s | CPU per event (us) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(f"| {r['tasks']} | {r['pods']} | {'yes' if r['managed_fields'] else 'no'} | {r['ready_s']:.2f} | {r['rss_ready_mib']:.0f} | {r['events']} | "
-          f"{r['stream_s']:.2f} | {r['events_per_s']:.0f} |")
+          f"{r['stream_s']:.2f} | {r['events_per_s']:.0f} | {r['cpu_us_per_event']:.1f} |")
 
 
 if __name__ == "__main__":

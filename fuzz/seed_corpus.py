@@ -114,6 +114,16 @@ def watch(objs):
     write("watch", "error-gone", json.dumps({"type": "ERROR", "object": {"kind": "Status", "code": 410, "reason": "Expired",
                                                                         "message": "too old resource version"}}) + "\n")
     write("watch", "partial", '{"type":"ADDED","object":{"metadata":{"name":"x"\n')
+    # A pod as an API server sends it, with server-side apply's managedFields (the parse drops
+    # them; `k:` keys carry escaped quotes).
+    pod = json.loads(json.dumps(objs["pods"][0]))
+    pod["metadata"]["managedFields"] = [
+        {"manager": "sedna-gm", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:metadata": {"f:labels": {".": {}}}, "f:spec": {"f:containers": {'k:{"name":"worker"}': {".": {}, "f:image": {}}}}}},
+        {"manager": "kubelet", "operation": "Update", "subresource": "status", "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:status": {"f:conditions": {'k:{"type":"Ready"}': {".": {}, "f:status": {}}}, "f:note": "caf\u00e9"}}}]
+    write("watch", "managed-fields", json.dumps({"type": "MODIFIED", "object": pod}, separators=(",", ":")) + "\n"
+          + json.dumps({"metadata": {"resourceVersion": "7"}, "items": [pod]}, separators=(",", ":")))
 
 
 KUBECONFIG = """apiVersion: v1
