@@ -44,8 +44,12 @@ class Demo:
         self.out = tmp / "demo.out"
         self.log = open(self.out, "w")
         self.started = time.time()
+        # Ctrl-C as a terminal sends it: SIGINT to the group. A runner started in the background
+        # without job control (`cmd &` in a script, nohup) hands its children SIGINT ignored, and
+        # bash can neither trap nor reset a signal ignored on entry: give the demo the default.
         self.proc = subprocess.Popen([os.path.join(ROOT, "scripts", "demo.sh"), "--duration", "600"], stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                     stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.prom = f"http://127.0.0.1:{self.ports['DEMO_PROMETHEUS_PORT']}"
 
     def query(self, expr, at=None):
