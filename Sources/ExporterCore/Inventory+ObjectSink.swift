@@ -4,6 +4,12 @@ import SednaCatalog
 
 /// The inventory is where reflectors deliver objects.
 extension Inventory: ObjectSink {
+    /// From the first LIST page to the relist's apply the store is marked as changing in bulk,
+    /// so a scrape meanwhile gets the body from before the relist instead of assembling one
+    /// after each resource's apply while the others still relist (`ScrapeBodyCache`).
+    public func relistStarted(_ resource: WatchedResource) { store.beginBulk() }
+    public func relistEnded(_ resource: WatchedResource) { store.endBulk() }
+
     public func apply(_ resource: WatchedResource, _ changes: [ObjectChange]) {
         apply(resource, changes.map { c in
             switch c {

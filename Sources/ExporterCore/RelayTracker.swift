@@ -73,5 +73,8 @@ struct TrackingSink: ObjectSink {
         inner.apply(resource, changes)
     }
 
+    func relistStarted(_ resource: WatchedResource) { inner.relistStarted(resource) }
+    func relistEnded(_ resource: WatchedResource) { inner.relistEnded(resource) }
+
     func recordUndecodable(_ resource: WatchedResource) { inner.recordUndecodable(resource) }
 }

@@ -42,8 +42,9 @@ final class ScrapeBodyCache: Sendable {
         self.maxStale = maxStale
     }
 
-    /// During a relist (`MetricsStore.bulkInProgress`) the store changes with every chunk it
-    /// applies, and assembling the whole body for each scrape then competed with the relist for
+    /// During a relist (`MetricsStore.bulkInProgress`: from a resource's first LIST page until
+    /// it is applied) the store changes with every chunk applied and every resource's relist
+    /// done, and assembling the whole body for each scrape then competed with the relist for
     /// the CPU (a scrape during a 31k-object relist took up to 571 ms, docs/benchmarks.md). The
     /// last body, from before the relist, is served instead while it is younger than `maxStale`:
     /// a consistent state a few seconds old, where the alternative is a half-applied one.

@@ -37,9 +37,10 @@ public final class MetricsStore: Sendable {
 
     public init() {}
 
-    /// A relist is being applied a chunk at a time: until `endBulk`, the store passes through
-    /// states that are neither the cluster before nor after it, and a scrape may be served the
-    /// body from before (`bulkInProgress`) instead of assembling one for each chunk.
+    /// A relist is under way (from its first LIST page until it is applied, a chunk at a time):
+    /// until `endBulk`, the store passes through states that are neither the cluster before nor
+    /// after it, and a scrape may be served the body from before (`bulkInProgress`) instead of
+    /// assembling one for each chunk and each resource's apply.
     public func beginBulk() { bulk.wrappingAdd(1, ordering: .relaxed) }
     public func endBulk() { bulk.wrappingSubtract(1, ordering: .relaxed) }
     public var bulkInProgress: Bool { bulk.load(ordering: .relaxed) > 0 }

@@ -201,7 +201,7 @@ public final class KubeClient: Sendable {
         var q = [("limit", String(pageSize))]
         if let c = continueToken { q.append(("continue", c)) }
         let body = try await get(resource.path, q)
-        return try ListPage.decode(body)
+        return try await WatchWork.run { try ListPage.decode(body) }
     }
 
     /// Opens a watch stream; the caller reads lines from the body until it ends.

@@ -11,6 +11,11 @@ public protocol ObjectSink: Sendable {
     /// them side by side (the inventory translates them on every core); the effect must be that
     /// of applying them one by one.
     func apply(_ resource: WatchedResource, _ changes: [ObjectChange])
+    /// A relist of `resource` began: its first LIST page is being requested. Until
+    /// `relistEnded`, what the sink holds for it is about to be replaced (`replaceAll`).
+    func relistStarted(_ resource: WatchedResource)
+    /// The relist `relistStarted` announced is over: applied, or its LIST failed.
+    func relistEnded(_ resource: WatchedResource)
 }
 
 /// One change a watch stream reports.
@@ -20,6 +25,9 @@ public enum ObjectChange: Sendable {
 }
 
 extension ObjectSink {
+    public func relistStarted(_ resource: WatchedResource) {}
+    public func relistEnded(_ resource: WatchedResource) {}
+
     /// One by one, for sinks with nothing to gain from a batch.
     public func apply(_ resource: WatchedResource, _ changes: [ObjectChange]) {
         for c in changes {

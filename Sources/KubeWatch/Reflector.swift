@@ -31,10 +31,17 @@ public struct Reflector: Sendable {
         var action = machine.on(.start)
         var accumulated: [KubeObject] = []
         let r = resource
+        // Whether a relist announced to the sink (`relistStarted`) is still to be ended.
+        var relisting = false
+        defer { if relisting { sink.relistEnded(r) } }
         while !Task.isCancelled {
             switch action {
             case .list(let token):
                 if token == nil { accumulated.removeAll() }
+                if !relisting {
+                    sink.relistStarted(r)
+                    relisting = true
+                }
                 do {
                     let page = try await client.list(r, continueToken: token)
                     accumulated.append(contentsOf: page.items)
@@ -48,14 +55,21 @@ public struct Reflector: Sendable {
                         s.lastError = "\(error)"
                     }
                     if e?.code == .transport { client.resetConnections() }
+                    sink.relistEnded(r)
+                    relisting = false
                     action = machine.on(.listFailed(gone: e?.code == .gone, random: Double.random(in: 0..<1)))
                     logger.warning("list failed", metadata: ["resource": "\(r)", "error": "\(error)", "retry_in": "\(action)"])
                 }
 
             case .replaceAllThenWatch(let rv):
-                sink.replaceAll(r, accumulated)
-                let n = accumulated.count
+                let objects = accumulated
                 accumulated.removeAll()
+                let n = objects.count
+                await WatchWork.run { [sink] in sink.replaceAll(r, objects) }
+                if relisting {
+                    sink.relistEnded(r)
+                    relisting = false
+                }
                 stats.update(r) { s in
                     s.synced = true
                     s.consecutiveFailures = 0
@@ -88,9 +102,9 @@ public struct Reflector: Sendable {
             stats.update(r) { $0.consecutiveFailures = 0 }
             var splitter = LineSplitter()
             for try await chunk in body {
-                if let next = handle(try splitter.feed(chunk.readableBytesView), &machine) { return next }
+                if let next = await handleOffPool(try splitter.feed(chunk.readableBytesView), &machine) { return next }
             }
-            if let last = splitter.finish(), let next = handle([last], &machine) { return next }
+            if let last = splitter.finish(), let next = await handleOffPool([last], &machine) { return next }
             stats.update(r) { $0.watchResults["ok", default: 0] += 1 }
             return machine.on(.watchEnded)
         } catch is CancellationError {
@@ -106,6 +120,19 @@ public struct Reflector: Sendable {
             logger.warning("watch failed", metadata: ["resource": "\(r)", "error": "\(error)"])
             return next
         }
+    }
+
+    /// `handle` on the watch-work thread (`WatchWork`), the state machine handed there and back.
+    private func handleOffPool(_ lines: [[UInt8]], _ machine: inout ReflectorStateMachine) async -> ReflectorStateMachine.Action? {
+        guard !lines.isEmpty else { return nil }
+        let before = machine
+        let (next, after) = await WatchWork.run { [self] () -> (ReflectorStateMachine.Action?, ReflectorStateMachine) in
+            var m = before
+            let next = handle(lines, &m)
+            return (next, m)
+        }
+        machine = after
+        return next
     }
 
     /// Applies the lines of one read of the stream; returns the next action when the stream must

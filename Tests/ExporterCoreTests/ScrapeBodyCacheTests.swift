@@ -86,6 +86,25 @@ import TestSupport
         #expect(String(decoding: after, as: UTF8.self).contains("mid-relist"))
     }
 
+    /// A reflector announces a relist from its first LIST page (`relistStarted`), through the
+    /// webhook's tracking sink too: scrapes get the body from before it until every relist under
+    /// way has ended, then the new state.
+    @Test(arguments: [false, true])
+    func aRelistAnnouncedByAReflectorServesTheBodyFromBeforeIt(throughTrackingSink: Bool) throws {
+        let s = setup()
+        let sink: any ObjectSink = throughTrackingSink ? TrackingSink(inner: s.inventory, tracker: RelayTracker()) : s.inventory
+        _ = try check(s, .text004)                  // a body cached before the relists
+        sink.relistStarted(.pods)
+        sink.relistStarted(.nodes)
+        s.inventory.store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("mid-relist"))
+        #expect(!String(decoding: s.endpoint.body(format: .text004), as: UTF8.self).contains("mid-relist"))
+        sink.relistEnded(.pods)
+        #expect(!String(decoding: s.endpoint.body(format: .text004), as: UTF8.self).contains("mid-relist"))
+        sink.relistEnded(.nodes)
+        #expect(!s.inventory.store.bulkInProgress)
+        #expect(String(decoding: s.endpoint.body(format: .text004), as: UTF8.self).contains("mid-relist"))
+    }
+
     /// The body from before a relist is served only while it is young; and with nothing cached
     /// yet, a scrape during a relist assembles the current state.
     @Test func aStaleBodyIsServedOnlyWhileYoung() throws {

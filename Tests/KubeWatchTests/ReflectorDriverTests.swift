@@ -23,6 +23,8 @@ import Testing
         }
         func forget(_ resource: WatchedResource) { record("forget") }
         func recordUndecodable(_ resource: WatchedResource) { record("undecodable") }
+        func relistStarted(_ resource: WatchedResource) { record("relist started") }
+        func relistEnded(_ resource: WatchedResource) { record("relist ended") }
         private func record(_ s: String) { calls.withLock { $0.append(s) } }
         var snapshot: [String] { calls.withLock { $0 } }
     }
@@ -110,13 +112,65 @@ import Testing
                 "list continue=-",                           // 410 Gone inside the stream: relist from scratch
                 "watch rv=30",
             ])
+            // Each relist is announced from its first page to its apply (`relistStarted`), so
+            // that scrapes meanwhile get the body from before it.
             #expect(sink.snapshot == [
-                "replaceAll n1,n2", "upsert n3@11", "upsert n1@12", "delete n2", "replaceAll n1,n3",
+                "relist started", "replaceAll n1,n2", "relist ended",
+                "upsert n3@11", "upsert n1@12", "delete n2",
+                "relist started", "replaceAll n1,n3", "relist ended",
             ])
             let s = stats.snapshot()[.nodes]
             #expect(s?.synced == true)
             #expect(s?.watchResults["gone"] == 1)
             #expect(s?.events["BOOKMARK"] == 1)
+        }
+    }
+
+    /// A LIST that fails ends the relist it started (the sink is not left marked as relisting
+    /// through the backoff); the retry starts another. A driver cancelled during a relist ends it.
+    @Test func aFailedListEndsItsRelist() async throws {
+        let lists = Mutex(0)
+        let router = Router()
+        router.get("/api/v1/nodes") { request, _ -> Response in
+            let isWatch = request.uri.queryParameters["watch"].map(String.init) == "true"
+            let n = isWatch ? 0 : lists.withLock { $0 += 1; return $0 }
+            if n == 1 {
+                return Response(status: .internalServerError, headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(string: #"{"kind":"Status","message":"etcd is down","code":500}"#)))
+            }
+            if isWatch {
+                // The watch is too old at once: the driver relists from scratch.
+                return Response(status: .gone, headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(string: #"{"kind":"Status","reason":"Expired","code":410}"#)))
+            }
+            if n >= 3 {
+                // The relist hangs: the driver is cancelled while it waits (its request fails
+                // with the cancellation; the server's handler ends a little later).
+                try await Task.sleep(for: .seconds(2))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: Self.list([Self.node("n1", rv: "5")], rv: "10"))))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let kube = try KubeClient(connection: ClusterConnection(server: URL(string: "http://127.0.0.1:\(port)/")!),
+                                      requestTimeout: .seconds(5))
+            let sink = RecordingSink()
+            let reflector = Reflector(resource: .nodes, client: kube, sink: sink, stats: WatchStats(),
+                                      logger: Logger(label: "test"), watchTimeout: 20...20)
+            let run = Task { await reflector.run() }
+            // Bounded wait for the third LIST, the relist after the 410 (no timing is asserted).
+            let deadline = ContinuousClock.now + .seconds(20)
+            while lists.withLock({ $0 }) < 3, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            run.cancel()
+            await run.value
+            await kube.shutdown()
+            #expect(sink.snapshot == ["relist started", "relist ended",                    // 500: backoff
+                                      "relist started", "replaceAll n1", "relist ended",   // listed
+                                      "relist started", "relist ended"])                   // 410, cancelled
         }
     }
 }
