@@ -48,11 +48,16 @@ final class ScrapeBodyCache: Sendable {
     /// the CPU (a scrape during a 31k-object relist took up to 571 ms, docs/benchmarks.md). The
     /// last body, from before the relist, is served instead while it is younger than `maxStale`:
     /// a consistent state a few seconds old, where the alternative is a half-applied one.
+    ///
+    /// Its age is counted from when it stopped being current: from the relist's start for a
+    /// body of the generation the store had then (however long before it was built: a cluster
+    /// at rest is scraped from one body for minutes), else from when it was built.
     private func duringRelist(_ scrape: Scrape, format: ExpositionFormat) -> Entry? {
-        guard scrape.objects.bulkInProgress else { return nil }
+        guard let since = scrape.objects.bulkSince else { return nil }
         return entries.withLock { e in
-            guard let entry = e[format], ContinuousClock.now - entry.built < maxStale else { return nil }
-            return entry
+            guard let entry = e[format] else { return nil }
+            let outdatedAt = entry.key.generation == since.generation ? since.at : entry.built
+            return ContinuousClock.now - outdatedAt < maxStale ? entry : nil
         }
     }
 
@@ -92,10 +97,31 @@ final class ScrapeBodyCache: Sendable {
         }
         builds.add(1, ordering: .relaxed)
         let part = scrape.objectPart(format: format)
-        // Exactly the size needed, written once: no regrowth, no second copy.
-        var buffer = ByteBufferAllocator().buffer(capacity: part.byteCount)
-        for c in part.chunks { buffer.writeBytes(c) }
+        // At least the size needed, written once: no regrowth, no second copy.
+        var buffer = recycledPlain(format, capacity: part.byteCount)
+        part.forEachChunk { buffer.writeBytes($0) }
         store(Key(generation: part.generation, format: format, workerReports: scrape.workerReports)) { $0.plain = buffer }
+        return buffer
+    }
+
+    /// A buffer for the next plain body: the previous one's when no response holds it any more
+    /// and it is not much larger than needed, else a new one of exactly `capacity` bytes.
+    ///
+    /// A body this size lives outside glibc's heap (`MemoryRelease`: mmap from 1 MiB), so a new
+    /// buffer is fresh pages from the kernel, each faulted in and zeroed on first write: 11.8k
+    /// faults for a 46 MiB body, a quarter of assembling it (docs/benchmarks.md). The previous
+    /// buffer's pages are mapped already. One still being sent is left alone: `clear` gives this
+    /// buffer new storage when another holds the old, so a response in flight never sees its
+    /// bytes change (`aRebuiltBodyReusesTheBufferNoResponseHolds`).
+    private func recycledPlain(_ format: ExpositionFormat, capacity: Int) -> ByteBuffer {
+        // Taken out of the entry into the only binding left: `clear` reuses storage held once.
+        guard var buffer = entries.withLock({ e -> ByteBuffer? in
+            defer { e[format]?.plain = nil }
+            return e[format]?.plain
+        }), buffer.capacity <= capacity + capacity / 4 else {
+            return ByteBufferAllocator().buffer(capacity: capacity)
+        }
+        buffer.clear(minimumCapacity: capacity)
         return buffer
     }
 
@@ -119,7 +145,7 @@ final class ScrapeBodyCache: Sendable {
             builtKey = key
         } else {
             let part = scrape.objectPart(format: format)
-            for c in part.chunks { deflater.feed(c) }
+            part.forEachChunk { deflater.feed($0) }
             builtKey = Key(generation: part.generation, format: format, workerReports: scrape.workerReports)
         }
         guard let raw = deflater.finish(final: false) else { return nil }

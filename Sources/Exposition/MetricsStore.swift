@@ -32,8 +32,15 @@ public final class MetricsStore: Sendable {
     }
 
     private let state = Mutex(State())
-    /// Bulk changes under way (`beginBulk`/`endBulk`: a relist being applied).
-    private let bulk = Atomic<Int>(0)
+    /// Bulk changes under way (`beginBulk`/`endBulk`: relists), and the generation and time at
+    /// which the first of them began.
+    private let bulk = Mutex<(count: Int, since: BulkStart?)>((0, nil))
+
+    /// When the bulk changes under way began: the store was at `generation` then.
+    public struct BulkStart: Sendable {
+        public let generation: UInt64
+        public let at: ContinuousClock.Instant
+    }
 
     public init() {}
 
@@ -41,9 +48,24 @@ public final class MetricsStore: Sendable {
     /// until `endBulk`, the store passes through states that are neither the cluster before nor
     /// after it, and a scrape may be served the body from before (`bulkInProgress`) instead of
     /// assembling one for each chunk and each resource's apply.
-    public func beginBulk() { bulk.wrappingAdd(1, ordering: .relaxed) }
-    public func endBulk() { bulk.wrappingSubtract(1, ordering: .relaxed) }
-    public var bulkInProgress: Bool { bulk.load(ordering: .relaxed) > 0 }
+    public func beginBulk() {
+        let start = BulkStart(generation: generation, at: .now)
+        bulk.withLock { b in
+            if b.count == 0 { b.since = start }
+            b.count += 1
+        }
+    }
+
+    public func endBulk() {
+        bulk.withLock { b in
+            b.count = max(0, b.count - 1)
+            if b.count == 0 { b.since = nil }
+        }
+    }
+
+    public var bulkInProgress: Bool { bulk.withLock { $0.count > 0 } }
+    /// When the bulk changes under way began; nil when none is.
+    public var bulkSince: BulkStart? { bulk.withLock { $0.since } }
 
     /// Replaces (or inserts) an object's rendered samples; an empty rendering removes it.
     public func put(_ resource: WatchedResource, key: String, sortKey: String, _ rendered: RenderedObject) {
@@ -106,32 +128,46 @@ public final class MetricsStore: Sendable {
     }
 
     /// The object families of a body (objects, then `extra` renderings in the families they
-    /// belong to), as the ordered list of byte arrays to concatenate; nothing is copied yet, so
-    /// the caller can write them into a buffer of exactly `byteCount` bytes or compress them.
+    /// belong to), as the ordered list of pieces to concatenate; nothing is copied yet, so the
+    /// caller can write them into a buffer of exactly `byteCount` bytes or compress them.
+    ///
+    /// The pieces are placed by a counting sort on the family index into one flat array of
+    /// (object, start, end) triples of plain integers: one allocation, where a growing list of
+    /// slices per family (what this was) retained every object's bytes once per family and again
+    /// when the lists were joined (150k pieces at 10k tasks; docs/benchmarks.md, session 9).
     public func objectPart(format: ExpositionFormat, extra: [RenderedObject] = []) -> ObjectPart {
-        let (generation, objects) = snapshot()
-        let familyCount = Catalog.objectFamilies.count
-        var buckets = [[ArraySlice<UInt8>]](repeating: [], count: familyCount)
+        var (generation, objects) = snapshot()
+        objects.append(contentsOf: extra)
+        let headers = format == .text004 ? Self.textHeaders : Self.openMetricsHeaders
+        // Pieces per family, then where each family's pieces begin (its header first).
+        var counts = [Int](repeating: 0, count: headers.count)
         var byteCount = 0
-        func add(_ o: RenderedObject) {
-            var start = 0
-            for f in o.families {
-                buckets[f.family].append(o.bytes[start..<f.end])
-                start = f.end
-            }
+        for o in objects {
+            for f in o.families { counts[f.family] += 1 }
             byteCount += o.bytes.count
         }
-        for o in objects { add(o) }
-        for o in extra { add(o) }
-        let headers = format == .text004 ? Self.textHeaders : Self.openMetricsHeaders
-        var chunks: [ArraySlice<UInt8>] = []
-        chunks.reserveCapacity(objects.count * 8 + familyCount)
-        for i in 0..<familyCount where !buckets[i].isEmpty {
-            chunks.append(headers[i][...])
+        var next = [Int](repeating: 0, count: headers.count)
+        var total = 0
+        for i in 0..<headers.count where counts[i] > 0 {
+            next[i] = total + 1
+            total += counts[i] + 1
             byteCount += headers[i].count
-            chunks.append(contentsOf: buckets[i])
         }
-        return ObjectPart(generation: generation, chunks: chunks, byteCount: byteCount)
+        let pieces = [ObjectPart.Piece](unsafeUninitializedCapacity: total) { out, initialized in
+            for i in 0..<headers.count where counts[i] > 0 {
+                out[next[i] - 1] = ObjectPart.Piece(object: -1, start: Int32(i), end: 0)
+            }
+            for (index, o) in objects.enumerated() {
+                var start = 0
+                for f in o.families {
+                    out[next[f.family]] = ObjectPart.Piece(object: Int32(index), start: Int32(start), end: Int32(f.end))
+                    next[f.family] += 1
+                    start = f.end
+                }
+            }
+            initialized = total
+        }
+        return ObjectPart(generation: generation, byteCount: byteCount, objects: objects, headers: headers, pieces: pieces)
     }
 
     /// The exposition body of all objects: family by family, header then every object's slice.
@@ -139,26 +175,49 @@ public final class MetricsStore: Sendable {
     public func write(format: ExpositionFormat, extra: [RenderedObject] = [], into out: inout [UInt8]) {
         let part = objectPart(format: format, extra: extra)
         out.reserveCapacity(out.count + part.byteCount)
-        for c in part.chunks { out.append(contentsOf: c) }
+        part.forEachChunk { out.append(contentsOf: $0) }
     }
 
     static let textHeaders = Catalog.objectFamilies.map { TextFormat.header($0, format: .text004) }
     static let openMetricsHeaders = Catalog.objectFamilies.map { TextFormat.header($0, format: .openMetrics) }
 }
 
-/// The object families of one body, not yet concatenated: `chunks` in order (slices of the
-/// objects' renderings and of the family headers), `byteCount` bytes in all, from the store at
-/// `generation`.
+/// The object families of one body, not yet concatenated: `byteCount` bytes in all, from the
+/// store at `generation`, as pieces of the objects' renderings and of the family headers.
 public struct ObjectPart: Sendable {
+    /// `end > start` bytes of `objects[object].bytes`, or (object -1) the header of family `start`.
+    struct Piece {
+        let object: Int32
+        let start: Int32
+        let end: Int32
+    }
+
     public let generation: UInt64
-    public let chunks: [ArraySlice<UInt8>]
     public let byteCount: Int
+    let objects: [RenderedObject]
+    let headers: [[UInt8]]
+    let pieces: [Piece]
+
+    /// Hands every piece to `body` in order, as memory valid only for that call.
+    public func forEachChunk(_ body: (UnsafeRawBufferPointer) -> Void) {
+        objects.withUnsafeBufferPointer { objects in
+            for p in pieces {
+                if p.object < 0 {
+                    headers[Int(p.start)].withUnsafeBytes(body)
+                } else {
+                    objects[Int(p.object)].bytes.withUnsafeBytes { all in
+                        body(UnsafeRawBufferPointer(rebasing: all[Int(p.start)..<Int(p.end)]))
+                    }
+                }
+            }
+        }
+    }
 
     /// The bytes in one array of exactly `byteCount` capacity.
     public func joined() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(byteCount)
-        for c in chunks { out.append(contentsOf: c) }
+        forEachChunk { out.append(contentsOf: $0) }
         return out
     }
 }

@@ -29,7 +29,7 @@ public struct Scrape: Sendable {
         let part = objectPart(format: format)
         let tail = renderTail(format: format)
         out.reserveCapacity(out.count + part.byteCount + tail.count)
-        for c in part.chunks { out.append(contentsOf: c) }
+        part.forEachChunk { out.append(contentsOf: $0) }
         out.append(contentsOf: tail)
     }
 

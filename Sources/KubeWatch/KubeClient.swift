@@ -197,11 +197,13 @@ public final class KubeClient: Sendable {
         }
     }
 
-    public func list(_ resource: WatchedResource, continueToken: String?) async throws -> ListPage {
+    /// One LIST page; a large body is parsed on `work`'s thread (`WatchWork`).
+    public func list(_ resource: WatchedResource, continueToken: String?, work: WatchWork? = nil) async throws -> ListPage {
         var q = [("limit", String(pageSize))]
         if let c = continueToken { q.append(("continue", c)) }
         let body = try await get(resource.path, q)
-        return try await WatchWork.run { try ListPage.decode(body) }
+        guard let work else { return try ListPage.decode(body) }
+        return try await work.run(heavy: body.count >= WatchWork.inlineListBytes) { try ListPage.decode(body) }
     }
 
     /// Opens a watch stream; the caller reads lines from the body until it ends.

@@ -26,6 +26,7 @@ public struct Reflector: Sendable {
 
     public func run() async {
         let client = self.client.fork()
+        let work = WatchWork.shared
         defer { Task { await client.shutdown() } }
         var machine = ReflectorStateMachine()
         var action = machine.on(.start)
@@ -43,7 +44,7 @@ public struct Reflector: Sendable {
                     relisting = true
                 }
                 do {
-                    let page = try await client.list(r, continueToken: token)
+                    let page = try await client.list(r, continueToken: token, work: work)
                     accumulated.append(contentsOf: page.items)
                     for _ in 0..<page.undecodable { sink.recordUndecodable(r) }
                     stats.update(r) { $0.listResults["ok", default: 0] += 1 }
@@ -65,7 +66,7 @@ public struct Reflector: Sendable {
                 let objects = accumulated
                 accumulated.removeAll()
                 let n = objects.count
-                await WatchWork.run { [sink] in sink.replaceAll(r, objects) }
+                await work.run(heavy: n >= WatchWork.inlineObjects) { [sink] in sink.replaceAll(r, objects) }
                 if relisting {
                     sink.relistEnded(r)
                     relisting = false
@@ -102,9 +103,9 @@ public struct Reflector: Sendable {
             stats.update(r) { $0.consecutiveFailures = 0 }
             var splitter = LineSplitter()
             for try await chunk in body {
-                if let next = await handleOffPool(try splitter.feed(chunk.readableBytesView), &machine) { return next }
+                if let next = handle(try splitter.feed(chunk.readableBytesView), &machine) { return next }
             }
-            if let last = splitter.finish(), let next = await handleOffPool([last], &machine) { return next }
+            if let last = splitter.finish(), let next = handle([last], &machine) { return next }
             stats.update(r) { $0.watchResults["ok", default: 0] += 1 }
             return machine.on(.watchEnded)
         } catch is CancellationError {
@@ -120,19 +121,6 @@ public struct Reflector: Sendable {
             logger.warning("watch failed", metadata: ["resource": "\(r)", "error": "\(error)"])
             return next
         }
-    }
-
-    /// `handle` on the watch-work thread (`WatchWork`), the state machine handed there and back.
-    private func handleOffPool(_ lines: [[UInt8]], _ machine: inout ReflectorStateMachine) async -> ReflectorStateMachine.Action? {
-        guard !lines.isEmpty else { return nil }
-        let before = machine
-        let (next, after) = await WatchWork.run { [self] () -> (ReflectorStateMachine.Action?, ReflectorStateMachine) in
-            var m = before
-            let next = handle(lines, &m)
-            return (next, m)
-        }
-        machine = after
-        return next
     }
 
     /// Applies the lines of one read of the stream; returns the next action when the stream must

@@ -105,6 +105,56 @@ import TestSupport
         #expect(String(decoding: s.endpoint.body(format: .text004), as: UTF8.self).contains("mid-relist"))
     }
 
+    /// A plain body assembled after a change is written into the previous body's buffer when no
+    /// response holds it any more (no fresh pages to fault in); while a response still holds it,
+    /// into a new one, and the held body's bytes stay as they were.
+    @Test func aRebuiltBodyReusesTheBufferNoResponseHolds() throws {
+        let s = setup()
+        let store = s.inventory.store
+        let cache = ScrapeBodyCache()
+        func address(_ b: ByteBuffer) -> UnsafeRawPointer? { b.withUnsafeReadableBytes { $0.baseAddress.map(UnsafeRawPointer.init) } }
+        let first = address(cache.plain(Scrape(objects: store), format: .text004))
+        // Slightly larger: the old buffer is grown in place or moved by realloc, never handed out twice.
+        store.put(.pods, key: "zz/a", sortKey: "zz/a", rendering("a"))
+        let second = cache.plain(Scrape(objects: store), format: .text004)
+        #expect(String(decoding: Array(second.readableBytesView), as: UTF8.self).contains("\"a-"))
+        #expect(Array(second.readableBytesView) == fresh(s, .text004))
+        let secondAddress = address(second)
+        // `second` is still held (a response being sent): the next body goes elsewhere.
+        let held = Array(second.readableBytesView)
+        store.put(.pods, key: "zz/a", sortKey: "zz/a", rendering("b"))
+        let thirdAddress = try { () throws -> UnsafeRawPointer? in
+            let third = cache.plain(Scrape(objects: store), format: .text004)
+            #expect(address(third) != secondAddress)
+            #expect(Array(second.readableBytesView) == held)
+            #expect(Array(third.readableBytesView) == fresh(s, .text004))
+            return try #require(address(third))
+        }()
+        // Nobody holds the third body but the cache: the next one of about its size reuses its storage.
+        store.put(.pods, key: "zz/a", sortKey: "zz/a", rendering("c"))
+        let fourth = cache.plain(Scrape(objects: store), format: .text004)
+        #expect(address(fourth) == thirdAddress)
+        #expect(Array(fourth.readableBytesView) == fresh(s, .text004))
+        _ = first
+    }
+
+    /// A body built long before a relist, and current until it began (a cluster at rest is
+    /// scraped from one body for minutes), is served during the relist: its age counts from the
+    /// relist's start, not from its build.
+    @Test func aBodyCurrentUntilTheRelistIsServedHoweverOld() async throws {
+        let s = setup()
+        let store = s.inventory.store
+        let cache = ScrapeBodyCache(maxStale: .seconds(1))
+        _ = cache.plain(Scrape(objects: store), format: .text004)
+        try await Task.sleep(for: .milliseconds(1200))     // older than maxStale, still current
+        store.beginBulk()
+        defer { store.endBulk() }
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("mid-relist"))
+        let body = cache.plain(Scrape(objects: store), format: .text004)
+        #expect(!String(decoding: Array(body.readableBytesView), as: UTF8.self).contains("mid-relist"))
+        #expect(cache.staleServed.load(ordering: .relaxed) == 1)
+    }
+
     /// The body from before a relist is served only while it is young; and with nothing cached
     /// yet, a scrape during a relist assembles the current state.
     @Test func aStaleBodyIsServedOnlyWhileYoung() throws {

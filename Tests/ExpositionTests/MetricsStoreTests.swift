@@ -55,6 +55,51 @@ import Testing
     }
 }
 
+/// The body's object part, placed piece by piece (a counting sort on the family index), equals
+/// the plain definition: every family in catalog order, its header, then each object's lines for
+/// it in the store's order, worker reports last.
+@Suite struct ObjectPartTests {
+    /// An object with lines in a random subset of the families, tagged so every line is its own.
+    func randomObject(_ tag: String, _ rng: inout some RandomNumberGenerator) -> RenderedObject {
+        var set = MetricSet()
+        for f in Catalog.objectFamilies where Int.random(in: 0..<6, using: &rng) == 0 {
+            for k in 0..<Int.random(in: 1...3, using: &rng) { set.add(f, f.labels.map { "\(tag)-\($0)-\(k)" }, Double(k)) }
+        }
+        return RenderedObject(set)
+    }
+
+    @Test(arguments: [ExpositionFormat.text004, .openMetrics])
+    func piecesEqualTheFamilyByFamilyConcatenation(format: ExpositionFormat) {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            let store = MetricsStore()
+            let resources: [WatchedResource] = [.pods, .nodes, .sedna(.jointInferenceService), .sedna(.dataset)]
+            for i in 0..<Int.random(in: 0..<40, using: &rng) {
+                let r = resources.randomElement(using: &rng)!
+                let key = "ns/o\(Int.random(in: 0..<30, using: &rng))"
+                store.put(r, key: key, sortKey: key, randomObject("\(i)", &rng))
+            }
+            let extra = (0..<Int.random(in: 0..<3, using: &rng)).map { randomObject("report\($0)", &rng) }
+            let (_, objects) = store.snapshot()
+            let everything = objects + extra
+            let headers = format == .text004 ? MetricsStore.textHeaders : MetricsStore.openMetricsHeaders
+            var expected: [UInt8] = []
+            for (i, header) in headers.enumerated() {
+                let lines = everything.flatMap { o in o.slices.filter { $0.family == i }.map(\.bytes) }
+                guard !lines.isEmpty else { continue }
+                expected += header
+                for l in lines { expected += l }
+            }
+            let part = store.objectPart(format: format, extra: extra)
+            #expect(part.joined() == expected)
+            #expect(part.byteCount == expected.count)
+            var pieces = 0
+            part.forEachChunk { #expect(!$0.isEmpty); pieces += 1 }
+            #expect(pieces == part.pieces.count)
+        }
+    }
+}
+
 /// One array per rendering, families in catalog order, each family's lines where `families` says.
 @Suite struct RenderedObjectTests {
     @Test func familiesAreContiguousAndInCatalogOrder() throws {
