@@ -82,48 +82,55 @@ import Testing
         }
     }
 
-    @Test func listsWatchesResumesAndRelistsAfterGone() async throws {
-        let script = APIScript()
-        let router = Router()
-        router.get("/api/v1/nodes") { request, _ in script.answer(request) }
+    /// Runs a reflector on nodes against `router`, served on 127.0.0.1, until `done` holds
+    /// (a bounded wait: no timing is asserted), then cancels it; what its sink saw.
+    static func run(_ router: Router<BasicRequestContext>, stats: WatchStats = WatchStats(), watchTimeout: ClosedRange<Int>,
+                    until done: @escaping @Sendable () -> Bool) async throws -> RecordingSink {
+        let sink = RecordingSink()
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let kube = try KubeClient(connection: ClusterConnection(server: URL(string: "http://127.0.0.1:\(port)/")!),
                                       requestTimeout: .seconds(5))
-            let sink = RecordingSink()
-            let stats = WatchStats()
             let reflector = Reflector(resource: .nodes, client: kube, sink: sink, stats: stats,
-                                      logger: Logger(label: "test"), watchTimeout: 1...1)
+                                      logger: Logger(label: "test"), watchTimeout: watchTimeout)
             let run = Task { await reflector.run() }
-            // Bounded wait for the driver to reach the failing watch (no timing is asserted).
             let deadline = ContinuousClock.now + .seconds(20)
-            while script.watches.withLock({ $0 }) < 3, ContinuousClock.now < deadline {
+            while !done(), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
             run.cancel()
             await run.value
             await kube.shutdown()
-
-            #expect(script.requests.withLock { Array($0.prefix(6)) } == [
-                "list continue=-", "list continue=page2",   // paged LIST
-                "watch rv=10",                               // watch from the list's resourceVersion
-                "watch rv=13",                               // resumed after the bookmark when the stream ended
-                "list continue=-",                           // 410 Gone inside the stream: relist from scratch
-                "watch rv=30",
-            ])
-            // Each relist is announced from its first page to its apply (`relistStarted`), so
-            // that scrapes meanwhile get the body from before it.
-            #expect(sink.snapshot == [
-                "relist started", "replaceAll n1,n2", "relist ended",
-                "upsert n3@11", "upsert n1@12", "delete n2",
-                "relist started", "replaceAll n1,n3", "relist ended",
-            ])
-            let s = stats.snapshot()[.nodes]
-            #expect(s?.synced == true)
-            #expect(s?.watchResults["gone"] == 1)
-            #expect(s?.events["BOOKMARK"] == 1)
         }
+        return sink
+    }
+
+    @Test func listsWatchesResumesAndRelistsAfterGone() async throws {
+        let script = APIScript()
+        let router = Router()
+        router.get("/api/v1/nodes") { request, _ in script.answer(request) }
+        let stats = WatchStats()
+        // Until the driver reaches the failing watch.
+        let sink = try await Self.run(router, stats: stats, watchTimeout: 1...1) { script.watches.withLock { $0 } >= 3 }
+        #expect(script.requests.withLock { Array($0.prefix(6)) } == [
+            "list continue=-", "list continue=page2",   // paged LIST
+            "watch rv=10",                               // watch from the list's resourceVersion
+            "watch rv=13",                               // resumed after the bookmark when the stream ended
+            "list continue=-",                           // 410 Gone inside the stream: relist from scratch
+            "watch rv=30",
+        ])
+        // Each relist is announced from its first page to its apply (`relistStarted`), so
+        // that scrapes meanwhile get the body from before it.
+        #expect(sink.snapshot == [
+            "relist started", "replaceAll n1,n2", "relist ended",
+            "upsert n3@11", "upsert n1@12", "delete n2",
+            "relist started", "replaceAll n1,n3", "relist ended",
+        ])
+        let s = stats.snapshot()[.nodes]
+        #expect(s?.synced == true)
+        #expect(s?.watchResults["gone"] == 1)
+        #expect(s?.events["BOOKMARK"] == 1)
     }
 
     /// A LIST that fails ends the relist it started (the sink is not left marked as relisting
@@ -151,26 +158,10 @@ import Testing
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: Self.list([Self.node("n1", rv: "5")], rv: "10"))))
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
-            let kube = try KubeClient(connection: ClusterConnection(server: URL(string: "http://127.0.0.1:\(port)/")!),
-                                      requestTimeout: .seconds(5))
-            let sink = RecordingSink()
-            let reflector = Reflector(resource: .nodes, client: kube, sink: sink, stats: WatchStats(),
-                                      logger: Logger(label: "test"), watchTimeout: 20...20)
-            let run = Task { await reflector.run() }
-            // Bounded wait for the third LIST, the relist after the 410 (no timing is asserted).
-            let deadline = ContinuousClock.now + .seconds(20)
-            while lists.withLock({ $0 }) < 3, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            run.cancel()
-            await run.value
-            await kube.shutdown()
-            #expect(sink.snapshot == ["relist started", "relist ended",                    // 500: backoff
-                                      "relist started", "replaceAll n1", "relist ended",   // listed
-                                      "relist started", "relist ended"])                   // 410, cancelled
-        }
+        // Until the third LIST, the relist after the 410, is under way.
+        let sink = try await Self.run(router, watchTimeout: 20...20) { lists.withLock { $0 } >= 3 }
+        #expect(sink.snapshot == ["relist started", "relist ended",                    // 500: backoff
+                                  "relist started", "replaceAll n1", "relist ended",   // listed
+                                  "relist started", "relist ended"])                   // 410, cancelled
     }
 }
