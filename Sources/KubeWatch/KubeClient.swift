@@ -197,13 +197,12 @@ public final class KubeClient: Sendable {
         }
     }
 
-    /// One LIST page; a large body is parsed on `work`'s thread (`WatchWork`).
-    public func list(_ resource: WatchedResource, continueToken: String?, work: WatchWork? = nil) async throws -> ListPage {
+    /// One LIST page; a large body is parsed on `work`'s queues (`WatchWork`), off the pool.
+    public func list(_ resource: WatchedResource, continueToken: String?, work: WatchWork = .shared) async throws -> ListPage {
         var q = [("limit", String(pageSize))]
         if let c = continueToken { q.append(("continue", c)) }
         let body = try await get(resource.path, q)
-        guard let work else { return try ListPage.decode(body) }
-        return try await work.run(heavy: body.count >= WatchWork.inlineListBytes) { try ListPage.decode(body) }
+        return try await work.run(heavy: body.count >= WatchWork.inlineListBytes) { Result { try ListPage.decode(body) } }.get()
     }
 
     /// Opens a watch stream; the caller reads lines from the body until it ends.

@@ -26,7 +26,6 @@ public struct Reflector: Sendable {
 
     public func run() async {
         let client = self.client.fork()
-        let work = WatchWork.shared
         defer { Task { await client.shutdown() } }
         var machine = ReflectorStateMachine()
         var action = machine.on(.start)
@@ -44,7 +43,7 @@ public struct Reflector: Sendable {
                     relisting = true
                 }
                 do {
-                    let page = try await client.list(r, continueToken: token, work: work)
+                    let page = try await client.list(r, continueToken: token)
                     accumulated.append(contentsOf: page.items)
                     for _ in 0..<page.undecodable { sink.recordUndecodable(r) }
                     stats.update(r) { $0.listResults["ok", default: 0] += 1 }
@@ -66,7 +65,7 @@ public struct Reflector: Sendable {
                 let objects = accumulated
                 accumulated.removeAll()
                 let n = objects.count
-                await work.run(heavy: n >= WatchWork.inlineObjects) { [sink] in sink.replaceAll(r, objects) }
+                await WatchWork.shared.run(heavy: n >= WatchWork.inlineObjects) { [sink] in sink.replaceAll(r, objects) }
                 if relisting {
                     sink.relistEnded(r)
                     relisting = false

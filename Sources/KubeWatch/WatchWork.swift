@@ -41,21 +41,8 @@ public final class WatchWork: Sendable {
     /// A relist of fewer objects than this is applied inline.
     public static let inlineObjects = 256
 
-    /// `work` on the least busy queue when `heavy`, else inline; its result or error handed back
-    /// to the awaiting task.
-    public func run<T: Sendable>(heavy: Bool = true, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        guard heavy else { return try work() }
-        let i = take()
-        return try await withCheckedThrowingContinuation { continuation in
-            queues[i].async {
-                let result = Result { try work() }
-                self.load.withLock { $0[i] -= 1 }
-                continuation.resume(with: result)
-            }
-        }
-    }
-
-    /// `work` on the least busy queue when `heavy`, else inline, for steps that cannot fail.
+    /// `work` on the least busy queue when `heavy`, else inline; its result handed back to the
+    /// awaiting task (a step that can fail returns a `Result`).
     public func run<T: Sendable>(heavy: Bool = true, _ work: @escaping @Sendable () -> T) async -> T {
         guard heavy else { return work() }
         let i = take()
