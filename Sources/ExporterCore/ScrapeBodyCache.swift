@@ -158,12 +158,27 @@ final class ScrapeBodyCache: Sendable {
         return compressed
     }
 
-    /// The rest of a gzip member after `head`: the tail compressed as the final blocks, then
-    /// the trailer over the whole body. Nil when zlib fails.
+    /// Tails up to this size follow the cached head as stored blocks (`Gzip.appendStoredBlocks`):
+    /// the self-metrics alone are a few KiB, and deflating them anew on every scrape (zlib's
+    /// state set up, hashed, matched) kept a cached gzip scrape at 2.2-2.4x nginx `gzip_static`
+    /// of the same bytes; stored, 1.5-1.9x (docs/benchmarks.md, session 11). A larger tail (many
+    /// pushed groups) is compressed as before: there the bytes saved on the wire outweigh the CPU.
+    static let storedTailLimit = 64 * 1024
+
+    /// The rest of a gzip member after `head`: the tail as the final blocks (stored or
+    /// compressed, `storedTailLimit`), then the trailer over the whole body. Nil when zlib fails.
     static func finishGzip(after head: Compressed, tail: [UInt8]) -> [UInt8]? {
-        let deflater = Gzip.RawDeflater(expectedOutput: tail.count / 4 + 64, chunk: 16 * 1024)
-        deflater.feed(tail)
-        guard var out = deflater.finish(final: true) else { return nil }
+        var out: [UInt8]
+        if tail.count <= storedTailLimit {
+            out = []
+            out.reserveCapacity(Gzip.storedBlocksSize(tail.count) + 8)
+            tail.withUnsafeBytes { Gzip.appendStoredBlocks($0, final: true, to: &out) }
+        } else {
+            let deflater = Gzip.RawDeflater(expectedOutput: tail.count / 4 + 64, chunk: 16 * 1024)
+            deflater.feed(tail)
+            guard let compressed = deflater.finish(final: true) else { return nil }
+            out = compressed
+        }
         out += Gzip.memberTrailer(crc: Gzip.crc32(tail, continuing: head.crc), length: head.length + tail.count)
         return out
     }

@@ -86,6 +86,31 @@ extension Gzip {
         bytes.withUnsafeBytes { crc32($0, continuing: crc) }
     }
 
+    /// Deflate stored blocks (RFC 1951 section 3.2.4) carrying `bytes` as they are, at most
+    /// 65,535 bytes each, the last one marked final when `final`. They must begin at a byte
+    /// boundary, which is where a sync-flushed raw stream (`RawDeflater.finish(final: false)`)
+    /// ends. A scrape's self-metrics tail goes this way (`ScrapeBodyCache.storedTailLimit`): its
+    /// few KiB compressed anew on every scrape cost more than they saved on the wire.
+    public static func appendStoredBlocks(_ bytes: UnsafeRawBufferPointer, final: Bool, to out: inout [UInt8]) {
+        let maxBlock = 65_535
+        var offset = 0
+        repeat {
+            let n = min(maxBlock, bytes.count - offset)
+            let last = offset + n == bytes.count
+            // The block header's three bits (BFINAL, BTYPE 00) padded to the byte boundary.
+            out.append(final && last ? 1 : 0)
+            let len = UInt16(n), nlen = ~UInt16(n)
+            out.append(contentsOf: [UInt8(len & 0xFF), UInt8(len >> 8), UInt8(nlen & 0xFF), UInt8(nlen >> 8)])
+            if n > 0 { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])) }
+            offset += n
+        } while offset < bytes.count
+    }
+
+    /// The bytes `appendStoredBlocks` writes for `count` bytes of data.
+    public static func storedBlocksSize(_ count: Int) -> Int {
+        count + 5 * max(1, (count + 65_534) / 65_535)
+    }
+
     /// A raw deflate stream (no header or trailer) fed piece by piece, with the CRC-32 and length
     /// of what it was fed. Ended with `final: false` it stops at a byte boundary after a sync
     /// flush and without the last-block bit, so another raw stream's blocks may follow it: that is

@@ -229,6 +229,26 @@ import TestSupport
         #expect(!String(decoding: small, as: UTF8.self).contains("bigbody"))
     }
 
+    /// A small tail (the self-metrics) is sent stored, a large one (many pushed groups)
+    /// compressed; either way the member inflates to the plain body.
+    @Test func smallTailsGoStoredLargeOnesCompressed() throws {
+        let s = setup()
+        let scrape = IntakeService(store: s.intake, directory: s.inventory).scrape(objects: s.inventory.store)
+        let head = try #require(s.endpoint.cache.gzip(scrape, format: .text004))
+        let small = Array("sedna_exporter_scrapes_total 1\n".utf8)
+        let stored = try #require(ScrapeBodyCache.finishGzip(after: head, tail: small))
+        #expect(stored.count == Gzip.storedBlocksSize(small.count) + 8)
+        #expect(Array(stored[5..<(5 + small.count)]) == small)
+        let large = Array((0..<4000).map { "pushed_series{job=\"j\",instance=\"i-\($0)\"} \($0)\n" }.joined().utf8)
+        #expect(large.count > ScrapeBodyCache.storedTailLimit)
+        let compressed = try #require(ScrapeBodyCache.finishGzip(after: head, tail: large))
+        #expect(compressed.count < large.count / 4)
+        let objects = Array(head.buffer.readableBytesView)
+        for (tail, rest) in [(small, stored), (large, compressed)] {
+            #expect(try Gzip.decompress(objects + rest, limit: 1 << 26) == fresh(s, .text004) + tail)
+        }
+    }
+
     @Test func gzipOfAnEmptyStoreIsStillOneValidMember() throws {
         let endpoint = MetricsEndpoint(inventory: Inventory(), stats: WatchStats(), resources: [.pods])
         let zipped = endpoint.response(format: .openMetrics, gzip: true)

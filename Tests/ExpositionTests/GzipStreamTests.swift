@@ -35,6 +35,39 @@ import Testing
         }
     }
 
+    @Test func storedBlocksAreRFC1951ByteForByte() {
+        var out: [UInt8] = []
+        Array("ab".utf8).withUnsafeBytes { Gzip.appendStoredBlocks($0, final: true, to: &out) }
+        // BFINAL 1, BTYPE 00, padded; LEN 2, NLEN ~2, the bytes.
+        #expect(out == [1, 2, 0, 0xFD, 0xFF, 0x61, 0x62])
+        out = []
+        [UInt8]().withUnsafeBytes { Gzip.appendStoredBlocks($0, final: true, to: &out) }
+        #expect(out == [1, 0, 0, 0xFF, 0xFF])
+        out = []
+        [UInt8](repeating: 7, count: 65_536).withUnsafeBytes { Gzip.appendStoredBlocks($0, final: false, to: &out) }
+        #expect(Array(out.prefix(5)) == [0, 0xFF, 0xFF, 0, 0])
+        #expect(Array(out[(5 + 65_535)..<(10 + 65_535)]) == [0, 1, 0, 0xFE, 0xFF])
+        #expect(out.count == Gzip.storedBlocksSize(65_536))
+    }
+
+    @Test func aStoredTailAfterACompressedHeadInflatesToTheirConcatenation() throws {
+        var rng = SystemRandomNumberGenerator()
+        let noise = (0..<140_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let heads: [[UInt8]] = [[], Array("sedna_task_info{} 1\n".utf8), Array(repeating: 0x41, count: 200_000)]
+        // Empty, one block, exactly one full block, several blocks.
+        let tails: [[UInt8]] = [[], Array("# EOF\n".utf8), Array(noise.prefix(65_535)), noise]
+        for head in heads {
+            for tail in tails {
+                let h = Gzip.RawDeflater()
+                h.feed(head)
+                var z = try Gzip.memberHeader + #require(h.finish(final: false))
+                tail.withUnsafeBytes { Gzip.appendStoredBlocks($0, final: true, to: &z) }
+                z += Gzip.memberTrailer(crc: Gzip.crc32(tail, continuing: h.crc), length: h.length + tail.count)
+                #expect(try Gzip.decompress(z, limit: 1 << 24) == head + tail)
+            }
+        }
+    }
+
     @Test func crcContinuesAcrossPieces() {
         let a = Array("hello ".utf8), b = Array("world".utf8)
         #expect(Gzip.crc32(b, continuing: Gzip.crc32(a)) == Gzip.crc32(a + b))
