@@ -4,7 +4,9 @@
 // LIST decode (Sources/KubeWatch/ListSplitter.swift), which must give the whole-body parse's tree
 // or hand back (nil), never another tree; the parse that drops `managedFields` (SednaCatalog's
 // JSONParser) must agree with the full parse; every decoded
-// object then goes through its translator, as the reflector would hand it on.
+// object then goes through its translator, as the reflector would hand it on, and is packed as
+// the inventory keeps it (SednaCatalog's PackedJSON), which must unpack to the same tree; the
+// raw input is also unpacked, which must fail cleanly or give a tree that packs back the same.
 // Built by scripts/fuzz.sh.
 import Foundation
 @testable import KubeWatch
@@ -35,6 +37,9 @@ public func fuzzWatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     default:
         preconditionFailure("dropping managedFields changed whether the document parses")
     }
+    if let tree = PackedJSON.unpack(bytes) {
+        precondition(PackedJSON.unpack(PackedJSON.pack(tree)) == tree, "an unpacked tree packed to another")
+    }
     if let fast = ListSplitter.decode(bytes) {
         precondition(fast == (try? dropped.get()), "the parallel LIST decode built another tree")
     }
@@ -49,6 +54,7 @@ public func fuzzWatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 private func translate(_ object: KubeObject, context: TranslationContext) {
+    precondition(PackedJSON.unpack(PackedJSON.pack(object.json)) == object.json, "a packed object unpacked to another tree")
     if let kind = SednaKind(rawValue: object.kind ?? "") {
         _ = Translators.forKind(kind).translate(object, context: context)
     } else if object.kind == "Pod" {

@@ -44,6 +44,11 @@ public struct RelayPresence: Sendable, Equatable {
         for p in pods { upsertPod(p) }
     }
 
+    /// After a relist delivered page by page (each pod upserted): relays no page held are gone.
+    public mutating func retainPods(_ keys: Set<String>) {
+        relays = relays.filter { keys.contains($0.key) }
+    }
+
     public mutating func upsertNode(_ node: KubeObject) {
         if let old = nodeKeys[node.key] { edgeNodes.remove(old) }
         nodeKeys[node.key] = nil
@@ -55,6 +60,14 @@ public struct RelayPresence: Sendable, Equatable {
     public mutating func deleteNode(_ node: KubeObject) {
         if let old = nodeKeys.removeValue(forKey: node.key) { edgeNodes.remove(old) }
         if !node.name.isEmpty { edgeNodes.remove(node.name) }
+    }
+
+    /// After a relist delivered page by page: edge nodes no page held are gone.
+    public mutating func retainNodes(_ keys: Set<String>) {
+        for (key, name) in nodeKeys where !keys.contains(key) {
+            nodeKeys[key] = nil
+            edgeNodes.remove(name)
+        }
     }
 
     public mutating func replaceNodes(_ nodes: [KubeObject]) {

@@ -8,6 +8,8 @@ import Synchronization
 /// in the exporter's namespace count even when that namespace is not exported).
 public final class RelayTracker: Sendable {
     private let state = Mutex(RelayPresence())
+    /// Pod and node keys each relist under way has listed (`relistPage`), for `relistComplete`.
+    private let relistSeen = Mutex<[WatchedResource: Set<String>]>([:])
 
     public init() {}
 
@@ -27,6 +29,32 @@ public final class RelayTracker: Sendable {
         case .nodes: state.withLock { $0.deleteNode(o) }
         default: break
         }
+    }
+
+    func relistStarted(_ resource: WatchedResource) {
+        guard resource == .pods || resource == .nodes else { return }
+        relistSeen.withLock { $0[resource] = [] }
+    }
+
+    /// A relist's page: its objects upserted, their keys remembered.
+    func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
+        guard resource == .pods || resource == .nodes else { return }
+        relistSeen.withLock { seen in for o in objects { seen[resource, default: []].insert(o.key) } }
+        for o in objects { upsert(resource, o) }
+    }
+
+    /// The relist's pages are all in: what none held is gone (as `replaceAll` of them all).
+    func relistComplete(_ resource: WatchedResource) {
+        guard let seen = relistSeen.withLock({ $0.removeValue(forKey: resource) }) else { return }
+        switch resource {
+        case .pods: state.withLock { $0.retainPods(seen) }
+        case .nodes: state.withLock { $0.retainNodes(seen) }
+        default: break
+        }
+    }
+
+    func relistEnded(_ resource: WatchedResource) {
+        relistSeen.withLock { _ = $0.removeValue(forKey: resource) }
     }
 
     func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
@@ -73,8 +101,28 @@ struct TrackingSink: ObjectSink {
         inner.apply(resource, changes)
     }
 
-    func relistStarted(_ resource: WatchedResource) { inner.relistStarted(resource) }
-    func relistEnded(_ resource: WatchedResource) { inner.relistEnded(resource) }
+    func relistStarted(_ resource: WatchedResource) {
+        tracker.relistStarted(resource)
+        inner.relistStarted(resource)
+    }
+
+    func relistEnded(_ resource: WatchedResource) {
+        tracker.relistEnded(resource)
+        inner.relistEnded(resource)
+    }
+
+    /// Pages when the inventory takes pages; the tracker follows either way.
+    var appliesRelistPages: Bool { inner.appliesRelistPages }
+
+    func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
+        tracker.relistPage(resource, objects)
+        inner.relistPage(resource, objects)
+    }
+
+    func relistComplete(_ resource: WatchedResource) {
+        tracker.relistComplete(resource)
+        inner.relistComplete(resource)
+    }
 
     func recordUndecodable(_ resource: WatchedResource) { inner.recordUndecodable(resource) }
 }

@@ -66,11 +66,14 @@ public final class Inventory: Sendable {
     }
 
     /// What is kept of an object for re-rendering when a joined fact changes (the fields its
-    /// rendering reads, `ReRenderFields`), with the version stamp of the event that stored it
-    /// (a re-render of an older version is dropped).
+    /// rendering reads, `ReRenderFields`, packed: `PackedJSON`), with the version stamp of the
+    /// event that stored it (a re-render of an older version is dropped).
     struct Kept {
-        let object: KubeObject
+        let packed: [UInt8]
         let stamp: UInt64
+
+        /// The kept object; nil only if the bytes were not a packing (they always are).
+        var object: KubeObject? { PackedJSON.unpack(packed).map(KubeObject.init) }
     }
 
     struct State {
@@ -81,7 +84,7 @@ public final class Inventory: Sendable {
         var identities: [WatchedResource: [String: Identity]] = [:]
         var removalObservers: [@Sendable (Identity) -> Void] = []
         var additionObservers: [@Sendable () -> Void] = []
-        /// Raw objects kept only where a joined fact may force a re-render (owned ones only).
+        /// Objects kept (packed) only where a joined fact may force a re-render (owned ones only).
         var pods: [String: Kept] = [:]
         var federated: [String: Kept] = [:]
         /// Who depends on a node or a dataset, so that its change finds them without a scan of
@@ -91,6 +94,11 @@ public final class Inventory: Sendable {
         var podNode: [String: String] = [:]
         var federatedByDataset: [String: Set<String>] = [:]
         var federatedDatasets: [String: [String]] = [:]
+        /// The key of the dataset each "namespace/name" in `context.datasetSamples` came from:
+        /// a dataset deleted and created again under its name between two relists is two keys,
+        /// and removing the old one must not take the new one's samples (a page-wise relist
+        /// applies the new before it finds the old gone).
+        var datasetKeys: [String: String] = [:]
         /// Every object in scope, owned or not (a relist removes the ones it no longer has).
         var keys: [WatchedResource: Set<String>] = [:]
         /// Indexes for the intake, which asks on every report and push: worker pods by
@@ -113,9 +121,9 @@ public final class Inventory: Sendable {
         let remove: Bool
         let owned: Bool
         let worker: WorkerPod?
-        /// What is kept of an owned pod or federated job for re-rendering (`ReRenderFields`),
-        /// made here, outside the lock.
-        var kept: KubeObject?
+        /// What is kept of an owned pod or federated job for re-rendering (`ReRenderFields`,
+        /// packed), made here, outside the lock.
+        var kept: [UInt8]?
         /// The rendering (owned objects only) and the context generation it was made against.
         var output: Output?
         var generation: UInt64
@@ -138,6 +146,8 @@ public final class Inventory: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The keys each relist under way has listed so far (`beginRelist`).
+    private let relistSeen = Mutex<[WatchedResource: Set<String>]>([:])
     /// Counters read by every self-metrics scrape: kept out of the state lock.
     private let renderNanos = Atomic<UInt64>(0)
     private let errors = Mutex<[WatchedResource: Int]>([:])
@@ -181,10 +191,7 @@ public final class Inventory: Sendable {
     /// applied a chunk at a time.
     public func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
         let fresh = Set(objects.map(\.key))
-        let gone = state.withLock { s in (s.keys[resource] ?? []).subtracting(fresh) }
-        var work: [Prepared] = gone.map { key in
-            prepare(resource, Self.stub(key), deleted: true, context: nil, generation: 0)
-        }
+        var work = removals(resource, keeping: fresh)
         let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
         work += ParallelMap.map(objects) { prepare(resource, $0, deleted: false, context: context, generation: generation) }
         do {
@@ -194,6 +201,57 @@ public final class Inventory: Sendable {
         }
         work = []
         MemoryRelease.afterBulkChange()
+    }
+
+    /// A relist of `resource` applied page by page as its LIST pages arrive: `beginRelist`,
+    /// `applyRelistPage` for each page, `completeRelist` once the last is in (a failed LIST
+    /// ends with `abandonRelist` instead, and the next relist begins afresh).
+    ///
+    /// The same end state as one `replaceAll` of every page, but only one page's object trees
+    /// are alive at a time. Gathering every page first held all of a resource's trees (20k
+    /// pods' at 10k tasks) while their renderings were made, so the long-lived renderings were
+    /// spread between short-lived trees; once the trees were freed, glibc could give back few
+    /// whole pages, and RSS stayed at the relist's peak: 198-205 MiB against 142-148 MiB page by
+    /// page (docs/benchmarks.md, session 11).
+    public func beginRelist(_ resource: WatchedResource) {
+        relistSeen.withLock { $0[resource] = [] }
+    }
+
+    /// Upserts one page's objects and remembers their keys for `completeRelist`.
+    public func applyRelistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
+        relistSeen.withLock { seen in
+            if seen[resource] == nil { seen[resource] = [] }
+            for o in objects { seen[resource]!.insert(o.key) }
+        }
+        let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
+        let work = ParallelMap.map(objects) { prepare(resource, $0, deleted: false, context: context, generation: generation) }
+        store.beginBulk()
+        defer { store.endBulk() }
+        commit(work)
+    }
+
+    /// Every page is in: what none of them held is gone. Without a relist begun, nothing.
+    public func completeRelist(_ resource: WatchedResource) {
+        guard let seen = relistSeen.withLock({ $0.removeValue(forKey: resource) }) else { return }
+        let work = removals(resource, keeping: seen)
+        if !work.isEmpty {
+            store.beginBulk()
+            defer { store.endBulk() }
+            commit(work)
+        }
+        MemoryRelease.afterBulkChange()
+    }
+
+    /// The relist's LIST failed: the pages applied stay (they are the cluster as it was
+    /// listed), nothing is removed; the next relist finds what is gone.
+    public func abandonRelist(_ resource: WatchedResource) {
+        relistSeen.withLock { _ = $0.removeValue(forKey: resource) }
+    }
+
+    /// Removal of every object of `resource` whose key is not in `keeping`.
+    private func removals(_ resource: WatchedResource, keeping: Set<String>) -> [Prepared] {
+        let gone = state.withLock { s in (s.keys[resource] ?? []).subtracting(keeping) }
+        return gone.map { key in prepare(resource, Self.stub(key), deleted: true, context: nil, generation: 0) }
     }
 
     /// The resource disappeared (its CRD was removed): drop all its series.
@@ -267,7 +325,8 @@ public final class Inventory: Sendable {
 
     /// Classifies and, for an owned object, translates and renders it.
     private func prepare(_ resource: WatchedResource, _ o: KubeObject, deleted: Bool,
-                         context: TranslationContext?, generation: UInt64, rerenderOf: UInt64? = nil) -> Prepared {
+                         context: TranslationContext?, generation: UInt64,
+                         rerenderOf: (stamp: UInt64, packed: [UInt8])? = nil) -> Prepared {
         let key = o.key
         var remove = deleted || !filter.inScope(resource, o)
         var worker: WorkerPod?
@@ -284,12 +343,12 @@ public final class Inventory: Sendable {
         }
         let owned = !remove && filter.owns(resource, o, role: role)
         var p = Prepared(resource: resource, key: key, object: o, remove: remove, owned: owned, worker: worker,
-                         kept: nil, output: nil, generation: generation, rerenderOf: rerenderOf)
+                         kept: nil, output: nil, generation: generation, rerenderOf: rerenderOf?.stamp)
         if owned, let context { p.output = render(resource, o, context: context, role: role) }
         if owned {
             switch resource {
-            case .pods: p.kept = rerenderOf == nil ? ReRenderFields.pod(o) : o
-            case .sedna(.federatedLearningJob): p.kept = rerenderOf == nil ? ReRenderFields.federatedJob(o) : o
+            case .pods: p.kept = rerenderOf?.packed ?? PackedJSON.pack(ReRenderFields.pod(o).json)
+            case .sedna(.federatedLearningJob): p.kept = rerenderOf?.packed ?? PackedJSON.pack(ReRenderFields.federatedJob(o).json)
             default: break
             }
         }
@@ -365,8 +424,9 @@ public final class Inventory: Sendable {
             var seen = Set<String>()
             let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
             work = after.dependants.compactMap { resource, key, kept in
-                guard seen.insert(key).inserted else { return nil }
-                return prepare(resource, kept.object, deleted: false, context: context, generation: generation, rerenderOf: kept.stamp)
+                guard seen.insert(key).inserted, let object = kept.object else { return nil }
+                return prepare(resource, object, deleted: false, context: context, generation: generation,
+                               rerenderOf: (kept.stamp, kept.packed))
             }
         }
     }
@@ -408,18 +468,19 @@ public final class Inventory: Sendable {
             } else {
                 s.workers[o.namespace]?[key] = nil
             }
-            s.pods[key] = p.owned ? Kept(object: p.kept ?? o, stamp: s.stamp) : nil
+            s.pods[key] = p.owned ? Kept(packed: p.kept ?? PackedJSON.pack(o.json), stamp: s.stamp) : nil
             Self.index(pod: key, node: p.owned ? o.spec["nodeName"].string : nil, &s)
         case .sedna(.dataset):
             let id = "\(o.namespace)/\(o.name)"
             let samples = o.status["numberOfSamples"].number
+            s.datasetKeys[id] = key
             if s.context.datasetSamples[id] != samples {
                 s.context.datasetSamples[id] = samples
                 s.contextGeneration += 1
                 collectFederated(namespace: o.namespace, dataset: o.name, &s, &after)
             }
         case .sedna(.federatedLearningJob):
-            s.federated[key] = p.owned ? Kept(object: p.kept ?? o, stamp: s.stamp) : nil
+            s.federated[key] = p.owned ? Kept(packed: p.kept ?? PackedJSON.pack(o.json), stamp: s.stamp) : nil
             Self.index(federated: key, datasets: p.owned ? Self.trainingDatasets(o) : [], &s)
         default: break
         }
@@ -478,7 +539,9 @@ public final class Inventory: Sendable {
             }
         case .sedna(.dataset):
             let id = "\(namespace)/\(name)"
-            if !name.isEmpty, s.context.datasetSamples.removeValue(forKey: id) != nil {
+            guard !name.isEmpty, s.datasetKeys[id] == key else { break }
+            s.datasetKeys[id] = nil
+            if s.context.datasetSamples.removeValue(forKey: id) != nil {
                 s.contextGeneration += 1
                 collectFederated(namespace: namespace, dataset: name, &s, &after)
             }

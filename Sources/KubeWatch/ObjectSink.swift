@@ -12,10 +12,19 @@ public protocol ObjectSink: Sendable {
     /// of applying them one by one.
     func apply(_ resource: WatchedResource, _ changes: [ObjectChange])
     /// A relist of `resource` began: its first LIST page is being requested. Until
-    /// `relistEnded`, what the sink holds for it is about to be replaced (`replaceAll`).
+    /// `relistEnded`, what the sink holds for it is about to be replaced (`replaceAll`, or
+    /// `relistPage`s and `relistComplete`).
     func relistStarted(_ resource: WatchedResource)
     /// The relist `relistStarted` announced is over: applied, or its LIST failed.
     func relistEnded(_ resource: WatchedResource)
+    /// Whether the sink takes a relist page by page (`relistPage`, then `relistComplete`) instead
+    /// of all at once (`replaceAll`): the reflector then holds no page once it is delivered.
+    var appliesRelistPages: Bool { get }
+    /// One LIST page of the relist under way, in order: its objects are current.
+    func relistPage(_ resource: WatchedResource, _ objects: [KubeObject])
+    /// The relist's last page was delivered: every object no page held is gone. Not called
+    /// when the LIST failed (`relistEnded` follows either way).
+    func relistComplete(_ resource: WatchedResource)
 }
 
 /// One change a watch stream reports.
@@ -27,6 +36,9 @@ public enum ObjectChange: Sendable {
 extension ObjectSink {
     public func relistStarted(_ resource: WatchedResource) {}
     public func relistEnded(_ resource: WatchedResource) {}
+    public var appliesRelistPages: Bool { false }
+    public func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {}
+    public func relistComplete(_ resource: WatchedResource) {}
 
     /// One by one, for sinks with nothing to gain from a batch.
     public func apply(_ resource: WatchedResource, _ changes: [ObjectChange]) {

@@ -29,7 +29,15 @@ public struct Reflector: Sendable {
         defer { Task { await client.shutdown() } }
         var machine = ReflectorStateMachine()
         var action = machine.on(.start)
+        // A sink that takes a relist all at once gets every page gathered here; one that takes
+        // pages (`appliesRelistPages`: the inventory) gets each as it arrives, and this stays empty.
         var accumulated: [KubeObject] = []
+        var listed = 0
+        let pageWise = sink.appliesRelistPages
+        // A page-wise sink's page being applied while the next is fetched: awaited before the
+        // next page is handed over, before the completion or the end of the relist, and before
+        // this returns, so that the sink sees every call in order and none after the driver ends.
+        var applying: Task<Void, Never>?
         let r = resource
         // Whether a relist announced to the sink (`relistStarted`) is still to be ended.
         var relisting = false
@@ -37,14 +45,26 @@ public struct Reflector: Sendable {
         while !Task.isCancelled {
             switch action {
             case .list(let token):
-                if token == nil { accumulated.removeAll() }
+                if token == nil {
+                    accumulated.removeAll()
+                    listed = 0
+                }
                 if !relisting {
                     sink.relistStarted(r)
                     relisting = true
                 }
                 do {
                     let page = try await client.list(r, continueToken: token)
-                    accumulated.append(contentsOf: page.items)
+                    listed += page.items.count
+                    if pageWise {
+                        let items = page.items
+                        await applying?.value
+                        applying = Task { [sink] in
+                            await WatchWork.shared.run(heavy: items.count >= WatchWork.inlineObjects) { sink.relistPage(r, items) }
+                        }
+                    } else {
+                        accumulated.append(contentsOf: page.items)
+                    }
                     for _ in 0..<page.undecodable { sink.recordUndecodable(r) }
                     stats.update(r) { $0.listResults["ok", default: 0] += 1 }
                     action = machine.on(.listPage(continueToken: page.continueToken, resourceVersion: page.resourceVersion))
@@ -55,6 +75,8 @@ public struct Reflector: Sendable {
                         s.lastError = "\(error)"
                     }
                     if e?.code == .transport { client.resetConnections() }
+                    await applying?.value
+                    applying = nil
                     sink.relistEnded(r)
                     relisting = false
                     action = machine.on(.listFailed(gone: e?.code == .gone, random: Double.random(in: 0..<1)))
@@ -64,8 +86,14 @@ public struct Reflector: Sendable {
             case .replaceAllThenWatch(let rv):
                 let objects = accumulated
                 accumulated.removeAll()
-                let n = objects.count
-                await WatchWork.shared.run(heavy: n >= WatchWork.inlineObjects) { [sink] in sink.replaceAll(r, objects) }
+                let n = listed
+                await applying?.value
+                applying = nil
+                if pageWise {
+                    await WatchWork.shared.run(heavy: n >= WatchWork.inlineObjects) { [sink] in sink.relistComplete(r) }
+                } else {
+                    await WatchWork.shared.run(heavy: n >= WatchWork.inlineObjects) { [sink] in sink.replaceAll(r, objects) }
+                }
                 if relisting {
                     sink.relistEnded(r)
                     relisting = false
@@ -91,6 +119,8 @@ public struct Reflector: Sendable {
                 action = .list(continueToken: nil)
             }
         }
+        // Cancelled between two pages: the last one handed over is applied before the relist ends.
+        await applying?.value
     }
 
     private func watchOnce(_ machine: inout ReflectorStateMachine, client: KubeClient,

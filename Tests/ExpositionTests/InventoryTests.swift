@@ -29,6 +29,60 @@ import TestSupport
         #expect(!text(inv).contains("edge1-surface"))
     }
 
+    /// A relist delivered page by page ends where one `replaceAll` of every page ends, in
+    /// any order of resources and however the pages split (dependants re-rendered included).
+    @Test(arguments: [1, 2, 7])
+    func aRelistPageByPageEqualsReplaceAll(pageSize: Int) {
+        var byResource: [String: [KubeObject]] = [:]
+        for (r, o) in Fixtures.allCluster() { byResource[r, default: []].append(o) }
+        let whole = Inventory(), paged = Inventory()
+        // Both start from a cluster with objects the relists no longer have.
+        for (r, objects) in byResource {
+            let extra = objects.map { o -> KubeObject in
+                var meta = o.metadata.object ?? [:]
+                meta["uid"] = .string("gone-" + o.key)
+                var top = o.json.object ?? [:]
+                top["metadata"] = .object(meta)
+                return KubeObject(.object(top))
+            }
+            whole.replaceAll(WatchedResource(plural: r)!, extra)
+            paged.replaceAll(WatchedResource(plural: r)!, extra)
+        }
+        for (r, objects) in byResource.sorted(by: { $0.key < $1.key }) {
+            let resource = WatchedResource(plural: r)!
+            whole.replaceAll(resource, objects)
+            paged.beginRelist(resource)
+            for start in stride(from: 0, to: objects.count, by: pageSize) {
+                paged.applyRelistPage(resource, Array(objects[start..<min(objects.count, start + pageSize)]))
+            }
+            paged.completeRelist(resource)
+        }
+        #expect(text(paged) == text(whole))
+        #expect(!text(paged).contains("gone-"))
+        #expect(text(paged).contains("sedna_worker_info"))
+    }
+
+    /// A relist whose LIST failed removes nothing: what its pages held is applied, the rest
+    /// stays until a relist completes.
+    @Test func anAbandonedRelistRemovesNothing() {
+        let inv = Inventory()
+        let all = Fixtures.cluster("datasets")
+        inv.replaceAll(.sedna(.dataset), all)
+        inv.beginRelist(.sedna(.dataset))
+        inv.applyRelistPage(.sedna(.dataset), Array(all.prefix(1)))
+        inv.abandonRelist(.sedna(.dataset))
+        inv.completeRelist(.sedna(.dataset))   // no relist under way: nothing happens
+        #expect(inv.store.count(.sedna(.dataset)) == all.count)
+        inv.beginRelist(.sedna(.dataset))
+        inv.applyRelistPage(.sedna(.dataset), Array(all.prefix(1)))
+        inv.completeRelist(.sedna(.dataset))
+        #expect(inv.store.count(.sedna(.dataset)) == 1)
+        // An empty relist empties the resource.
+        inv.beginRelist(.sedna(.dataset))
+        inv.completeRelist(.sedna(.dataset))
+        #expect(inv.store.count(.sedna(.dataset)) == 0)
+    }
+
     @Test func objectsWithoutUIDAreKeyedByNamespaceAndName() {
         let inv = Inventory()
         let a = Fixtures.json(#"{"metadata":{"name":"d","namespace":"a","uid":"..."},"status":{"numberOfSamples":1}}"#)

@@ -16,6 +16,13 @@ import Testing
     /// What the sink saw, one line a call.
     final class RecordingSink: ObjectSink {
         let calls = Mutex<[String]>([])
+        /// Whether it takes relists page by page (`relistPage`, `relistComplete`).
+        let appliesRelistPages: Bool
+        init(pages: Bool = false) { appliesRelistPages = pages }
+        func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
+            record("page " + objects.map(\.name).joined(separator: ","))
+        }
+        func relistComplete(_ resource: WatchedResource) { record("complete") }
         func upsert(_ resource: WatchedResource, _ object: KubeObject) { record("upsert \(object.name)@\(object.resourceVersion ?? "")") }
         func delete(_ resource: WatchedResource, _ object: KubeObject) { record("delete \(object.name)") }
         func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {
@@ -85,8 +92,8 @@ import Testing
     /// Runs a reflector on nodes against `router`, served on 127.0.0.1, until `done` holds
     /// (a bounded wait: no timing is asserted), then cancels it; what its sink saw.
     static func run(_ router: Router<BasicRequestContext>, stats: WatchStats = WatchStats(), watchTimeout: ClosedRange<Int>,
-                    until done: @escaping @Sendable () -> Bool) async throws -> RecordingSink {
-        let sink = RecordingSink()
+                    pages: Bool = false, until done: @escaping @Sendable () -> Bool) async throws -> RecordingSink {
+        let sink = RecordingSink(pages: pages)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let port = try #require(client.port)
@@ -104,6 +111,20 @@ import Testing
             await kube.shutdown()
         }
         return sink
+    }
+
+    /// A sink that takes pages (the inventory) gets each LIST page as it arrives and the
+    /// relist's completion after the last, in the order a whole relist would have had.
+    @Test func aPageWiseSinkGetsEachPageThenTheCompletion() async throws {
+        let script = APIScript()
+        let router = Router()
+        router.get("/api/v1/nodes") { request, _ in script.answer(request) }
+        let sink = try await Self.run(router, watchTimeout: 1...1, pages: true) { script.watches.withLock { $0 } >= 3 }
+        #expect(sink.snapshot == [
+            "relist started", "page n1", "page n2", "complete", "relist ended",
+            "upsert n3@11", "upsert n1@12", "delete n2",
+            "relist started", "page n1,n3", "complete", "relist ended",
+        ])
     }
 
     @Test func listsWatchesResumesAndRelistsAfterGone() async throws {
@@ -135,7 +156,8 @@ import Testing
 
     /// A LIST that fails ends the relist it started (the sink is not left marked as relisting
     /// through the backoff); the retry starts another. A driver cancelled during a relist ends it.
-    @Test func aFailedListEndsItsRelist() async throws {
+    @Test(arguments: [false, true])
+    func aFailedListEndsItsRelist(pages: Bool) async throws {
         let lists = Mutex(0)
         let router = Router()
         router.get("/api/v1/nodes") { request, _ -> Response in
@@ -159,9 +181,10 @@ import Testing
                             body: .init(byteBuffer: ByteBuffer(string: Self.list([Self.node("n1", rv: "5")], rv: "10"))))
         }
         // Until the third LIST, the relist after the 410, is under way.
-        let sink = try await Self.run(router, watchTimeout: 20...20) { lists.withLock { $0 } >= 3 }
-        #expect(sink.snapshot == ["relist started", "relist ended",                    // 500: backoff
-                                  "relist started", "replaceAll n1", "relist ended",   // listed
-                                  "relist started", "relist ended"])                   // 410, cancelled
+        let sink = try await Self.run(router, watchTimeout: 20...20, pages: pages) { lists.withLock { $0 } >= 3 }
+        let listed = pages ? ["page n1", "complete"] : ["replaceAll n1"]
+        #expect(sink.snapshot == ["relist started", "relist ended"]                    // 500: backoff
+                                 + ["relist started"] + listed + ["relist ended"]      // listed
+                                 + ["relist started", "relist ended"])                 // 410, cancelled
     }
 }
