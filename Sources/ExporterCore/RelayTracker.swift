@@ -9,7 +9,7 @@ import Synchronization
 public final class RelayTracker: Sendable {
     private let state = Mutex(RelayPresence())
     /// Pod and node keys each relist under way has listed (`relistPage`), for `relistComplete`.
-    private let relistSeen = Mutex<[WatchedResource: Set<String>]>([:])
+    private let relistSeen = RelistKeys()
 
     public init() {}
 
@@ -33,19 +33,19 @@ public final class RelayTracker: Sendable {
 
     func relistStarted(_ resource: WatchedResource) {
         guard resource == .pods || resource == .nodes else { return }
-        relistSeen.withLock { $0[resource] = [] }
+        relistSeen.begin(resource)
     }
 
     /// A relist's page: its objects upserted, their keys remembered.
     func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
         guard resource == .pods || resource == .nodes else { return }
-        relistSeen.withLock { seen in for o in objects { seen[resource, default: []].insert(o.key) } }
+        relistSeen.record(resource, objects.lazy.map(\.key))
         for o in objects { upsert(resource, o) }
     }
 
     /// The relist's pages are all in: what none held is gone (as `replaceAll` of them all).
     func relistComplete(_ resource: WatchedResource) {
-        guard let seen = relistSeen.withLock({ $0.removeValue(forKey: resource) }) else { return }
+        guard let seen = relistSeen.finish(resource) else { return }
         switch resource {
         case .pods: state.withLock { $0.retainPods(seen) }
         case .nodes: state.withLock { $0.retainNodes(seen) }
@@ -54,7 +54,7 @@ public final class RelayTracker: Sendable {
     }
 
     func relistEnded(_ resource: WatchedResource) {
-        relistSeen.withLock { _ = $0.removeValue(forKey: resource) }
+        relistSeen.abandon(resource)
     }
 
     func replaceAll(_ resource: WatchedResource, _ objects: [KubeObject]) {

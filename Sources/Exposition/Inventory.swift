@@ -147,7 +147,7 @@ public final class Inventory: Sendable {
 
     private let state = Mutex(State())
     /// The keys each relist under way has listed so far (`beginRelist`).
-    private let relistSeen = Mutex<[WatchedResource: Set<String>]>([:])
+    private let relistSeen = RelistKeys()
     /// Counters read by every self-metrics scrape: kept out of the state lock.
     private let renderNanos = Atomic<UInt64>(0)
     private let errors = Mutex<[WatchedResource: Int]>([:])
@@ -214,15 +214,12 @@ public final class Inventory: Sendable {
     /// whole pages, and RSS stayed at the relist's peak: 198-205 MiB against 142-148 MiB page by
     /// page (docs/benchmarks.md, session 11).
     public func beginRelist(_ resource: WatchedResource) {
-        relistSeen.withLock { $0[resource] = [] }
+        relistSeen.begin(resource)
     }
 
     /// Upserts one page's objects and remembers their keys for `completeRelist`.
     public func applyRelistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
-        relistSeen.withLock { seen in
-            if seen[resource] == nil { seen[resource] = [] }
-            for o in objects { seen[resource]!.insert(o.key) }
-        }
+        relistSeen.record(resource, objects.lazy.map(\.key))
         let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
         let work = ParallelMap.map(objects) { prepare(resource, $0, deleted: false, context: context, generation: generation) }
         store.beginBulk()
@@ -232,7 +229,7 @@ public final class Inventory: Sendable {
 
     /// Every page is in: what none of them held is gone. Without a relist begun, nothing.
     public func completeRelist(_ resource: WatchedResource) {
-        guard let seen = relistSeen.withLock({ $0.removeValue(forKey: resource) }) else { return }
+        guard let seen = relistSeen.finish(resource) else { return }
         let work = removals(resource, keeping: seen)
         if !work.isEmpty {
             store.beginBulk()
@@ -245,7 +242,7 @@ public final class Inventory: Sendable {
     /// The relist's LIST failed: the pages applied stay (they are the cluster as it was
     /// listed), nothing is removed; the next relist finds what is gone.
     public func abandonRelist(_ resource: WatchedResource) {
-        relistSeen.withLock { _ = $0.removeValue(forKey: resource) }
+        relistSeen.abandon(resource)
     }
 
     /// Removal of every object of `resource` whose key is not in `keeping`.
