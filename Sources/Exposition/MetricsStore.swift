@@ -68,9 +68,19 @@ public final class MetricsStore: Sendable {
     public var bulkSince: BulkStart? { bulk.withLock { $0.since } }
 
     /// Replaces (or inserts) an object's rendered samples; an empty rendering removes it.
+    ///
+    /// A rendering byte for byte equal to the one in place changes nothing, and the generation
+    /// stays: most of what a Kubernetes watch sends is not in the samples (a pod's
+    /// `resourceVersion`, `managedFields`, an annotation, a condition's heartbeat), and a relist
+    /// after a `410 Gone` hands back mostly the objects as they were. Without the comparison each
+    /// of those events made the next scrape assemble the whole body again (46 MiB at 10k tasks);
+    /// with it the cached body stays valid (docs/benchmarks.md, session 12). The comparison is a
+    /// `memcmp` of the object's bytes under the lock, against the translation and rendering that
+    /// produced them outside it.
     public func put(_ resource: WatchedResource, key: String, sortKey: String, _ rendered: RenderedObject) {
         if rendered.isEmpty { return remove(resource, key: key) }
         state.withLock { s in
+            if let old = s.objects[resource]?[key], old.sortKey == sortKey, old.rendered == rendered { return }
             let old = s.objects[resource, default: [:]].updateValue(Entry(sortKey: sortKey, rendered: rendered), forKey: key)
             if old == nil || old!.sortKey != sortKey { s.membershipChanged(resource) }
             s.generation &+= 1

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SednaCatalog
 
 /// One object's samples, rendered to bytes once per event and grouped by family index, so
@@ -60,7 +63,16 @@ extension RenderedObject: Equatable {
     /// Same families, same bytes. Cheap for renderings that share storage (arrays compare their
     /// buffers' identity first), which is the usual case when a scrape checks whether the worker
     /// reports changed since the cached body.
+    ///
+    /// The bytes compare with `memcmp`: `MetricsStore.put` compares every new rendering with the
+    /// one in place (a few KiB per pod event) under its lock.
     public static func == (a: RenderedObject, b: RenderedObject) -> Bool {
-        a.families.count == b.families.count && zip(a.families, b.families).allSatisfy { $0 == $1 } && a.bytes == b.bytes
+        guard a.families.count == b.families.count, a.bytes.count == b.bytes.count,
+              zip(a.families, b.families).allSatisfy({ $0 == $1 }) else { return false }
+        return a.bytes.withUnsafeBytes { x in
+            b.bytes.withUnsafeBytes { y in
+                x.baseAddress == y.baseAddress || x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
+            }
+        }
     }
 }

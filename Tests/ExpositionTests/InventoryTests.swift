@@ -62,6 +62,46 @@ import TestSupport
         #expect(text(paged).contains("sedna_worker_info"))
     }
 
+    /// A relist of objects as they were (what a `410 Gone` usually brings) and watch events that
+    /// change nothing exported leave the store's generation where it was, so the cached scrape
+    /// body stays valid; an exported change moves it.
+    @Test func unchangedObjectsLeaveTheGenerationAlone() {
+        var byResource: [String: [KubeObject]] = [:]
+        for (r, o) in Fixtures.allCluster() { byResource[r, default: []].append(o) }
+        let inv = Inventory()
+        for (r, objects) in byResource.sorted(by: { $0.key < $1.key }) { inv.replaceAll(WatchedResource(plural: r)!, objects) }
+        let before = inv.store.generation, body = text(inv)
+        for (r, objects) in byResource.sorted(by: { $0.key < $1.key }) {
+            let resource = WatchedResource(plural: r)!
+            inv.beginRelist(resource)
+            for start in stride(from: 0, to: objects.count, by: 3) {
+                inv.applyRelistPage(resource, Array(objects[start..<min(objects.count, start + 3)]))
+            }
+            inv.completeRelist(resource)
+            inv.replaceAll(resource, objects)
+        }
+        #expect(inv.store.generation == before)
+        #expect(text(inv) == body)
+
+        let pod = Fixtures.object("pods", named: "surface-defect-detection-train-t1x9z")
+        func changed(_ edit: (inout [String: JSON], inout [String: JSON]) -> Void) -> KubeObject {
+            var top = pod.json.object ?? [:]
+            var meta = top["metadata"]?.object ?? [:], status = top["status"]?.object ?? [:]
+            edit(&meta, &status)
+            top["metadata"] = .object(meta)
+            top["status"] = .object(status)
+            return KubeObject(.object(top))
+        }
+        inv.upsert(.pods, changed { meta, _ in
+            meta["resourceVersion"] = .string("999999")
+            meta["annotations"] = .object(["touched": .string("yes")])
+        })
+        #expect(inv.store.generation == before)
+        inv.upsert(.pods, changed { _, status in status["phase"] = .string("Failed") })
+        #expect(inv.store.generation != before)
+        #expect(text(inv) != body)
+    }
+
     /// A relist whose LIST failed removes nothing: what its pages held is applied, the rest
     /// stays until a relist completes.
     @Test func anAbandonedRelistRemovesNothing() {

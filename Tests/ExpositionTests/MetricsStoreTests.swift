@@ -25,6 +25,11 @@ import Testing
         }
         store.put(.pods, key: "a", sortKey: "a", rendering("a")); moved(true)
         store.put(.pods, key: "a", sortKey: "a", rendering("a2")); moved(true)
+        // The same bytes again (a watch event that changed nothing exported): no change.
+        store.put(.pods, key: "a", sortKey: "a", rendering("a2")); moved(false)
+        // The same bytes under a new sort key: the order changes, so does the generation.
+        store.put(.pods, key: "a", sortKey: "a0", rendering("a2")); moved(true)
+        store.put(.pods, key: "a2", sortKey: "a0", rendering("a2")); moved(true)
         _ = store.objectPart(format: .text004); moved(false)
         _ = store.count(.pods); moved(false)
         store.remove(.pods, key: "missing"); moved(false)
