@@ -9,6 +9,8 @@ import Glibc
 ///
 /// The results come back in the input's order. Small inputs are mapped on the calling thread:
 /// handing work to other threads costs a few microseconds, more than a handful of items take.
+/// Called on a `BackgroundThreads` thread (a relist), the items are spread over that pool, at
+/// its lower priority.
 public enum ParallelMap {
     /// Below this many items the work stays on the calling thread.
     public static let threshold = 16
@@ -26,13 +28,20 @@ public enum ParallelMap {
                 nonisolated(unsafe) let transform = transform
                 items.withUnsafeBufferPointer { input in
                     nonisolated(unsafe) let input = input
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    nonisolated(unsafe) let work = { (w: Int) in
                         let end = min(count, (w + 1) * slice)
                         var i = w * slice
                         while i < end {
                             (target + i).initialize(to: transform(input[i]))
                             i += 1
                         }
+                    }
+                    // On a relist's low-priority thread the work stays at that priority, on
+                    // that pool's threads; elsewhere on Dispatch's.
+                    if let pool = BackgroundThreads.current {
+                        pool.forEach(workers, work)
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: workers) { work($0) }
                     }
                 }
             }
