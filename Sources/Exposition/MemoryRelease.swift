@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import Synchronization
 
 /// Gives freed heap memory back to the kernel after a bulk change (a relist, a resource
@@ -18,7 +19,8 @@ import Synchronization
 /// that allocated them, and with the translation spread over the cores there are several arenas;
 /// the one-hour soak of session 7 found 48 MiB in use in 100 MiB of arenas after 25 minutes, RSS
 /// creeping up with each cycle of the simulated cluster. So the watch and push paths also call
-/// `periodically()`, which trims at most every 30 seconds (a few milliseconds of work).
+/// `periodically()`, which trims at most every 30 seconds. The trim itself runs on a Dispatch
+/// thread, never on the thread that asked (`schedule`).
 public enum MemoryRelease {
     private typealias Trim = @convention(c) (Int) -> Int32
     private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
@@ -75,7 +77,7 @@ public enum MemoryRelease {
     static func afterBulkChange() {
         lastTrim.store(monotonicNanos(), ordering: .relaxed)
         trims.add(1, ordering: .relaxed)
-        _ = trim?(0)
+        schedule()
     }
 
     /// Trims when the last trim is at least `seconds` old; one caller wins a race, the others
@@ -87,12 +89,29 @@ public enum MemoryRelease {
         guard now - last >= seconds * 1_000_000_000,
               lastTrim.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
         trims.add(1, ordering: .relaxed)
-        _ = trim?(0)
+        schedule()
     }
 
+    /// Runs the trim on a Dispatch thread, never on the caller's: `malloc_trim` walks every arena
+    /// under its lock (tens of milliseconds at 10k tasks), and the callers are a push being
+    /// answered, a watch batch, or a relist on `BackgroundThreads`, whose low priority would
+    /// keep the arena locks held while request threads wait for them. Requests made while a
+    /// trim is pending join it (a relist's 13 resources end within moments of each other).
+    private static func schedule() {
+        guard available, pending.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        DispatchQueue.global().async {
+            // Cleared first: what is freed while this trim runs asks for the next.
+            pending.store(false, ordering: .releasing)
+            _ = trim?(0)
+            trimsDone.add(1, ordering: .relaxed)
+        }
+    }
+
+    private static let pending = Atomic<Bool>(false)
     private static let lastTrim = Atomic<Int64>(0)
-    /// Trims done (tests).
+    /// Trims asked for past the rate limit, and trims run (tests).
     static let trims = Atomic<Int>(0)
+    static let trimsDone = Atomic<Int>(0)
 
     private static func monotonicNanos() -> Int64 {
         #if canImport(Glibc)

@@ -375,6 +375,20 @@ import TestSupport
         #expect(MemoryRelease.trims.load(ordering: .relaxed) > before + 1)
         #endif
     }
+
+    /// A trim asked for runs (on a Dispatch thread, not the caller's); asked for on one of the
+    /// relists' low-priority threads too.
+    @Test func askedTrimsRun() async throws {
+        #if canImport(Glibc)
+        let before = MemoryRelease.trimsDone.load(ordering: .relaxed)
+        await withCheckedContinuation { c in BackgroundThreads.shared.run { MemoryRelease.afterBulkChange(); c.resume() } }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while MemoryRelease.trimsDone.load(ordering: .relaxed) == before && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(MemoryRelease.trimsDone.load(ordering: .relaxed) > before)
+        #endif
+    }
 }
 
 @Suite struct AllocatorSettingsTests {
