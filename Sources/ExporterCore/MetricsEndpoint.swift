@@ -50,6 +50,17 @@ public final class MetricsEndpoint: Sendable {
         self.stats = stats
         self.resources = resources
         self.intake = intake
+        // After a relist the new body is assembled off the request path (`ScrapeBodyCache.rebuild`).
+        inventory.store.onBulkEnd { [weak self] since in
+            guard let self else { return }
+            self.cache.rebuildComing(after: since)
+            BackgroundThreads.shared.run { self.cache.rebuild { self.objectScrape() } }
+        }
+    }
+
+    /// What the cached object part is made of: the store and the workers' reports.
+    func objectScrape() -> Scrape {
+        intake?.scrape(objects: inventory.store) ?? Scrape(objects: inventory.store)
     }
 
     public var readiness: (ready: Bool, reasons: [String]) { stats.readiness(expected: resources) }

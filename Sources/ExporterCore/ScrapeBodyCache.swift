@@ -52,8 +52,10 @@ final class ScrapeBodyCache: Sendable {
     /// Its age is counted from when it stopped being current: from the relist's start for a
     /// body of the generation the store had then (however long before it was built: a cluster
     /// at rest is scraped from one body for minutes), else from when it was built.
+    ///
+    /// The same holds after the relist while `rebuild` assembles the new body in the background.
     private func duringRelist(_ scrape: Scrape, format: ExpositionFormat) -> Entry? {
-        guard let since = scrape.objects.bulkSince else { return nil }
+        guard let since = scrape.objects.bulkSince ?? rebuilding.withLock({ $0.since }) else { return nil }
         return entries.withLock { e in
             guard let entry = e[format] else { return nil }
             let outdatedAt = entry.key.generation == since.generation ? since.at : entry.built
@@ -95,14 +97,78 @@ final class ScrapeBodyCache: Sendable {
             staleServed.add(1, ordering: .relaxed)
             return stale
         }
+        let (built, buffer) = buildPlain(scrape, format: format, recycle: true)
+        store(built) { $0.plain = buffer }
+        return buffer
+    }
+
+    /// Assembles the plain object part; with `recycle`, into the cached body's buffer when no
+    /// response holds it (which takes it out of the cache).
+    private func buildPlain(_ scrape: Scrape, format: ExpositionFormat, recycle: Bool) -> (Key, ByteBuffer) {
         builds.add(1, ordering: .relaxed)
         let part = scrape.objectPart(format: format)
         // At least the size needed, written once: no regrowth, no second copy.
-        var buffer = recycledPlain(format, capacity: part.byteCount)
+        var buffer = recycle ? recycledPlain(format, capacity: part.byteCount) : ByteBufferAllocator().buffer(capacity: part.byteCount)
         part.forEachChunk { buffer.writeBytes($0) }
-        store(Key(generation: part.generation, format: format, workerReports: scrape.workerReports)) { $0.plain = buffer }
-        return buffer
+        return (Key(generation: part.generation, format: format, workerReports: scrape.workerReports), buffer)
     }
+
+    /// Rebuilds, off the request path, every representation the cache holds, once a relist has
+    /// ended (`MetricsStore.onBulkEnd`); until it is done, scrapes still get the body from before
+    /// the relist, within `maxStale` of the relist's start (`duringRelist`). The first scrape
+    /// after a relist of 10k tasks used to assemble the new 46 MiB body itself (100-150 ms, and
+    /// deflating it for a gzip scrape several times that) while the relist's last resources were
+    /// still being translated (docs/benchmarks.md, session 12). Runs on the caller's thread
+    /// (`BackgroundThreads`, at low priority); the new representations replace the old together,
+    /// so no scrape finds the new plain body without its gzip'd one and deflates it itself.
+    /// A rebuild that finds the store unchanged (a relist that brought the objects back as they
+    /// were) finds every entry current and builds nothing.
+    func rebuild(scrape: () -> Scrape) {
+        defer {
+            rebuilding.withLock { r in
+                r.pending -= 1
+                if r.pending == 0 { r.since = nil }
+            }
+        }
+        let held = entries.withLock { e in e.map { ($0.key, $0.value.plain != nil, $0.value.gzip != nil) } }
+        for (format, hadPlain, hadGzip) in held {
+            let s = scrape()
+            let key = Key(generation: s.objects.generation, format: format, workerReports: s.workerReports)
+            let current = lookup(key)
+            var plain = current?.plain, gzip = current?.gzip, built = key, changed = false
+            if hadPlain, plain == nil {
+                (built, plain) = buildPlain(s, format: format, recycle: false)
+                changed = true
+            }
+            if hadGzip, gzip == nil, let g = buildGzip(s, format: format, from: plain.map { (built, $0) }) {
+                if plain == nil { built = g.key }   // compressed from the store: its own generation
+                gzip = g.compressed
+                changed = true
+            }
+            guard changed else { continue }
+            rebuilt.add(1, ordering: .relaxed)
+            store(built) { entry in
+                if let plain { entry.plain = plain }
+                if let gzip { entry.gzip = gzip }
+            }
+        }
+    }
+
+    /// Marks a rebuild as coming (before it is queued): scrapes meanwhile are served as during
+    /// the relist. Every call is followed by one `rebuild`.
+    func rebuildComing(after since: MetricsStore.BulkStart) {
+        rebuilding.withLock { r in
+            if r.since == nil { r.since = since }
+            r.pending += 1
+        }
+    }
+
+    /// The relist a rebuild under way follows, and how many rebuilds are queued or running.
+    private let rebuilding = Mutex<(since: MetricsStore.BulkStart?, pending: Int)>((nil, 0))
+    /// Rebuilds that built something (tests).
+    let rebuilt = Atomic<Int>(0)
+    /// Whether a rebuild is queued or running.
+    var rebuildPending: Bool { rebuilding.withLock { $0.pending > 0 } }
 
     /// A buffer for the next plain body: the previous one's when no response holds it any more
     /// and it is not much larger than needed, else a new one of exactly `capacity` bytes.
@@ -137,10 +203,18 @@ final class ScrapeBodyCache: Sendable {
             staleServed.add(1, ordering: .relaxed)
             return stale
         }
+        guard let built = buildGzip(scrape, format: format, from: cached?.plain.map { (key, $0) }) else { return nil }
+        store(built.key) { $0.gzip = built.compressed }
+        return built.compressed
+    }
+
+    /// Compresses the object part: the given plain body of `key` when there is one, else the
+    /// store's part as it is now. Nil when zlib fails.
+    private func buildGzip(_ scrape: Scrape, format: ExpositionFormat, from plain: (Key, ByteBuffer)?) -> (key: Key, compressed: Compressed)? {
         builds.add(1, ordering: .relaxed)
         let deflater = Gzip.RawDeflater(expectedOutput: lastGzipSize.load(ordering: .relaxed))
         let builtKey: Key
-        if let plain = cached?.plain {
+        if let (key, plain) = plain {
             plain.withUnsafeReadableBytes { deflater.feed($0) }
             builtKey = key
         } else {
@@ -153,9 +227,7 @@ final class ScrapeBodyCache: Sendable {
         buffer.writeBytes(Gzip.memberHeader)
         buffer.writeBytes(raw)
         lastGzipSize.store(raw.count, ordering: .relaxed)
-        let compressed = Compressed(buffer: buffer, crc: deflater.crc, length: deflater.length)
-        store(builtKey) { $0.gzip = compressed }
-        return compressed
+        return (builtKey, Compressed(buffer: buffer, crc: deflater.crc, length: deflater.length))
     }
 
     /// Tails up to this size follow the cached head as stored blocks (`Gzip.appendStoredBlocks`):

@@ -40,6 +40,11 @@ public final class MetricsStore: Sendable {
     public struct BulkStart: Sendable {
         public let generation: UInt64
         public let at: ContinuousClock.Instant
+
+        public init(generation: UInt64, at: ContinuousClock.Instant) {
+            self.generation = generation
+            self.at = at
+        }
     }
 
     public init() {}
@@ -57,11 +62,24 @@ public final class MetricsStore: Sendable {
     }
 
     public func endBulk() {
-        bulk.withLock { b in
+        let ended = bulk.withLock { b -> BulkStart? in
             b.count = max(0, b.count - 1)
-            if b.count == 0 { b.since = nil }
+            guard b.count == 0 else { return nil }
+            defer { b.since = nil }
+            return b.since
         }
+        guard let ended else { return }
+        for o in bulkEndObservers.withLock({ $0 }) { o(ended) }
     }
+
+    /// Calls `observer` (on the thread that ended it, outside every lock) when the last bulk
+    /// change under way ends, with when the bulk began: the server then rebuilds its cached body
+    /// in the background while it still serves the one from before (`ScrapeBodyCache.rebuild`).
+    public func onBulkEnd(_ observer: @escaping @Sendable (BulkStart) -> Void) {
+        bulkEndObservers.withLock { $0.append(observer) }
+    }
+
+    private let bulkEndObservers = Mutex<[@Sendable (BulkStart) -> Void]>([])
 
     public var bulkInProgress: Bool { bulk.withLock { $0.count > 0 } }
     /// When the bulk changes under way began; nil when none is.

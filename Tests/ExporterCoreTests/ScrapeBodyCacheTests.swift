@@ -47,6 +47,13 @@ import TestSupport
         return RenderedObject(set)
     }
 
+    /// Waits until the rebuild a relist's end started (on `BackgroundThreads`) is done.
+    func settle(_ s: Setup, sourceLocation: SourceLocation = #_sourceLocation) {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while s.endpoint.cache.rebuildPending && ContinuousClock.now < deadline { usleep(1_000) }
+        #expect(!s.endpoint.cache.rebuildPending, sourceLocation: sourceLocation)
+    }
+
     /// Checks one plain and one gzip'd response against a fresh render; returns the plain body.
     @discardableResult
     func check(_ s: Setup, _ format: ExpositionFormat, sourceLocation: SourceLocation = #_sourceLocation) throws -> [UInt8] {
@@ -82,8 +89,49 @@ import TestSupport
         #expect(!String(decoding: zipped, as: UTF8.self).contains("mid-relist"))
         #expect(s.endpoint.cacheBuilds == builds && s.endpoint.staleBodiesServed == 2)
         store.endBulk()
+        settle(s)
         let after = try check(s, .text004)
         #expect(String(decoding: after, as: UTF8.self).contains("mid-relist"))
+    }
+
+    /// Once a relist ends, the new body (each representation the cache held: here plain and
+    /// gzip'd) is built in the background, and the scrapes after it send it without building;
+    /// a relist that changed nothing builds nothing.
+    @Test func afterARelistTheNewBodyIsBuiltOffTheRequestPath() throws {
+        let s = setup()
+        let store = s.inventory.store
+        try check(s, .text004)
+        let builds = s.endpoint.cacheBuilds, rebuilt = s.endpoint.cache.rebuilt.load(ordering: .relaxed)
+        store.beginBulk()
+        store.endBulk()                               // nothing changed
+        settle(s)
+        #expect(s.endpoint.cacheBuilds == builds && s.endpoint.cache.rebuilt.load(ordering: .relaxed) == rebuilt)
+        store.beginBulk()
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("relisted"))
+        store.endBulk()
+        settle(s)
+        #expect(s.endpoint.cache.rebuilt.load(ordering: .relaxed) == rebuilt + 1)
+        let afterRebuild = s.endpoint.cacheBuilds
+        #expect(afterRebuild == builds + 2)           // the plain body, then its gzip from it
+        let body = try check(s, .text004)
+        #expect(String(decoding: body, as: UTF8.self).contains("relisted"))
+        #expect(s.endpoint.cacheBuilds == afterRebuild)
+    }
+
+    /// Between a relist's end and its rebuild, scrapes still get the body from before it.
+    @Test func untilTheRebuildIsDoneTheBodyFromBeforeTheRelistIsServed() throws {
+        let s = setup()
+        let store = s.inventory.store
+        try check(s, .text004)
+        let before = fresh(s, .text004)
+        let since = MetricsStore.BulkStart(generation: store.generation, at: .now)
+        s.endpoint.cache.rebuildComing(after: since)   // as the store's bulk-end observer does
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("relisted"))
+        #expect(Array(s.endpoint.body(format: .text004).prefix(before.count)) == before)
+        #expect(!String(decoding: s.endpoint.body(format: .text004), as: UTF8.self).contains("relisted"))
+        s.endpoint.cache.rebuild { s.endpoint.objectScrape() }
+        #expect(!s.endpoint.cache.rebuildPending)
+        #expect(String(decoding: s.endpoint.body(format: .text004), as: UTF8.self).contains("relisted"))
     }
 
     /// A reflector announces a relist from its first LIST page (`relistStarted`), through the
@@ -102,6 +150,7 @@ import TestSupport
         #expect(!String(decoding: s.endpoint.body(format: .text004), as: UTF8.self).contains("mid-relist"))
         sink.relistEnded(.nodes)
         #expect(!s.inventory.store.bulkInProgress)
+        settle(s)
         #expect(String(decoding: s.endpoint.body(format: .text004), as: UTF8.self).contains("mid-relist"))
     }
 
