@@ -17,7 +17,8 @@ by PID): the exact body one scrape returned is written to a file that nginx serv
 gzip'd (level 5, like ours) for `gzip_static`; scrapes alternate ours / nginx over one keep-alive
 connection each, so machine noise hits both alike. Also per size: scrape latency while every
 watch is cut with 410 Gone and the exporter relists everything (bench/static_api.py
-/bench/expire), RSS against the bound 1.5 x body + 30 MiB (once after gzip scrapes only, as
+/bench/expire), once with every object back as it was and once with every pod's samples
+changed (a restart more), each with plain and with gzip scrapes, RSS against the bound 1.5 x body + 30 MiB (once after gzip scrapes only, as
 Prometheus scrapes, and once after plain scrapes too, when a plain body is also kept), and the
 growth of the scrape time from one size to the next (linear cost: 10x the tasks should cost <= 10.5x).
 
@@ -179,9 +180,11 @@ def push_probe(port, seconds):
     return Probe()
 
 
-def relist_latency(e, api, client, idle_seconds):
+def relist_latency(e, api, client, idle_seconds, changed=False, gzip_ok=False):
     """Scrapes back to back, and a push every 10 ms, while every watch is cut with 410 and
-    everything is relisted; the same client and the same pushes idle just before."""
+    everything is relisted; the same client and the same pushes idle just before. `changed`:
+    every pod comes back from the relist with a restart more (the exported samples of 2/3 of the
+    objects change); otherwise the relist brings the objects back as they were."""
     def lists():
         return counter_sum(client.get().decode(), "sedna_exporter_list_requests_total")
 
@@ -189,14 +192,14 @@ def relist_latency(e, api, client, idle_seconds):
     idle_pushes = push_probe(e.port, window)
     idle, t0 = [], time.perf_counter()
     while time.perf_counter() - t0 < window:
-        idle.append(client.timed())
+        idle.append(client.timed(gzip_ok))
     idle_push = idle_pushes.latencies()
     before = lists()
     pushes = push_probe(e.port, window)
-    requests.post(api.url + "/bench/expire", timeout=10).raise_for_status()
+    requests.post(api.url + "/bench/expire" + ("?changed=1" if changed else ""), timeout=60).raise_for_status()
     times, t0 = [], time.perf_counter()
     while time.perf_counter() - t0 < window:
-        times.append(client.timed())
+        times.append(client.timed(gzip_ok))
     during_push = pushes.latencies()
     relisted = lists() - before
     return {"relist_window_s": window, "relist_scrapes": len(times), "relist_list_requests": relisted,
@@ -364,6 +367,9 @@ def run(size, scrapes, binary, work, nginx=True, relist=True):
                         "nginx_gzip_bytes": len(peer.get(gzip_ok=True))})
         if relist:
             row.update(relist_latency(e, api, ours, percentile(times, 50)))
+            row.update({"changed_" + k: v for k, v in relist_latency(e, api, ours, percentile(times, 50), changed=True).items()})
+            for prefix, changed in (("gzip_", False), ("gzip_changed_", True)):
+                row.update({prefix + k: v for k, v in relist_latency(e, api, ours, 0, changed=changed, gzip_ok=True).items()})
         row["rss_after_mib"] = rss_kib(e.process.pid) / 1024
         peer_times = peer_render_seconds(text, max(5, scrapes // 5))
     finally:
@@ -529,16 +535,22 @@ def main():
         print()
         print("Scrapes back to back and a push every 10 ms, idle and while all 13 resources relist (same clients);")
         print("'added' is the worst during the relist over the idle p99: how long a relist held a request up.")
+        print("'pods changed': the relist brings every pod back with one restart more (otherwise as they were).")
         print()
-        print("| objects | scrape idle p99 (ms) | scrapes during relist | LISTs | p50 (ms) | p99 (ms) | max (ms) | added (ms) "
-              "| push idle p99 / max (ms) | pushes during relist | p99 (ms) | max (ms) | added (ms) |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| objects | scrapes | pods changed | scrape idle p99 (ms) | scrapes during relist | LISTs | p50 (ms) | p99 (ms) | max (ms) "
+              "| added (ms) | push idle p99 / max (ms) | pushes during relist | p99 (ms) | max (ms) | added (ms) |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
-            idle = r["relist_idle_p99_ms"]
-            print(f"| {r['objects']} | {idle:.1f} | {r['relist_scrapes']} | {r['relist_list_requests']:.0f} | {r['relist_p50_ms']:.1f} | "
-                  f"{r['relist_p99_ms']:.1f} | {r['relist_max_ms']:.1f} | {max(0.0, r['relist_max_ms'] - idle):.1f} | "
-                  f"{r['push_idle_p99_ms']:.1f} / {r['push_idle_max_ms']:.1f} | {r['push_relist_count']} | {r['push_relist_p99_ms']:.1f} | "
-                  f"{r['push_relist_max_ms']:.1f} | {max(0.0, r['push_relist_max_ms'] - r['push_idle_p99_ms']):.1f} |")
+            for prefix, kind, label in (("", "plain", "no"), ("changed_", "plain", "yes"), ("gzip_", "gzip", "no"),
+                                        ("gzip_changed_", "gzip", "yes")):
+                def g(k):
+                    return r[prefix + k]
+                idle = g("relist_idle_p99_ms")
+                print(f"| {r['objects']} | {kind} | {label} | {idle:.1f} | {g('relist_scrapes')} | {g('relist_list_requests'):.0f} | "
+                      f"{g('relist_p50_ms'):.1f} | {g('relist_p99_ms'):.1f} | {g('relist_max_ms'):.1f} | "
+                      f"{max(0.0, g('relist_max_ms') - idle):.1f} | {g('push_idle_p99_ms'):.1f} / {g('push_idle_max_ms'):.1f} | "
+                      f"{g('push_relist_count')} | {g('push_relist_p99_ms'):.1f} | {g('push_relist_max_ms'):.1f} | "
+                      f"{max(0.0, g('push_relist_max_ms') - g('push_idle_p99_ms')):.1f} |")
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,8 @@ BOOKMARK every few seconds, for objects loaded from <plural>.json files.
 
 POST /bench/expire ends every open watch with an ERROR event carrying a 410 Status (as an API
 server does when a resourceVersion is too old), so watchers relist everything: the benchmark of
-scrape latency during a relist uses it. Each expiry bumps the resourceVersion.
+scrape latency during a relist uses it. Each expiry bumps the resourceVersion. With
+`?changed=1` every pod's first container has also restarted once more when the relist comes.
 
 kmock stores objects with per-create bookkeeping that grows with the store (loading 2,000
 objects over HTTP took 694 s here), so the 1k/10k benchmark uses this server instead.
@@ -70,6 +71,14 @@ async def stream_churn(resp, chunks, n):
     print(f"churn: wrote {n} pod events in {time.perf_counter() - start:.3f} s", flush=True)
 
 
+def restarted(raw):
+    """A pod's JSON bytes with its first container's restartCount one higher."""
+    o = json.loads(raw)
+    statuses = o.setdefault("status", {}).setdefault("containerStatuses", [{"name": "worker", "ready": True}])
+    statuses[0]["restartCount"] = statuses[0].get("restartCount", 0) + 1
+    return json.dumps(o).encode()
+
+
 def build_app(objects, pod_churn=0):
     state = {"rv": 1000, "epoch": 0}
     churn = {"left": pod_churn, "go": asyncio.Event(),
@@ -121,6 +130,11 @@ def build_app(objects, pod_churn=0):
                             content_type="application/json")
 
     async def expire(request):
+        if request.query.get("changed") in ("1", "true"):
+            # Every pod the next LIST returns has restarted once more (an exported figure), so
+            # the relist changes 20k of the 31k objects' samples at 10k tasks: the worst case,
+            # where a relist after 410 Gone usually brings the objects back as they were.
+            objects["pods"] = [restarted(raw) for raw in objects["pods"]]
         state["epoch"] += 1
         state["rv"] += 1
         return web.json_response({"epoch": state["epoch"]})
