@@ -66,17 +66,30 @@ public final class IntakeStore: Sendable {
             families.mapValues { PushFamilyRegistry.Use(type: $0.type, help: $0.help) }
         }
 
+        /// The family's sample lines with the extra labels a sample does not have itself added
+        /// after its own: what `TextFormat.appendSample` writes for those names and values,
+        /// without building the two arrays it takes for each sample (this runs on every push).
         static func render(_ f: TextParser.Family, extraLabels: [(String, String)]) -> [UInt8] {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(f.samples.count * 96)
             for sample in f.samples {
-                var names = sample.labels.map(\.0)
-                var values = sample.labels.map(\.1)
-                for e in extraLabels where !names.contains(e.0) {
-                    names.append(e.0)
-                    values.append(e.1)
+                bytes.append(contentsOf: sample.name.utf8)
+                var first = true
+                func label(_ name: String, _ value: String) {
+                    bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                    first = false
+                    bytes.append(contentsOf: name.utf8)
+                    bytes.append(UInt8(ascii: "="))
+                    bytes.append(UInt8(ascii: "\""))
+                    TextFormat.appendEscaped(value, to: &bytes)
+                    bytes.append(UInt8(ascii: "\""))
                 }
-                TextFormat.appendSample(name: sample.name, labels: names, values: values, value: sample.value, to: &bytes)
+                for (n, v) in sample.labels { label(n, v) }
+                for e in extraLabels where !sample.labels.contains(where: { $0.0 == e.0 }) { label(e.0, e.1) }
+                if !first { bytes.append(UInt8(ascii: "}")) }
+                bytes.append(UInt8(ascii: " "))
+                TextFormat.appendValue(sample.value, to: &bytes)
+                bytes.append(UInt8(ascii: "\n"))
             }
             return bytes
         }

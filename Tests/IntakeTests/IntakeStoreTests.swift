@@ -16,6 +16,25 @@ import Testing
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A group's lines are what `TextFormat.appendSample` writes for the sample's own labels
+    /// followed by the extra labels it does not have (escapes, no labels, special values too).
+    @Test func pushedLinesAreTheTextFormatsSampleLines() throws {
+        let body = "# TYPE a gauge\na 1\na{x=\"q\\\"\\\\\\n\",namespace=\"own\"} 2.5\na{y=\"\"} NaN\na{z=\"é\"} -Inf\n"
+        let family = try #require(try TextParser.parse(Array(body.utf8)).first)
+        let extra = [("namespace", "ns"), ("pod", "p-0"), ("task", "t")]
+        var expected: [UInt8] = []
+        for s in family.samples {
+            var names = s.labels.map(\.0), values = s.labels.map(\.1)
+            for e in extra where !names.contains(e.0) {
+                names.append(e.0)
+                values.append(e.1)
+            }
+            TextFormat.appendSample(name: s.name, labels: names, values: values, value: s.value, to: &expected)
+        }
+        #expect(IntakeStore.Group.render(family, extraLabels: extra) == expected)
+        #expect(String(decoding: expected, as: UTF8.self).contains("a{namespace=\"ns\",pod=\"p-0\",task=\"t\"} 1\n"))
+    }
+
     @Test func putReplacesPostMergesDeleteRemoves() throws {
         let store = IntakeStore()
         let b = IntakeStore.Binding(task: task)

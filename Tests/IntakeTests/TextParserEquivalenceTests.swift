@@ -17,6 +17,15 @@ import Testing
         "m{a=\"é€\"} 1\n# HELP n ünïcode\nn 2\n",
         "x_bucket 1\n# TYPE x histogram\n",
         "v 1 2\nw 0x10\nz 1_000\n",
+        // Values the plain-decimal fast path reads (and one past its 15 digits), and ones it must refuse.
+        "a 0.1\nb -0\nc +.5\nd 1.\nf 123456789012345\ng 1234567890123456\nh 0.000000000000001\nj 9007199254740993\nk 00012.50\n",
+        "e .\n",
+        "e2 -\n",
+        // Comment lines split on bytes: runs of spaces, tabs, a trailing backslash.
+        "# HELP  k  two  spaces \\\n#  TYPE k\tgauge \nk 1\n# HELP k2\n# TYPE k2 \t counter\t\nk2 1\n#TYPE x gauge\n",
+        // Duplicates with labels in another order, and series alike but for one byte.
+        "m{a=\"1\",b=\"2\"} 1\nm{a=\"1\",b=\"3\"} 1\nm{b=\"2\",a=\"1\"} 2\n",
+        "m{ab=\"\",c=\"d\"} 1\nm{a=\"b\",c=\"d\"} 1\nm{a=\"bc\",=\"d\"} 1\n",
     ]
 
     static let alphabet: [UInt8] = Array("{}=,\"\\ \t\n\r#_a1.e+-Iné".utf8)
@@ -38,6 +47,22 @@ import Testing
             }.joined(separator: "\n")
         } catch {
             return "error \(error)"
+        }
+    }
+
+    /// Sample values made of digits, signs and dots read exactly as the String path reads them
+    /// (`Double(String)`, strtod), bit for bit, or are refused alike.
+    @Test func decimalValuesReadAsStrtodReadsThem() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let alphabet = Array("0123456789012345678901234567890123456789.+-".utf8)
+        for _ in 0..<5_000 {
+            let text = String(decoding: (0..<(1 + next(19))).map { _ in alphabet[next(alphabet.count)] }, as: UTF8.self)
+            let body = Array("x \(text)\n".utf8)
+            #expect(outcome(body) == reference(body), "\(text)")
         }
     }
 
