@@ -392,7 +392,8 @@ def counter_sum(text, family):
     return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith(family + "{") or l.startswith(family + " "))
 
 
-def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None, recreate_after=0, max_groups=2000):
+def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None, recreate_after=0, max_groups=2000,
+                  scrape_log=None):
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     port = free_port()
     sim = Simulator(work, intake_url=f"http://127.0.0.1:{port}", speed=speed,
@@ -410,9 +411,15 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
         if churn_seconds:
             sampler = RSSSampler(e.process.pid)
             sampler.start()
-            times = []
+            times, starts = [], []
             while time.perf_counter() - t0 < churn_seconds:
+                starts.append(time.monotonic())
                 times.append(client.timed())
+            if scrape_log:
+                # CLOCK_MONOTONIC, as `perf record -k CLOCK_MONOTONIC`: slow scrapes can be found in a trace.
+                with open(scrape_log, "w") as f:
+                    f.write(f"# exporter pid {e.process.pid}, simulator pid {sim.process.pid}\nstart_monotonic_s,seconds\n")
+                    f.writelines(f"{a:.6f},{b:.6f}\n" for a, b in zip(starts, times))
         else:
             times = scrape_times(e.url, scrapes)
             time.sleep(max(0.0, 10 - (time.perf_counter() - t0)))  # a window long enough to count churn
@@ -463,6 +470,8 @@ def main():
                     help="with --simulated-tasks: simulated seconds after which each IL/LL job is deleted and applied "
                          "again (simulate --recreate-learning-jobs-after), holding the cluster at a steady size; 0: never")
     ap.add_argument("--max-groups", type=int, default=2000, help="with --simulated-tasks: the exporter's --max-groups")
+    ap.add_argument("--scrape-log", default="", help="with --churn-seconds: CSV of each scrape's start (CLOCK_MONOTONIC) "
+                                                    "and duration, the PIDs in its first line")
     ap.add_argument("--no-nginx", action="store_true", help="skip the nginx peer")
     ap.add_argument("--no-relist", action="store_true", help="skip the scrape-during-relist measurement")
     args = ap.parse_args()
@@ -474,7 +483,8 @@ def main():
         with tempfile.TemporaryDirectory(prefix="sedna-bench-") as work:
             rows = [run_simulated(int(t), args.scrapes, binary, work, churn_seconds=args.churn_seconds,
                                   plot=(os.path.abspath(args.plot) if args.plot else None),
-                                  recreate_after=args.recreate_after, max_groups=args.max_groups)
+                                  recreate_after=args.recreate_after, max_groups=args.max_groups,
+                                  scrape_log=(os.path.abspath(args.scrape_log) if args.scrape_log else None))
                     for t in args.simulated_tasks.split(",")]
         for r in rows:
             print(json.dumps(r), flush=True)

@@ -15,8 +15,14 @@ by PID. At the first size each server also answers a trivial GET under the same 
 /healthz, the Pushgateway /-/healthy): the HTTP stack's own cost here, the ceiling for any push.
 No pass/fail here: numbers on a shared 2-core machine are noisy, the ratios are the point.
 
+With bench/http_floor built (`swift build -c release --package-path bench/http_floor`: the
+same Hummingbird, answering the same PUTs by reading the body and nothing else), each round at
+the first size also measures it under the identical wrk script: what the HTTP stack alone costs
+for exactly this request, the floor for any push on this stack and machine.
+
 Usage: bench/intake_bench.py [--groups 1000,10000] [--seconds 10] [--rounds 3] [--connections 16]
-Environment: SEDNA_EXPORTER_BIN (default .build/release/sedna-exporter).
+Environment: SEDNA_EXPORTER_BIN (default .build/release/sedna-exporter), SEDNA_HTTP_FLOOR_BIN
+(default bench/http_floor/.build/release/http-floor; skipped when absent).
 """
 import argparse
 import concurrent.futures
@@ -142,6 +148,19 @@ class Ours:
         self.exporter.stop()
 
 
+class HTTPFloor:
+    """bench/http_floor: Hummingbird reading each PUT's body and answering 200, nothing else."""
+
+    def __init__(self, work, binary):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = Process([binary, str(self.port)], os.path.join(work, f"http-floor-{self.port}.log"))
+        wait_for(lambda: requests.get(self.url + "/healthz", timeout=5).status_code == 200, 60, what="http-floor")
+
+    def stop(self):
+        self.process.stop()
+
+
 def measure_floor(server, path, seconds, connections):
     """The server's trivial GET endpoint under the same wrk load: what its HTTP stack alone
     costs on this machine, the ceiling for any request that also carries a body."""
@@ -179,6 +198,10 @@ def main():
     print(f"# intake bench: {binary}; wrk -t2 -c{args.connections} -d{args.seconds}s, 20-series PUT bodies "
           f"({len(body())} bytes), {args.rounds} rounds; shared 2-core machine: noisy, read the ratios", flush=True)
     results, floors = {}, {}
+    floor_bin = os.environ.get("SEDNA_HTTP_FLOOR_BIN") or os.path.join(HERE, "http_floor", ".build", "release", "http-floor")
+    if not os.path.exists(floor_bin):
+        print(f"# {floor_bin} absent: no PUT floor (swift build -c release --package-path bench/http_floor)", flush=True)
+        floor_bin = None
     with tempfile.TemporaryDirectory(prefix="intake-bench-") as work:
         empty = os.path.join(work, "empty")
         os.makedirs(empty)
@@ -205,6 +228,18 @@ def main():
                         print(f"groups={groups} round={rnd + 1} {name}: {r['rps']:.0f} req/s, "
                               f"{r['cpu_us_per_req']:.0f} us CPU/req, p99 {r['p99']}, non-2xx {r['non2xx']} "
                               f"{r['socket_errors']}, prefilled {r['prefilled']}/{groups}, RSS {r['rss_mib']:.0f} MiB", flush=True)
+                    if floor_bin and groups == sizes[0]:
+                        server = HTTPFloor(work, floor_bin)
+                        try:
+                            script = lua_script(groups, os.path.join(work, f"push-{groups}.lua"))
+                            cpu0 = cpu_seconds(server.process.pid)
+                            fl = wrk(server.url, script, args.seconds, args.connections)
+                            fl["cpu_us_per_req"] = (cpu_seconds(server.process.pid) - cpu0) / max(1, fl["requests"]) * 1e6
+                        finally:
+                            server.stop()
+                        floors.setdefault("hummingbird_put", []).append(fl)
+                        print(f"round={rnd + 1} Hummingbird alone, the same PUTs (body read, nothing stored): "
+                              f"{fl['rps']:.0f} req/s, {fl['cpu_us_per_req']:.0f} us CPU/req, non-2xx {fl['non2xx']}", flush=True)
         finally:
             api.stop()
     print()
@@ -217,7 +252,8 @@ def main():
         ocpu, pcpu = statistics.median(x["cpu_us_per_req"] for x in o), statistics.median(x["cpu_us_per_req"] for x in p)
         med[groups] = (orps, ocpu)
         print(f"| {groups:,} | {orps:,.0f} | {prps:,.0f} | {orps / prps:.1f}x | {ocpu:.0f} us | {pcpu:.0f} us | {pcpu / ocpu:.1f}x |")
-    print("\nHTTP floor (a trivial GET under the same wrk load: ours /healthz, the Pushgateway /-/healthy):")
+    print("\nHTTP floor (under the same wrk load: a trivial GET, ours /healthz and the Pushgateway /-/healthy; "
+          "hummingbird_put: bench/http_floor answering the same PUTs):")
     for name, runs in floors.items():
         print(f"  {name}: {statistics.median(x['rps'] for x in runs):,.0f} req/s, "
               f"{statistics.median(x['cpu_us_per_req'] for x in runs):.0f} us CPU/req")

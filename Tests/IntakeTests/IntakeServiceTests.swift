@@ -56,6 +56,13 @@ struct FixedDirectory: WorkerDirectory {
         }
         #expect(throws: IntakeError.self) { try s.report(worker: "edge", peer: nil, contentType: nil, body: Array("{".utf8), now: 1) }
         #expect(s.store.workerCount == 0)
+        // The content type is matched ignoring case, anywhere in it.
+        for ct in ["Application/JSON; charset=utf-8", "application/vnd.sedna+json", "JSON"] {
+            #expect(throws: Never.self) { try s.report(worker: "edge", peer: nil, contentType: ct, body: report("edge"), now: 1) }
+        }
+        for ct in ["", "jso", "application/js on", "text/plain; j=son"] {
+            #expect(throws: IntakeError.self) { try s.report(worker: "edge", peer: nil, contentType: ct, body: report("edge"), now: 1) }
+        }
     }
 
     @Test func anUntiedReportIsHeldOrCountedUnresolved() throws {
@@ -148,7 +155,7 @@ struct FixedDirectory: WorkerDirectory {
             try s.push(.put, path: ["job"], contentType: nil, body: [], now: 1)
         }
         await #expect(throws: IntakeError(415, "protobuf pushes are not supported; send text format 0.0.4")) {
-            try await s.push(.put, path: ["job", "j"], contentType: "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily",
+            try await s.push(.put, path: ["job", "j"], contentType: "application/vnd.google.PROTOBUF; proto=io.prometheus.client.MetricFamily",
                              now: 1) {
                 Issue.record("body read for a protobuf push")
                 return []
