@@ -152,7 +152,7 @@ public struct ShardForwarding: RouterMiddleware, Sendable {
             .map { String($0).removingPercentEncoding ?? String($0) }
         guard let key = try? GroupingKey.parse(segments, limits: routes.config.limits) else { return nil }
         let namespace = key.value("namespace") ?? ""
-        let bound = PushBinder.bind(key, pods: directory.workerPods(namespace: namespace)) { kind, name in
+        let bound = PushBinder.bind(key, pod: { directory.workerPod(namespace: namespace, pod: $0) }) { kind, name in
             directory.hasTask(kind, namespace: namespace, name: name)
         }
         guard let task = bound.binding.task else { return .unbound }

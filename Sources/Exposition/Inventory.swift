@@ -288,6 +288,12 @@ public final class Inventory: Sendable {
         state.withLock { s in Array((s.workers[namespace] ?? [:]).values) }
     }
 
+    /// The worker pod of that name in the namespace: searched under the lock without copying
+    /// the namespace's pods (what `workerPods` does, for every push before).
+    public func workerPod(namespace: String, pod: String) -> WorkerPod? {
+        state.withLock { s in s.workers[namespace]?.values.first { $0.pod == pod } }
+    }
+
     /// Whether a task of this kind and name is currently watched.
     public func hasTask(_ kind: SednaKind, namespace: String, name: String) -> Bool {
         state.withLock { s in s.taskKeys[kind]?["\(namespace)/\(name)"] != nil }

@@ -176,7 +176,7 @@ public final class IntakeService: Sendable {
     func pushTarget(_ method: IntakeStore.Method, path: [String], contentType: String?) throws(IntakeError) -> PushTarget {
         let key = try GroupingKey.parse(path, limits: store.limits)
         let namespace = key.value("namespace") ?? ""
-        let bound = PushBinder.bind(key, podsOf: { directory.workerPods(namespace: namespace) }) { kind, name in
+        let bound = PushBinder.bind(key, pod: { directory.workerPod(namespace: namespace, pod: $0) }) { kind, name in
             directory.hasTask(kind, namespace: namespace, name: name)
         }
         if method != .delete, let ct = contentType, Self.mentions(ct, "protobuf") {

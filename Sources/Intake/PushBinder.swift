@@ -28,8 +28,16 @@ public enum PushBinder {
     /// with neither namespace nor pod costs the watched inventory nothing.
     public static func bind(_ key: GroupingKey, podsOf: () -> [Inventory.WorkerPod],
                             taskExists: (SednaKind, String) -> Bool) -> Bound {
+        bind(key, pod: { name in podsOf().first { $0.pod == name } }, taskExists: taskExists)
+    }
+
+    /// `bind` asking for the one worker pod the key names (`WorkerDirectory.workerPod`): a
+    /// push no longer copies every worker pod of its namespace (9 % of the exporter's CPU under
+    /// churn with a few thousand pods in one namespace, docs/benchmarks.md, session 13).
+    public static func bind(_ key: GroupingKey, pod: (String) -> Inventory.WorkerPod?,
+                            taskExists: (SednaKind, String) -> Bool) -> Bound {
         guard let ns = key.value("namespace") else { return .unbound }
-        if let podName = key.value("pod"), let p = podsOf().first(where: { $0.pod == podName }) {
+        if let podName = key.value("pod"), let p = pod(podName) {
             return Bound(IntakeStore.Binding(task: Inventory.Identity(resource: .sedna(p.kind), namespace: ns, name: p.task),
                                              pod: Inventory.Identity(resource: .pods, namespace: ns, name: p.pod)),
                          taskLabels: [("kind", p.kind.rawValue), ("task", p.task)])

@@ -7,6 +7,8 @@ import SednaCatalog
 /// answers from its watch; tests may answer from a fixed list.
 public protocol WorkerDirectory: Sendable {
     func workerPods(namespace: String) -> [Inventory.WorkerPod]
+    /// The worker pod of that name in the namespace, if watched.
+    func workerPod(namespace: String, pod: String) -> Inventory.WorkerPod?
     func hasTask(_ kind: SednaKind, namespace: String, name: String) -> Bool
     /// The kinds of the watched tasks of that name in the namespace.
     func taskKinds(namespace: String, name: String) -> [SednaKind]
@@ -16,6 +18,11 @@ public protocol WorkerDirectory: Sendable {
 }
 
 extension WorkerDirectory {
+    /// For directories that hold a short list (tests): a search of the namespace's pods.
+    public func workerPod(namespace: String, pod: String) -> Inventory.WorkerPod? {
+        workerPods(namespace: namespace).first { $0.pod == pod }
+    }
+
     /// For directories that know no UIDs (fixed lists in tests): what `KubeObject.key` is for a
     /// task without one.
     public func taskUID(_ kind: SednaKind, namespace: String, name: String) -> String? {

@@ -244,6 +244,9 @@ import TestSupport
         let found = inv.workerPods(namespace: "default")
         #expect(found.map(\.pod) == ["surface-defect-detection-train-t1x9z"])
         #expect(found.first?.kind == .federatedLearningJob && found.first?.task == "surface-defect-detection")
+        #expect(inv.workerPod(namespace: "default", pod: "surface-defect-detection-train-t1x9z") == found.first)
+        #expect(inv.workerPod(namespace: "sedna", pod: "surface-defect-detection-train-t1x9z") == nil)
+        #expect(inv.workerPod(namespace: "default", pod: "surface-defect-detection") == nil)
         #expect(inv.workerPods(namespace: "sedna").isEmpty)
         // Labels removed: no longer a worker. Back again, then deleted: gone.
         inv.upsert(.pods, Fixtures.json(#"{"metadata":{"name":"surface-defect-detection-train-t1x9z","namespace":"default","uid":"\#(pod.key)","labels":{}}}"#))

@@ -75,6 +75,19 @@ import TestSupport
 
     /// Last wins, as JSONSerialization (and Go's encoding/json, Python's json) have it; the old
     /// JSONDecoder path kept the first.
+    /// Condition `data` strings: parsed from their bytes when there is nothing to trim, else
+    /// trimmed of Unicode whitespace first; either way what trimming and parsing give.
+    @Test(arguments: ["{\"a\":1}", " {\"a\":1} ", "\u{00A0}{\"a\":[1,2]}\u{2028}", "\t[1]\n", "\"x\"", "1", "{bad",
+                      "", "   ", "{\"a\":1} x", "x{\"a\":1}", "{\"é\":\"€\"}", "\u{00A0}"])
+    func embeddedJSONIsTrimmedThenParsed(text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // "error" when it throws, else what it returns.
+        let expected = trimmed.isEmpty ? "nil" : ((try? JSON.decode(Data(trimmed.utf8))).map { "\($0)" } ?? "error")
+        var got = "error"
+        do { got = try JSON.decodeEmbedded(text).map { "\($0)" } ?? "nil" } catch {}
+        #expect(got == expected, "\(text)")
+    }
+
     @Test func duplicateKeysLastWins() throws {
         #expect(try JSON.decode(Array(#"{"a":1,"b":0,"a":{"x":2}}"#.utf8))["a"]["x"].number == 2)
         let reference = try JSONSerialization.jsonObject(with: Data(#"{"a":1,"a":2}"#.utf8)) as? [String: Any]
