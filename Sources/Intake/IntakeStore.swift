@@ -45,21 +45,43 @@ public final class IntakeStore: Sendable {
         }
     }
 
-    struct Group: Sendable {
-        var key: GroupingKey
+    /// A stored group, never changed once made (a push makes a new one). A class: assembling
+    /// the push section copies every group out of its stripe, one reference each instead of a
+    /// retain of each of its fields (a tenth of the exporter's CPU under churn, where nearly
+    /// every scrape follows a push; docs/benchmarks.md, session 13).
+    final class Group: Sendable {
+        let key: GroupingKey
         /// `key.description`, the order of groups within a family at render time.
-        var sortKey: String
+        let sortKey: String
         /// Families by name, in name order at render time.
-        var families: [String: TextParser.Family]
-        var pushTime: Double
-        var binding: Binding
+        let families: [String: TextParser.Family]
+        let pushTime: Double
+        let binding: Binding
         /// Labels to add to each sample: grouping labels, then the task's labels when bound.
-        var extraLabels: [(String, String)]
+        let extraLabels: [(String, String)]
         /// Sample lines per family name, the extra labels added: rendered at push time.
-        var rendered: [String: [UInt8]]
+        let rendered: [String: [UInt8]]
+        /// The group's `push_time_seconds` line, rendered at push time too.
+        let pushTimeLine: [UInt8]
         /// When the group goes by itself: set for an unbound group whose key names a pod that
         /// was already deleted (`DepartedPods`).
-        var expiresAt: Double? = nil
+        let expiresAt: Double?
+
+        init(key: GroupingKey, sortKey: String, families: [String: TextParser.Family], pushTime: Double, binding: Binding,
+             extraLabels: [(String, String)], rendered: [String: [UInt8]], expiresAt: Double? = nil) {
+            self.key = key
+            self.sortKey = sortKey
+            self.families = families
+            self.pushTime = pushTime
+            self.binding = binding
+            self.extraLabels = extraLabels
+            self.rendered = rendered
+            self.expiresAt = expiresAt
+            var line: [UInt8] = []
+            TextFormat.appendSample(name: "push_time_seconds", labels: extraLabels.map(\.0), values: extraLabels.map(\.1),
+                                    value: pushTime, to: &line)
+            pushTimeLine = line
+        }
 
         /// Type and help of each family, as the registry knows them.
         var uses: [String: PushFamilyRegistry.Use] {
@@ -446,10 +468,7 @@ public final class IntakeStore: Sendable {
         }
         if !groups.isEmpty {
             out.append(contentsOf: "# HELP push_time_seconds Last Unix time a group was pushed (PUT or POST).\n# TYPE push_time_seconds gauge\n".utf8)
-            for g in groups {
-                TextFormat.appendSample(name: "push_time_seconds", labels: g.extraLabels.map(\.0), values: g.extraLabels.map(\.1),
-                                        value: g.pushTime, to: &out)
-            }
+            for g in groups { out.append(contentsOf: g.pushTimeLine) }
         }
         return out
     }
