@@ -66,20 +66,41 @@ public enum TextFormat {
     /// `name{a="x",b="y"} value\n`
     public static func appendSample(name: String, labels: [String], values: [String], value: Double, to out: inout [UInt8]) {
         out.append(contentsOf: name.utf8)
-        if !labels.isEmpty {
-            out.append(UInt8(ascii: "{"))
-            for i in labels.indices {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: labels[i].utf8)
-                out.append(contentsOf: "=\"".utf8)
-                appendEscaped(values[i], to: &out)
-                out.append(UInt8(ascii: "\""))
-            }
-            out.append(UInt8(ascii: "}"))
-        }
+        for i in labels.indices { appendLabel(labels[i], values[i], first: i == 0, to: &out) }
+        if !labels.isEmpty { out.append(UInt8(ascii: "}")) }
         out.append(UInt8(ascii: " "))
         appendValue(value, to: &out)
         out.append(UInt8(ascii: "\n"))
+    }
+
+    /// The same line from label pairs, followed by those of `extra` whose names the sample
+    /// does not have itself: a pushed sample with its grouping and task labels, written without
+    /// the two arrays the other form takes (it runs for every sample of every push).
+    public static func appendSample(name: String, labels: [(String, String)], extra: [(String, String)] = [],
+                                    value: Double, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        var first = true
+        for (n, v) in labels {
+            appendLabel(n, v, first: first, to: &out)
+            first = false
+        }
+        for (n, v) in extra where !labels.contains(where: { $0.0 == n }) {
+            appendLabel(n, v, first: first, to: &out)
+            first = false
+        }
+        if !first { out.append(UInt8(ascii: "}")) }
+        out.append(UInt8(ascii: " "))
+        appendValue(value, to: &out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// `{name="value"` or `,name="value"`, the value escaped.
+    private static func appendLabel(_ name: String, _ value: String, first: Bool, to out: inout [UInt8]) {
+        out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: "=\"".utf8)
+        appendEscaped(value, to: &out)
+        out.append(UInt8(ascii: "\""))
     }
 
     /// HELP text escaping (backslash and newline only). Byte by byte and returning the string

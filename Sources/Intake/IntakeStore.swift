@@ -78,8 +78,7 @@ public final class IntakeStore: Sendable {
             self.rendered = rendered
             self.expiresAt = expiresAt
             var line: [UInt8] = []
-            TextFormat.appendSample(name: "push_time_seconds", labels: extraLabels.map(\.0), values: extraLabels.map(\.1),
-                                    value: pushTime, to: &line)
+            TextFormat.appendSample(name: "push_time_seconds", labels: extraLabels, value: pushTime, to: &line)
             pushTimeLine = line
         }
 
@@ -88,30 +87,12 @@ public final class IntakeStore: Sendable {
             families.mapValues { PushFamilyRegistry.Use(type: $0.type, help: $0.help) }
         }
 
-        /// The family's sample lines with the extra labels a sample does not have itself added
-        /// after its own: what `TextFormat.appendSample` writes for those names and values,
-        /// without building the two arrays it takes for each sample (this runs on every push).
+        /// The family's sample lines, the extra labels a sample does not have itself added after its own.
         static func render(_ f: TextParser.Family, extraLabels: [(String, String)]) -> [UInt8] {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(f.samples.count * 96)
             for sample in f.samples {
-                bytes.append(contentsOf: sample.name.utf8)
-                var first = true
-                func label(_ name: String, _ value: String) {
-                    bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-                    first = false
-                    bytes.append(contentsOf: name.utf8)
-                    bytes.append(UInt8(ascii: "="))
-                    bytes.append(UInt8(ascii: "\""))
-                    TextFormat.appendEscaped(value, to: &bytes)
-                    bytes.append(UInt8(ascii: "\""))
-                }
-                for (n, v) in sample.labels { label(n, v) }
-                for e in extraLabels where !sample.labels.contains(where: { $0.0 == e.0 }) { label(e.0, e.1) }
-                if !first { bytes.append(UInt8(ascii: "}")) }
-                bytes.append(UInt8(ascii: " "))
-                TextFormat.appendValue(sample.value, to: &bytes)
-                bytes.append(UInt8(ascii: "\n"))
+                TextFormat.appendSample(name: sample.name, labels: sample.labels, extra: extraLabels, value: sample.value, to: &bytes)
             }
             return bytes
         }

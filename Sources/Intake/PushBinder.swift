@@ -21,14 +21,7 @@ public enum PushBinder {
 
     public static func bind(_ key: GroupingKey, pods: [Inventory.WorkerPod],
                             taskExists: (SednaKind, String) -> Bool) -> Bound {
-        bind(key, podsOf: { pods }, taskExists: taskExists)
-    }
-
-    /// `bind` asking for the namespace's worker pods only when the key names a pod: a push
-    /// with neither namespace nor pod costs the watched inventory nothing.
-    public static func bind(_ key: GroupingKey, podsOf: () -> [Inventory.WorkerPod],
-                            taskExists: (SednaKind, String) -> Bool) -> Bound {
-        bind(key, pod: { name in podsOf().first { $0.pod == name } }, taskExists: taskExists)
+        bind(key, pod: { name in pods.first { $0.pod == name } }, taskExists: taskExists)
     }
 
     /// `bind` asking for the one worker pod the key names (`WorkerDirectory.workerPod`): a
