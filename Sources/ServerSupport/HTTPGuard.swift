@@ -9,8 +9,10 @@ import Synchronization
 ///
 /// - Request head deadline: Hummingbird's HTTP/1 idle timeout closes a connection that has not
 ///   sent a complete request head within `readTimeout` (slowloris), and idle keep-alive ones.
-/// - Body deadline and size: `HostileClientGuard` reads the body of a request it guards within
-///   `readTimeout`; a body over `maxBodyBytes` is read and discarded up to `drainBytes` and then
+/// - Body deadline: a request's body must end within `readTimeout` of its head, or the
+///   connection is closed (`ConnectionDeadlines`, on the connection's event loop).
+/// - Body size: `HostileClientGuard` reads the body of a request it guards; a body over
+///   `maxBodyBytes` is read and discarded up to `drainBytes` and then
 ///   answered 413 with its reason, and the connection closed after the answer. Reading the rest
 ///   matters: Python's `http.client` (urllib, `prometheus_client.push_to_gateway`) sends the
 ///   whole body before it reads any answer, so a server that stops reading leaves it blocked
@@ -59,7 +61,7 @@ public struct HTTPLimits: Sendable, Equatable {
     public func serverBuilder(rejections: HTTPRejections) -> HTTPServerBuilder {
         let timeout = readTimeout
         return .http1(configuration: .init(
-            additionalChannelHandlers: [HeadDeadlineWatcher(timeout: timeout, rejections: rejections)],
+            additionalChannelHandlers: [ConnectionDeadlines(timeout: timeout, rejections: rejections)],
             idleTimeout: .nanoseconds(Int64(timeout * 1e9))))
     }
 
@@ -115,15 +117,14 @@ public struct HostileClientGuard<Context: ChannelRequestContext>: RouterMiddlewa
         guard inFlight.enter(max: limits.maxConcurrentRequests) else {
             rejections.increment("too_many_requests")
             // Read what the client sends (bounded by the body limit) so it sees the answer.
-            let outcome = await BodyReader.read(request.body, limit: 0, drain: limits.maxBodyBytes, timeout: limits.readTimeout,
-                                                channel: context.channel)
-            if case .timedOut = outcome { return Self.closed(context) }
+            if case .ended = await BodyReader.read(request.body, limit: 0, drain: limits.maxBodyBytes) {
+                return Self.closed(context)
+            }
             return Self.closing(503, "too many concurrent requests (max \(limits.maxConcurrentRequests)); retry later\n",
                                 context: context, extra: [.retryAfter: "1"])
         }
         defer { inFlight.leave() }
-        switch await BodyReader.read(request.body, limit: limits.maxBodyBytes, drain: limits.drainBytes,
-                                     timeout: limits.readTimeout, channel: context.channel) {
+        switch await BodyReader.read(request.body, limit: limits.maxBodyBytes, drain: limits.drainBytes) {
         case .complete(let buffer):
             var request = request
             request.body = RequestBody(buffer: buffer)
@@ -131,12 +132,8 @@ public struct HostileClientGuard<Context: ChannelRequestContext>: RouterMiddlewa
         case .tooLarge:
             rejections.increment("body_too_large")
             return Self.closing(413, "body larger than \(limits.maxBodyBytes) bytes (max-body-bytes)\n", context: context)
-        case .timedOut:
-            rejections.increment("body_timeout")
-            return Self.closed(context)
-        case .failed:
-            // The connection ended mid-body: the client gave up, or the idle deadline closed it.
-            rejections.increment("body_incomplete")
+        case .ended:
+            // The connection ended mid-body (`ConnectionDeadlines` counted why).
             return Self.closed(context)
         }
     }
@@ -170,27 +167,19 @@ final class InFlight: Sendable {
     func leave() { n.wrappingSubtract(1, ordering: .relaxed) }
 }
 
-/// Reads a request body within a deadline, keeping at most `limit` bytes and discarding up to
-/// `drain` in total.
+/// Reads a request body, keeping at most `limit` bytes and discarding up to `drain` in total.
+/// The deadline is not here: `ConnectionDeadlines` closes a connection whose body is late, which
+/// ends the body stream, so the read returns `.ended`.
 enum BodyReader {
     enum Outcome: Sendable {
         case complete(ByteBuffer)
         case tooLarge
-        case timedOut
-        case failed
+        /// The stream failed: the connection closed mid-body (the body deadline, the idle
+        /// deadline, or the client); `ConnectionDeadlines` counted why.
+        case ended
     }
 
-    /// The deadline is a timer on the connection's event loop that closes the connection:
-    /// that ends the body stream, so the read returns. (A task group racing the read against a
-    /// sleeping task did the same with two tasks and a timer on the global executor per request:
-    /// most of a small push's cost.)
-    static func read(_ body: RequestBody, limit: Int, drain: Int, timeout: Double, channel: any Channel) async -> Outcome {
-        let expired = Expired()
-        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout * 1e9))) {
-            expired.flag.store(true, ordering: .releasing)
-            channel.close(promise: nil)
-        }
-        defer { deadline.cancel() }
+    static func read(_ body: RequestBody, limit: Int, drain: Int) async -> Outcome {
         var kept = ByteBuffer()
         var total = 0
         do {
@@ -204,14 +193,9 @@ enum BodyReader {
                 }
             }
         } catch {
-            return expired.flag.load(ordering: .acquiring) ? .timedOut : .failed
+            return .ended
         }
-        if expired.flag.load(ordering: .acquiring) { return .timedOut }
         return total <= limit ? .complete(kept) : .tooLarge
-    }
-
-    private final class Expired: Sendable {
-        let flag = Atomic<Bool>(false)
     }
 }
 
@@ -235,30 +219,83 @@ struct ConnectionCap: AvailableConnectionsDelegate {
     }
 }
 
-/// Counts connections closed by the head deadline: those that never delivered a complete
-/// request head and lived at least the deadline (Hummingbird's idle timeout closed them).
-final class HeadDeadlineWatcher: ChannelInboundHandler, RemovableChannelHandler {
+/// A connection's read deadlines, kept on its event loop, and the refusals they cause:
+///
+/// - `head_timeout`: the connection never delivered a complete request head and lived at least
+///   the deadline (Hummingbird's idle timeout closed it).
+/// - `body_timeout`: a request's body had not ended `timeout` after its head; the connection is
+///   closed, which ends the body stream its handler reads.
+/// - `body_incomplete`: the connection ended mid-body for another reason (the client gave up,
+///   the idle deadline) and not because the server chose to close it after an answer.
+///
+/// One timer per connection, armed at a head when none is pending and re-armed only when it
+/// fires early: a request costs two stores. (A timer per request, set and cancelled from the
+/// handler's thread, woke the event loop twice per push: docs/benchmarks.md, session 14.)
+final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
 
-    let timeout: Double
+    let timeout: TimeAmount
     let rejections: HTTPRejections
     var sawHead = false
-    let opened = ContinuousClock.now
+    let opened = NIODeadline.now()
+    /// When the body of the request being received is late; nil between requests.
+    var bodyDue: NIODeadline?
+    var timer: Scheduled<Void>?
+    /// The body deadline closed the connection, or an answer asked for it to be closed
+    /// (`ChannelShouldQuiesceEvent`): not counted as `body_incomplete` then.
+    var closingByServer = false
 
     init(timeout: Double, rejections: HTTPRejections) {
-        self.timeout = timeout
+        self.timeout = .nanoseconds(Int64(timeout * 1e9))
         self.rejections = rejections
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // Only the first head matters; unwrapping every part was a dynamic cast per part.
-        if !sawHead, case .head = unwrapInboundIn(data) { sawHead = true }
+        switch unwrapInboundIn(data) {
+        case .head:
+            sawHead = true
+            let due = NIODeadline.now() + timeout
+            bodyDue = due
+            if timer == nil { arm(context, at: due) }
+        case .end:
+            bodyDue = nil
+        case .body:
+            break
+        }
         context.fireChannelRead(data)
     }
 
+    private func arm(_ context: ChannelHandlerContext, at due: NIODeadline) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
+            let (handler, context) = bound.value
+            handler.fire(context)
+        }
+    }
+
+    private func fire(_ context: ChannelHandlerContext) {
+        timer = nil
+        guard let due = bodyDue else { return }     // no body pending: the next head arms again
+        if due <= .now() {
+            closingByServer = true
+            rejections.increment("body_timeout")
+            context.close(promise: nil)
+        } else {
+            arm(context, at: due)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent { closingByServer = true }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        if !sawHead, ContinuousClock.now - opened >= .nanoseconds(Int64(timeout * 1e9 * 0.99)) {
+        timer?.cancel()
+        timer = nil
+        if bodyDue != nil, !closingByServer { rejections.increment("body_incomplete") }
+        if !sawHead, NIODeadline.now() - opened >= .nanoseconds(Int64(Double(timeout.nanoseconds) * 0.99)) {
             rejections.increment("head_timeout")
         }
         context.fireChannelInactive()
@@ -266,4 +303,4 @@ final class HeadDeadlineWatcher: ChannelInboundHandler, RemovableChannelHandler 
 }
 
 @available(*, unavailable)
-extension HeadDeadlineWatcher: Sendable {}
+extension ConnectionDeadlines: Sendable {}

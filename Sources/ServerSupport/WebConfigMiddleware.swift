@@ -41,9 +41,9 @@ public struct WebConfigMiddleware<Context: ChannelRequestContext>: RouterMiddlew
             rejections?.increment("unauthorized")
             var r: Response
             if Self.mayHaveBody(request) {
-                let outcome = await BodyReader.read(request.body, limit: 0, drain: limits.drainBytes, timeout: limits.readTimeout,
-                                                    channel: context.channel)
-                if case .timedOut = outcome { return HostileClientGuard<Context>.closed(context) }
+                if case .ended = await BodyReader.read(request.body, limit: 0, drain: limits.drainBytes) {
+                    return HostileClientGuard<Context>.closed(context)
+                }
                 r = HostileClientGuard<Context>.closing(401, "Unauthorized\n", context: context, extra: [.wwwAuthenticate: "Basic"])
             } else {
                 r = Response(status: .unauthorized,

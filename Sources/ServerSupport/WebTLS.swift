@@ -65,7 +65,7 @@ extension HTTPLimits {
         guard let tls else { return serverBuilder(rejections: rejections) }
         let timeout = readTimeout
         return try .tls(.http1(configuration: .init(
-            additionalChannelHandlers: [HeadDeadlineWatcher(timeout: timeout, rejections: rejections),
+            additionalChannelHandlers: [ConnectionDeadlines(timeout: timeout, rejections: rejections),
                                         TLSFailureWatcher(rejections: rejections)],
             idleTimeout: .nanoseconds(Int64(timeout * 1e9)))), configuration: tls)
     }

@@ -107,6 +107,48 @@ def test_slowloris_heads_and_bodies_do_not_delay_a_scrape_and_are_closed(stack):
     assert "slow_metric" not in stack.metrics()
 
 
+def test_a_trickled_body_is_cut_at_the_deadline_and_an_abandoned_one_is_incomplete(stack):
+    """A body that keeps arriving, a byte every half second, is never idle, so only the body
+    deadline (READ_TIMEOUT after the head) can close it: counted body_timeout. A client that
+    closes mid-body is body_incomplete. A request that ended and then idles is neither."""
+    before = {r: rejected(stack.url, r) for r in ["body_timeout", "body_incomplete", "head_timeout"]}
+    idle = slow_socket(stack.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    trickle = slow_socket(stack.port, b"PUT /metrics/job/trickle HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nt")
+    abandoned = slow_socket(stack.port, b"PUT /metrics/job/gone HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\ng")
+    abandoned.close()
+    try:
+        closed = False
+        for _ in range(60):                       # at most 30 s of trickling
+            try:
+                trickle.sendall(b"x")
+            except OSError:
+                closed = True
+                break
+            trickle.settimeout(0.5)
+            try:
+                if trickle.recv(65536) == b"":
+                    closed = True
+                    break
+            except socket.timeout:
+                pass
+            except OSError:
+                closed = True
+                break
+        assert closed, "the trickled body was never cut"
+        idle.settimeout(30)
+        assert closed_by_server(idle)             # the idle deadline, after a complete request
+    finally:
+        for s in [idle, trickle]:
+            s.close()
+    wait_for(lambda: rejected(stack.url, "body_timeout") == before["body_timeout"] + 1, 20, what="body_timeout counted")
+    wait_for(lambda: rejected(stack.url, "body_incomplete") == before["body_incomplete"] + 1, 20, what="body_incomplete counted")
+    time.sleep(0.5)
+    assert rejected(stack.url, "body_timeout") == before["body_timeout"] + 1
+    assert rejected(stack.url, "body_incomplete") == before["body_incomplete"] + 1
+    assert rejected(stack.url, "head_timeout") == before["head_timeout"]
+    assert "trickle" not in stack.metrics() and 'job="gone"' not in stack.metrics()
+
+
 def test_requests_past_the_in_flight_cap_get_503_with_retry_after(stack):
     before = rejected(stack.url, "too_many_requests")
 
