@@ -24,10 +24,16 @@ growth of the scrape time from one size to the next (linear cost: 10x the tasks 
 
 With --simulated-tasks and --churn-seconds, the churn run scrapes back to back for that long,
 samples the exporter's RSS every second and plots it (--plot, matplotlib), then stops the
-simulator and scrapes the same, now still, body for the idle p99 it compares with.
+simulator and scrapes the same, now still, body for the idle p99 it compares with. It also
+prints the CPU the exporter, the simulator (the load generator: API server, LC stand-in and every
+worker) and this client used over the churn window, in cores: how much of the two cores each had.
+With --simulator-nice N every thread of the simulator runs at nice N during the churn window (a
+diagnostic: whether the exporter's slow scrapes are the load generator's CPU on the same two
+cores; a real cluster's API server and workers run elsewhere).
 
 Usage: bench/exporter_bench.py [--sizes 1000,10000[,50000]] [--scrapes 50] [--simulated-tasks 10,50]
-                               [--churn-seconds 600 --plot churn-rss.png] [--recreate-after 300 --max-groups 20000]
+                               [--churn-seconds 600 --plot churn-rss.png [--simulator-nice 19]]
+                               [--recreate-after 300 --max-groups 20000]
                                [--no-nginx] [--no-relist]
 Environment: SEDNA_EXPORTER_BIN (default: builds .build/release/sedna-exporter).
 """
@@ -209,6 +215,45 @@ def relist_latency(e, api, client, idle_seconds, changed=False, gzip_ok=False):
             "push_idle_p99_ms": percentile(idle_push, 99) * 1e3, "push_idle_max_ms": max(idle_push) * 1e3,
             "push_relist_p99_ms": percentile(during_push, 99) * 1e3, "push_relist_max_ms": max(during_push) * 1e3,
             "push_relist_count": len(during_push)}
+
+
+def cpu_seconds(pid):
+    """User + system CPU time the process has used, from /proc/<pid>/stat."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Renicer(threading.Thread):
+    """Keeps every thread of `pid` at nice `value` (Linux nice is per thread; threads started
+    later inherit their creator's), re-applied every half second until stopped, and the
+    process's autogroup too: with `kernel.sched_autogroup_enabled` (Debian's default) each
+    session is scheduled as one group and nice only orders threads inside it; the harness starts
+    every process in a session of its own."""
+
+    def __init__(self, pid, value):
+        super().__init__(daemon=True)
+        self.pid, self.value, self.stopping = pid, value, threading.Event()
+
+    def run(self):
+        try:
+            with open(f"/proc/{self.pid}/autogroup", "w") as f:
+                f.write(str(self.value))
+        except OSError:
+            pass
+        while not self.stopping.is_set():
+            try:
+                for tid in os.listdir(f"/proc/{self.pid}/task"):
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, int(tid), self.value)
+                    except OSError:
+                        pass
+            except OSError:
+                return
+            self.stopping.wait(0.5)
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
 
 
 class RSSSampler(threading.Thread):
@@ -393,7 +438,7 @@ def counter_sum(text, family):
 
 
 def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None, recreate_after=0, max_groups=2000,
-                  scrape_log=None):
+                  scrape_log=None, simulator_nice=0):
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     port = free_port()
     sim = Simulator(work, intake_url=f"http://127.0.0.1:{port}", speed=speed,
@@ -411,10 +456,22 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
         if churn_seconds:
             sampler = RSSSampler(e.process.pid)
             sampler.start()
+            renicer = Renicer(sim.process.pid, simulator_nice) if simulator_nice else None
+            if renicer:
+                renicer.start()
             times, starts = [], []
+            cpu0 = {"exporter": cpu_seconds(e.process.pid), "simulator": cpu_seconds(sim.process.pid),
+                    "client": sum(os.times()[:2])}
             while time.perf_counter() - t0 < churn_seconds:
                 starts.append(time.monotonic())
                 times.append(client.timed())
+            window = time.perf_counter() - t0
+            cpu1 = {"exporter": cpu_seconds(e.process.pid), "simulator": cpu_seconds(sim.process.pid),
+                    "client": sum(os.times()[:2])}
+            if renicer:
+                renicer.stop()
+            extra["simulator_nice"] = simulator_nice
+            extra.update({f"{k}_cores": (cpu1[k] - cpu0[k]) / window for k in cpu0})
             if scrape_log:
                 # CLOCK_MONOTONIC, as `perf record -k CLOCK_MONOTONIC`: slow scrapes can be found in a trace.
                 with open(scrape_log, "w") as f:
@@ -472,6 +529,10 @@ def main():
     ap.add_argument("--max-groups", type=int, default=2000, help="with --simulated-tasks: the exporter's --max-groups")
     ap.add_argument("--scrape-log", default="", help="with --churn-seconds: CSV of each scrape's start (CLOCK_MONOTONIC) "
                                                     "and duration, the PIDs in its first line")
+    ap.add_argument("--simulator-speed", type=float, default=4.0, help="with --simulated-tasks: simulate --speed (simulated "
+                                                                     "seconds per second; more churn per second)")
+    ap.add_argument("--simulator-nice", type=int, default=0, help="with --churn-seconds: the simulator's threads at this nice "
+                                                                 "value during the churn window (a diagnostic; 0: unchanged)")
     ap.add_argument("--no-nginx", action="store_true", help="skip the nginx peer")
     ap.add_argument("--no-relist", action="store_true", help="skip the scrape-during-relist measurement")
     args = ap.parse_args()
@@ -484,7 +545,8 @@ def main():
             rows = [run_simulated(int(t), args.scrapes, binary, work, churn_seconds=args.churn_seconds,
                                   plot=(os.path.abspath(args.plot) if args.plot else None),
                                   recreate_after=args.recreate_after, max_groups=args.max_groups,
-                                  scrape_log=(os.path.abspath(args.scrape_log) if args.scrape_log else None))
+                                  scrape_log=(os.path.abspath(args.scrape_log) if args.scrape_log else None),
+                                  simulator_nice=args.simulator_nice, speed=args.simulator_speed)
                     for t in args.simulated_tasks.split(",")]
         for r in rows:
             print(json.dumps(r), flush=True)
@@ -499,12 +561,13 @@ def main():
         if args.churn_seconds:
             print()
             print("| --tasks | run (s) | scrapes | churn p99 (ms) | idle p99, same body (ms) | churn / idle | RSS first tenth (MiB) "
-                  "| RSS last tenth (MiB) | RSS max (MiB) |")
-            print("|---|---|---|---|---|---|---|---|---|")
+                  "| RSS last tenth (MiB) | RSS max (MiB) | CPU cores: exporter / simulator (nice) / client |")
+            print("|---|---|---|---|---|---|---|---|---|---|")
             for r in rows:
                 print(f"| {r['tasks']} | {r['churn_seconds']:.0f} | {r['churn_scrapes']} | {r['scrape_p99_ms']:.1f} | {r['idle_p99_ms']:.1f} | "
                       f"{r['churn_p99_over_idle_p99']:.2f}x | {r['rss_first_tenth_mib']:.0f} | {r['rss_last_tenth_mib']:.0f} | "
-                      f"{r['rss_max_mib']:.0f} |")
+                      f"{r['rss_max_mib']:.0f} | {r['exporter_cores']:.2f} / {r['simulator_cores']:.2f} ({r['simulator_nice']}) / "
+                      f"{r['client_cores']:.2f} |")
         return
     rows = []
     with tempfile.TemporaryDirectory(prefix="sedna-bench-") as work:
