@@ -16,6 +16,8 @@ public final class MetricsEndpoint: Sendable {
     let resources: [WatchedResource]
     /// The object families of the last body, plain and gzip'd, until the next change.
     let cache = ScrapeBodyCache()
+    /// The pushed groups as the buffer a plain body sends, until the next push.
+    let pushBuffers = PushSectionBuffers()
     /// Object parts rendered (plain or gzip'd) since start; a scrape of an unchanged store adds none.
     public var cacheBuilds: Int { cache.builds.load(ordering: .relaxed) }
     /// Scrapes answered with the body from before a relist being applied (`ScrapeBodyCache`).
@@ -91,21 +93,34 @@ public final class MetricsEndpoint: Sendable {
         if let r = httpRejections { sections.append(HTTPRejectionSection(family: SelfMetrics.httpRejected, rejections: r)) }
         if let f = shardForwardCounters { sections.append(f) }
         let scrape: Scrape
+        var pushes: ByteBuffer?
         if let intake {
             intake.expire(now: Date().timeIntervalSince1970)
-            scrape = intake.scrape(objects: inventory.store, sections: sections)
+            scrape = intake.scrape(objects: inventory.store, sections: sections, pushes: false)
+            pushes = pushBuffers.buffer(intake.store, format: format)
         } else {
             scrape = Scrape(objects: inventory.store, sections: sections)
         }
+        // The tail: the sections (fresh), the pushed groups, `# EOF` in OpenMetrics.
+        let sectionBytes = scrape.renderTail(format: format, eof: false)
+        let eof = Scrape.eof(format)
         var out: Body?
-        if gzip, let head = cache.gzip(scrape, format: format),
-           let rest = ScrapeBodyCache.finishGzip(after: head, tail: scrape.renderTail(format: format)) {
-            out = Body(buffers: [head.buffer, ByteBuffer(bytes: rest)], encoding: "gzip")
+        if gzip, let head = cache.gzip(scrape, format: format) {
+            var tail: [UInt8] = []
+            tail.reserveCapacity(sectionBytes.count + (pushes?.readableBytes ?? 0) + eof.count)
+            tail += sectionBytes
+            if let pushes { tail.append(contentsOf: pushes.readableBytesView) }
+            tail += eof
+            if let rest = ScrapeBodyCache.finishGzip(after: head, tail: tail) {
+                out = Body(buffers: [head.buffer, ByteBuffer(bytes: rest)], encoding: "gzip")
+            }
         }
         // Plain when asked, or when compression failed (answered uncompressed rather than as an
-        // empty body labelled gzip).
-        let response = out ?? Body(buffers: [cache.plain(scrape, format: format), ByteBuffer(bytes: scrape.renderTail(format: format))],
-                                       encoding: nil)
+        // empty body labelled gzip). The pushed groups go as the buffer kept for their generation.
+        let response = out ?? Body(buffers: [cache.plain(scrape, format: format), ByteBuffer(bytes: sectionBytes)]
+                                       + [pushes, eof.isEmpty ? nil : ByteBuffer(bytes: eof)].compactMap { $0 }
+                                           .filter { $0.readableBytes > 0 },
+                                   encoding: nil)
         let elapsed = (ContinuousClock.now - started).seconds
         scrapeState.withLock { $0.lastSeconds = elapsed }
         return response
@@ -114,5 +129,24 @@ public final class MetricsEndpoint: Sendable {
     /// The plain body in one array.
     public func body(format: ExpositionFormat) -> [UInt8] {
         response(format: format, gzip: false).bytes
+    }
+}
+
+/// The intake's push section (`IntakeStore.pushSection(format:)`) as the buffer a plain body
+/// sends, per format, kept until the intake's generation moves. Under pushes the section is most
+/// of the body's tail (1.8 MiB of a 19 MiB body at 100 simulated tasks): it was copied into the
+/// tail's array and then into a new buffer on every scrape, two copies and their page faults
+/// (6.5 % of the exporter's CPU when scraped back to back, docs/benchmarks.md, session 14).
+final class PushSectionBuffers: Sendable {
+    private let cached = Mutex<[ExpositionFormat: (generation: UInt64, buffer: ByteBuffer)]>([:])
+
+    func buffer(_ store: IntakeStore, format: ExpositionFormat) -> ByteBuffer {
+        let section = store.pushSection(format: format)
+        if let hit = cached.withLock({ $0[format] }), hit.generation == section.generation { return hit.buffer }
+        let buffer = ByteBuffer(bytes: section.bytes)
+        cached.withLock { c in
+            if (c[format]?.generation ?? 0) < section.generation { c[format] = (section.generation, buffer) }
+        }
+        return buffer
     }
 }

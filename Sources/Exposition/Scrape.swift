@@ -45,14 +45,20 @@ public struct Scrape: Sendable {
         objects.objectPart(format: format, extra: workerReports)
     }
 
-    /// What follows the object families: the sections, then `# EOF` in OpenMetrics. Rendered
-    /// afresh on every scrape (self-metrics change every time); small next to the objects.
-    public func renderTail(format: ExpositionFormat) -> [UInt8] {
+    /// What follows the object families: the sections, then `# EOF` in OpenMetrics (unless
+    /// `eof` is false: a caller adding more after the sections writes `Scrape.eof` itself).
+    /// Rendered afresh on every scrape (self-metrics change every time).
+    public func renderTail(format: ExpositionFormat, eof: Bool = true) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16 * 1024)
         for s in sections { s.write(format: format, into: &out) }
-        if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
+        if eof { out.append(contentsOf: Self.eof(format)) }
         return out
+    }
+
+    /// The body's last line: `# EOF` in OpenMetrics, nothing in text 0.0.4.
+    public static func eof(_ format: ExpositionFormat) -> [UInt8] {
+        format == .openMetrics ? Array("# EOF\n".utf8) : []
     }
 }
 

@@ -224,10 +224,13 @@ public final class IntakeService: Sendable {
     public func countResponse(endpoint: String, code: Int) { store.countResponse(endpoint: endpoint, code: code) }
 
     /// The scrape with the intake in it: worker reports join the object families; the exporter's
-    /// `sections` come next, then the intake's counters and the pushed groups.
-    public func scrape(objects: MetricsStore, sections: [any ExpositionSection] = []) -> Scrape {
+    /// `sections` come next, then the intake's counters and the pushed groups. Without `pushes`
+    /// the pushed groups are left out, for a caller that sends `store.pushSection(format:)`
+    /// itself right after the scrape's sections (and before OpenMetrics' `# EOF`).
+    public func scrape(objects: MetricsStore, sections: [any ExpositionSection] = [], pushes: Bool = true) -> Scrape {
         Scrape(objects: objects, workerReports: store.workerRenderings(),
-               sections: sections + [IntakeStore.SelfMetricsSection(store: store), IntakeStore.PushSection(store: store)])
+               sections: sections + [IntakeStore.SelfMetricsSection(store: store)]
+                   + (pushes ? [IntakeStore.PushSection(store: store)] : []))
     }
 }
 

@@ -412,16 +412,22 @@ public final class IntakeStore: Sendable {
     /// push_time_seconds. Assembled from the groups' pre-rendered lines by the first scrape
     /// after a change, outside every lock a push takes.
     public func writePushes(format: ExpositionFormat = .text004, into out: inout [UInt8]) {
+        out.append(contentsOf: pushSection(format: format).bytes)
+    }
+
+    /// The push section of `writePushes` with the generation it was assembled at: the same
+    /// bytes for the same generation, so a caller may keep its own copy (the exporter keeps one
+    /// as the buffer it sends) until the generation moves.
+    public func pushSection(format: ExpositionFormat) -> (generation: UInt64, bytes: [UInt8]) {
         let current = generation.load(ordering: .acquiring)
         if let cached = pushSection.withLock({ $0[format] }), cached.generation == current {
-            out.append(contentsOf: cached.bytes)
-            return
+            return cached
         }
         let assembled = Self.assemblePushes(groups.values().sorted { $0.sortKey < $1.sortKey }, format: format)
         pushSection.withLock { cache in
             if (cache[format]?.generation ?? 0) < current { cache[format] = (current, assembled) }
         }
-        out.append(contentsOf: assembled)
+        return (current, assembled)
     }
 
     private static func assemblePushes(_ groups: [Group], format: ExpositionFormat) -> [UInt8] {

@@ -305,4 +305,41 @@ import TestSupport
         #expect(text.hasSuffix("# EOF\n"))
         #expect(text.contains("sedna_exporter_scrapes"))
     }
+
+    /// The pushed groups go out as the buffer kept for their generation: after the sections and
+    /// before `# EOF`, byte for byte the intake's push section, in the plain body and in the
+    /// inflated gzip one; the same storage until the next push, which brings the new group.
+    @Test func pushedGroupsAreSentFromTheBufferKeptUntilTheNextPush() throws {
+        let s = setup()
+        let service = s.endpoint.intake!
+        let body = Array("# TYPE bench_loss gauge\nbench_loss{phase=\"train\"} 0.25\n".utf8)
+        try service.push(.put, path: ["job", "trainer", "instance", "a"], contentType: nil, body: body, now: 1)
+        for format in [ExpositionFormat.text004, .openMetrics] {
+            let suffix = s.intake.pushSection(format: format).bytes + Scrape.eof(format)
+            let first = s.endpoint.response(format: format, gzip: false)
+            let plain = first.bytes
+            #expect(String(decoding: plain, as: UTF8.self).contains("bench_loss{phase=\"train\",instance=\"a\",job=\"trainer\"} 0.25"))
+            #expect(Array(plain.suffix(suffix.count)) == suffix)
+            // The intake's own counters come before the pushed groups.
+            let text = String(decoding: plain, as: UTF8.self)
+            #expect(text.range(of: "sedna_intake_pushes_total")!.lowerBound < text.range(of: "# TYPE bench_loss")!.lowerBound)
+            let inflated = try Gzip.decompress(s.endpoint.response(format: format, gzip: true).bytes, limit: 1 << 26)
+            #expect(Array(inflated.suffix(suffix.count)) == suffix)
+            // No push since: the same buffer, storage and all.
+            let second = s.endpoint.response(format: format, gzip: false)
+            let kept = { (b: MetricsEndpoint.Body) -> ByteBuffer? in
+                b.buffers.first { Array($0.readableBytesView) == s.intake.pushSection(format: format).bytes }
+            }
+            let a = try #require(kept(first)), b = try #require(kept(second))
+            #expect(a.withUnsafeReadableBytes { $0.baseAddress } == b.withUnsafeReadableBytes { $0.baseAddress })
+        }
+        try service.push(.put, path: ["job", "trainer", "instance", "b"], contentType: nil, body: body, now: 2)
+        for format in [ExpositionFormat.text004, .openMetrics] {
+            let plain = s.endpoint.response(format: format, gzip: false).bytes
+            let text = String(decoding: plain, as: UTF8.self)
+            #expect(text.contains("instance=\"a\",job=\"trainer\"} 0.25") && text.contains("instance=\"b\",job=\"trainer\"} 0.25"))
+            #expect(Array(plain.suffix(s.intake.pushSection(format: format).bytes.count + Scrape.eof(format).count))
+                    == s.intake.pushSection(format: format).bytes + Scrape.eof(format))
+        }
+    }
 }
