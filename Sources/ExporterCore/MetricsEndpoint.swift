@@ -117,10 +117,15 @@ public final class MetricsEndpoint: Sendable {
         }
         // Plain when asked, or when compression failed (answered uncompressed rather than as an
         // empty body labelled gzip). The pushed groups go as the buffer kept for their generation.
-        let response = out ?? Body(buffers: [cache.plain(scrape, format: format), ByteBuffer(bytes: sectionBytes)]
-                                       + [pushes, eof.isEmpty ? nil : ByteBuffer(bytes: eof)].compactMap { $0 }
-                                           .filter { $0.readableBytes > 0 },
-                                   encoding: nil)
+        let response: Body
+        if let out {
+            response = out
+        } else {
+            var buffers = [cache.plain(scrape, format: format), ByteBuffer(bytes: sectionBytes)]
+            if let pushes, pushes.readableBytes > 0 { buffers.append(pushes) }
+            if !eof.isEmpty { buffers.append(ByteBuffer(bytes: eof)) }
+            response = Body(buffers: buffers, encoding: nil)
+        }
         let elapsed = (ContinuousClock.now - started).seconds
         scrapeState.withLock { $0.lastSeconds = elapsed }
         return response
