@@ -55,7 +55,7 @@ public enum JSON: Sendable, Equatable {
     /// Parses a decimal number the way Prometheus would accept it; rejects NaN and infinities
     /// spelled as words so that a task cannot inject non-finite values through a label-ish string.
     static func parseNumber(_ s: String) -> Double? {
-        let t = s.trimmingCharacters(in: .whitespaces)
+        let t = s.trimmedWhitespace()
         guard !t.isEmpty, t.count <= 64 else { return nil }
         guard let first = t.unicodeScalars.first,
               first == "-" || first == "+" || first == "." || ("0"..."9").contains(first) else { return nil }

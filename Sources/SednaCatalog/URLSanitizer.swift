@@ -3,7 +3,7 @@
 /// Prometheus, whose labels anyone with query access can read.
 public enum URLSanitizer {
     public static func sanitize(_ raw: String) -> String {
-        var s = Substring(raw.trimmingCharacters(in: .whitespaces))
+        var s = Substring(raw.trimmedWhitespace())
         if let q = s.firstIndex(where: { $0 == "?" || $0 == "#" }) { s = s[..<q] }
         guard let schemeEnd = s.range(of: "://") else { return String(s) }
         let afterScheme = s[schemeEnd.upperBound...]

@@ -1,3 +1,4 @@
+import Foundation
 import SednaCatalog
 import Testing
 
@@ -51,5 +52,16 @@ import Testing
         let j = try #require(try JSON.decodeEmbedded(#"{"a":[1,2]}"#))
         #expect(j["a"][1].number == 2)
         #expect(j["missing"]["deeper"].isNull)
+    }
+}
+
+@Suite struct WhitespaceTrimmingTests {
+    /// The fast path answers exactly what Foundation's trimming answers, for ASCII and Unicode
+    /// whitespace at either end, newlines with and without the newline set, and none at all.
+    @Test(arguments: ["s3://bucket/model.pb", "  padded  ", "\ttab", "line\n", "\nline", "\u{00A0}nbsp\u{3000}",
+                      "", " ", "a", "é", "x\u{2028}", "0.25", " 120 "])
+    func sameAsFoundation(_ s: String) {
+        #expect(s.trimmedWhitespace() == s.trimmingCharacters(in: .whitespaces))
+        #expect(s.trimmedWhitespace(newlines: true) == s.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
