@@ -438,12 +438,13 @@ def counter_sum(text, family):
 
 
 def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None, recreate_after=0, max_groups=2000,
-                  scrape_log=None, simulator_nice=0):
+                  scrape_log=None, simulator_nice=0, body_max_age=0.0):
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     port = free_port()
     sim = Simulator(work, intake_url=f"http://127.0.0.1:{port}", speed=speed,
                     extra=["--tasks", str(tasks), "--recreate-learning-jobs-after", str(recreate_after)])
-    e = Exporter(work, sim.kubeconfig(), port=port, extra=["--max-groups", str(max_groups)])
+    e = Exporter(work, sim.kubeconfig(), port=port,
+                 extra=["--max-groups", str(max_groups)] + (["--scrape-body-max-age", str(body_max_age)] if body_max_age else []))
     extra = {}
     try:
         t = time.perf_counter()
@@ -472,6 +473,7 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
                 renicer.stop()
             extra["simulator_nice"] = simulator_nice
             extra.update({f"{k}_cores": (cpu1[k] - cpu0[k]) / window for k in cpu0})
+            extra["body_max_age_s"] = body_max_age
             if scrape_log:
                 # CLOCK_MONOTONIC, as `perf record -k CLOCK_MONOTONIC`: slow scrapes can be found in a trace.
                 with open(scrape_log, "w") as f:
@@ -485,6 +487,7 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
         intake = (counter_sum(text, "sedna_intake_reports_total") + counter_sum(text, "sedna_intake_pushes_total")
                   - counter_sum(before, "sedna_intake_reports_total") - counter_sum(before, "sedna_intake_pushes_total"))
         objects = int(counter_sum(text, "sedna_exporter_objects"))
+        extra["coalesced_scrapes"] = counter_sum(text, "sedna_exporter_scrape_bodies_coalesced_total")
         series = sum(1 for l in text.splitlines() if l and not l.startswith("#"))
         rss = rss_kib(e.process.pid)
         if sampler:
@@ -533,6 +536,8 @@ def main():
                                                                      "seconds per second; more churn per second)")
     ap.add_argument("--simulator-nice", type=int, default=0, help="with --churn-seconds: the simulator's threads at this nice "
                                                                  "value during the churn window (a diagnostic; 0: unchanged)")
+    ap.add_argument("--scrape-body-max-age", type=float, default=0, help="with --simulated-tasks: the exporter's "
+                    "--scrape-body-max-age (a changed body younger than this is served while a newer one is built behind it)")
     ap.add_argument("--no-nginx", action="store_true", help="skip the nginx peer")
     ap.add_argument("--no-relist", action="store_true", help="skip the scrape-during-relist measurement")
     args = ap.parse_args()
@@ -546,7 +551,8 @@ def main():
                                   plot=(os.path.abspath(args.plot) if args.plot else None),
                                   recreate_after=args.recreate_after, max_groups=args.max_groups,
                                   scrape_log=(os.path.abspath(args.scrape_log) if args.scrape_log else None),
-                                  simulator_nice=args.simulator_nice, speed=args.simulator_speed)
+                                  simulator_nice=args.simulator_nice, speed=args.simulator_speed,
+                                  body_max_age=args.scrape_body_max_age)
                     for t in args.simulated_tasks.split(",")]
         for r in rows:
             print(json.dumps(r), flush=True)
@@ -561,13 +567,13 @@ def main():
         if args.churn_seconds:
             print()
             print("| --tasks | run (s) | scrapes | churn p99 (ms) | idle p99, same body (ms) | churn / idle | RSS first tenth (MiB) "
-                  "| RSS last tenth (MiB) | RSS max (MiB) | CPU cores: exporter / simulator (nice) / client |")
-            print("|---|---|---|---|---|---|---|---|---|---|")
+                  "| RSS last tenth (MiB) | RSS max (MiB) | CPU cores: exporter / simulator (nice) / client | body max age (s): coalesced scrapes |")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
             for r in rows:
                 print(f"| {r['tasks']} | {r['churn_seconds']:.0f} | {r['churn_scrapes']} | {r['scrape_p99_ms']:.1f} | {r['idle_p99_ms']:.1f} | "
                       f"{r['churn_p99_over_idle_p99']:.2f}x | {r['rss_first_tenth_mib']:.0f} | {r['rss_last_tenth_mib']:.0f} | "
                       f"{r['rss_max_mib']:.0f} | {r['exporter_cores']:.2f} / {r['simulator_cores']:.2f} ({r['simulator_nice']}) / "
-                      f"{r['client_cores']:.2f} |")
+                      f"{r['client_cores']:.2f} | {r['body_max_age_s']:g}: {r['coalesced_scrapes']:.0f} |")
         return
     rows = []
     with tempfile.TemporaryDirectory(prefix="sedna-bench-") as work:

@@ -53,7 +53,7 @@ public enum ExporterApp {
         let webhookCounters = config.webhook == nil ? nil : WebhookCounters()
         let tracker = RelayTracker()
         let endpoint = MetricsEndpoint(inventory: inventory, stats: stats, resources: config.resources, intake: intake,
-                                       webhook: webhookCounters)
+                                       webhook: webhookCounters, bodyMaxAge: .milliseconds(Int64((config.scrapeBodyMaxAge * 1000).rounded())))
         endpoint.shardAssignment = shardBox
         let sink: any ObjectSink = config.webhook == nil ? inventory : TrackingSink(inner: inventory, tracker: tracker)
         let supervisor = WatchSupervisor(client: client, sink: sink, stats: stats, logger: logger,

@@ -35,6 +35,9 @@ public struct ExporterConfiguration: Sendable {
     /// Seconds a whole LIST or discovery response body may take (`--api-body-timeout`; see
     /// `KubeClient.bodyTimeout`).
     public var apiBodyTimeout: Double = 60
+    /// Seconds a /metrics body may still be served after the cluster changed, while a newer one
+    /// is built behind it (`--scrape-body-max-age`; `ScrapeBodyCache.recent`); 0: never.
+    public var scrapeBodyMaxAge: Double = 0
 
     public init(host: String = "0.0.0.0", port: Int = 9479, kubeconfig: String? = nil, context: String? = nil,
                 namespaces: Set<String> = [], resources: [WatchedResource] = WatchedResource.all,
@@ -69,6 +72,7 @@ extension ExporterConfiguration {
         if let a = autoSharding { p += a.problems() }
         if !(1...10_000).contains(pageSize) { p.append("the LIST page size must be in 1...10000 (got \(pageSize))") }
         if !(apiBodyTimeout >= 1 && apiBodyTimeout <= 3_600) { p.append("--api-body-timeout must be in 1...3600 seconds") }
+        if !(scrapeBodyMaxAge >= 0 && scrapeBodyMaxAge <= 60) { p.append("--scrape-body-max-age must be in 0...60 seconds") }
         var http = self.http
         if let ic = intake {
             http.maxBodyBytes = ic.limits.maxBodyBytes

@@ -15,13 +15,15 @@ public final class MetricsEndpoint: Sendable {
     public let stats: WatchStats
     let resources: [WatchedResource]
     /// The object families of the last body, plain and gzip'd, until the next change.
-    let cache = ScrapeBodyCache()
+    let cache: ScrapeBodyCache
     /// The pushed groups as the buffer a plain body sends, until the next push.
     let pushBuffers = PushSectionBuffers()
     /// Object parts rendered (plain or gzip'd) since start; a scrape of an unchanged store adds none.
     public var cacheBuilds: Int { cache.builds.load(ordering: .relaxed) }
     /// Scrapes answered with the body from before a relist being applied (`ScrapeBodyCache`).
     public var staleBodiesServed: Int { cache.staleServed.load(ordering: .relaxed) }
+    /// Scrapes answered with a body younger than `--scrape-body-max-age` that was no longer current.
+    public var coalescedBodiesServed: Int { cache.coalesced.load(ordering: .relaxed) }
     public let intake: IntakeService?
     let webhook: WebhookCounters?
     /// Refused hostile requests and connections (`sedna_exporter_http_rejected_total`), once the
@@ -46,7 +48,8 @@ public final class MetricsEndpoint: Sendable {
     }
 
     public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeService? = nil,
-                webhook: WebhookCounters? = nil) {
+                webhook: WebhookCounters? = nil, bodyMaxAge: Duration = .zero) {
+        self.cache = ScrapeBodyCache(maxAge: bodyMaxAge)
         self.webhook = webhook
         self.inventory = inventory
         self.stats = stats
@@ -86,7 +89,7 @@ public final class MetricsEndpoint: Sendable {
         }
         var sections: [any ExpositionSection] = [
             SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources, scrapes: count,
-                              lastScrapeSeconds: last, ready: readiness.ready,
+                              lastScrapeSeconds: last, coalescedBodies: coalescedBodiesServed, ready: readiness.ready,
                               shard: shardAssignment?.current ?? ShardAssignment(shard: 0, total: 1)),
         ]
         if let webhook { sections.append(webhook) }

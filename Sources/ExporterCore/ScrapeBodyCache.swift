@@ -1,3 +1,4 @@
+import Dispatch
 import Exposition
 import NIOCore
 import Synchronization
@@ -30,7 +31,7 @@ final class ScrapeBodyCache: Sendable {
         var key: Key
         var plain: ByteBuffer?
         var gzip: Compressed?
-        var built = ContinuousClock.now
+        var built: ContinuousClock.Instant
     }
 
     /// How old a body may be when it is served during a relist instead of being assembled anew.
@@ -38,8 +39,60 @@ final class ScrapeBodyCache: Sendable {
     /// Scrapes answered with the body from before a relist that was being applied.
     let staleServed = Atomic<Int>(0)
 
-    init(maxStale: Duration = .seconds(5)) {
+    /// `--scrape-body-max-age`: how long after it was built a body may still be served once
+    /// the store or the reports have moved on; zero (the default) assembles a changed body on
+    /// the scrape that finds it. See `recent`.
+    let maxAge: Duration
+    /// Scrapes answered with a body younger than `maxAge` that was no longer current.
+    let coalesced = Atomic<Int>(0)
+    /// Whether a body is being built behind the scrapes (`refreshBehind`).
+    private let refreshing = Atomic<Bool>(false)
+    /// Bodies built behind the scrapes (tests).
+    let refreshed = Atomic<Int>(0)
+
+    /// The time bodies are aged by: `ContinuousClock.now`, or a test's clock it moves itself.
+    let now: @Sendable () -> ContinuousClock.Instant
+
+    init(maxStale: Duration = .seconds(5), maxAge: Duration = .zero,
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.maxStale = maxStale
+        self.maxAge = maxAge
+        self.now = now
+    }
+
+    /// With `maxAge` set, a scrape that finds the cluster changed since the body was built, less
+    /// than `maxAge` ago, gets that body, and from half its age on a newer one is built behind
+    /// it, off the request path. Scrapers back to back (a Prometheus pair, a federating one,
+    /// dashboards asking directly, a client in a loop) then never wait for an assembly:
+    /// under churn nearly every scrape found a changed cluster and assembled the whole body
+    /// itself while the cluster's events competed for the cores (p99 10-26x the idle one,
+    /// docs/benchmarks.md, session 14), and however many scrape, a body is assembled at most
+    /// about twice per `maxAge`. A scrape that comes `maxAge` or more after the last build (a
+    /// Prometheus scraping every 15 s with a max age of 1 s: every one) assembles the current
+    /// body as without it, so what a scrape shows is never older than `maxAge` plus one
+    /// assembly.
+    private func recent<Part: Sendable>(_ scrape: Scrape, format: ExpositionFormat, _ part: KeyPath<Entry, Part?> & Sendable) -> Part? {
+        guard maxAge > .zero else { return nil }
+        let found: (body: Part, age: Duration)? = entries.withLock { e in
+            guard let entry = e[format], let body = entry[keyPath: part] else { return nil }
+            let age = now() - entry.built
+            return age < maxAge ? (body, age) : nil
+        }
+        guard let found else { return nil }
+        coalesced.add(1, ordering: .relaxed)
+        if found.age * 2 >= maxAge { refreshBehind(scrape) }
+        return found.body
+    }
+
+    /// Builds every representation the cache holds from `scrape`'s store as it is now, on a
+    /// thread of Dispatch's at the requests' priority (not `BackgroundThreads`: this is the
+    /// next scrapes' body, not a relist's work to keep out of their way); one at a time.
+    private func refreshBehind(_ scrape: Scrape) {
+        guard refreshing.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        DispatchQueue.global().async {
+            defer { self.refreshing.store(false, ordering: .releasing) }
+            if self.buildHeld(scrape: { scrape }) { self.refreshed.add(1, ordering: .relaxed) }
+        }
     }
 
     /// During a relist (`MetricsStore.bulkInProgress`: from a resource's first LIST page until
@@ -59,7 +112,7 @@ final class ScrapeBodyCache: Sendable {
         return entries.withLock { e in
             guard let entry = e[format] else { return nil }
             let outdatedAt = entry.key.generation == since.generation ? since.at : entry.built
-            return ContinuousClock.now - outdatedAt < maxStale ? entry : nil
+            return now() - outdatedAt < maxStale ? entry : nil
         }
     }
 
@@ -80,7 +133,7 @@ final class ScrapeBodyCache: Sendable {
         entries.withLock { e in
             // A build from an older generation never replaces a newer entry.
             if let existing = e[key.format], existing.key != key, existing.key.generation > key.generation { return }
-            var entry = e[key.format].flatMap { $0.key == key ? $0 : nil } ?? Entry(key: key)
+            var entry = e[key.format].flatMap { $0.key == key ? $0 : nil } ?? Entry(key: key, built: now())
             update(&entry)
             e[key.format] = entry
         }
@@ -97,6 +150,7 @@ final class ScrapeBodyCache: Sendable {
             staleServed.add(1, ordering: .relaxed)
             return stale
         }
+        if let recent = recent(scrape, format: format, \.plain) { return recent }
         let (built, buffer) = buildPlain(scrape, format: format, recycle: true)
         store(built) { $0.plain = buffer }
         return buffer
@@ -130,6 +184,13 @@ final class ScrapeBodyCache: Sendable {
                 if r.pending == 0 { r.since = nil }
             }
         }
+        if buildHeld(scrape: scrape) { rebuilt.add(1, ordering: .relaxed) }
+    }
+
+    /// Builds the representations the cache holds (plain, gzip'd, per format) that are not
+    /// current, and stores them together; whether it built anything.
+    private func buildHeld(scrape: () -> Scrape) -> Bool {
+        var any = false
         let held = entries.withLock { e in e.map { ($0.key, $0.value.plain != nil, $0.value.gzip != nil) } }
         for (format, hadPlain, hadGzip) in held {
             let s = scrape()
@@ -146,12 +207,13 @@ final class ScrapeBodyCache: Sendable {
                 changed = true
             }
             guard changed else { continue }
-            rebuilt.add(1, ordering: .relaxed)
+            any = true
             store(built) { entry in
                 if let plain { entry.plain = plain }
                 if let gzip { entry.gzip = gzip }
             }
         }
+        return any
     }
 
     /// Marks a rebuild as coming (before it is queued): scrapes meanwhile are served as during
@@ -203,6 +265,7 @@ final class ScrapeBodyCache: Sendable {
             staleServed.add(1, ordering: .relaxed)
             return stale
         }
+        if let recent = recent(scrape, format: format, \.gzip) { return recent }
         guard let built = buildGzip(scrape, format: format, from: cached?.plain.map { (key, $0) }) else { return nil }
         store(built.key) { $0.gzip = built.compressed }
         return built.compressed

@@ -10,6 +10,7 @@ struct SelfMetricsWriter: ExpositionSection {
     let resources: [WatchedResource]
     let scrapes: Int
     let lastScrapeSeconds: Double
+    var coalescedBodies = 0
     let ready: Bool
     var shard = ShardAssignment(shard: 0, total: 1)
 
@@ -40,6 +41,7 @@ struct SelfMetricsWriter: ExpositionSection {
         family(SelfMetrics.renderDuration, [([], inventory.renderSeconds)])
         family(SelfMetrics.scrapes, [([], Double(scrapes))])
         family(SelfMetrics.scrapeDuration, [([], lastScrapeSeconds)])
+        family(SelfMetrics.scrapeBodiesCoalesced, [([], Double(coalescedBodies))])
         family(SelfMetrics.ready, [([], ready ? 1 : 0)])
         family(SelfMetrics.shardOrdinal, [([], Double(shard.shard))])
         family(SelfMetrics.totalShards, [([], Double(shard.total))])

@@ -49,6 +49,10 @@ public enum SelfMetrics {
     public static let scrapeDuration = MetricFamily(
         "sedna_exporter_scrape_duration_seconds", .gauge, help: "Time taken to assemble the previous /metrics response.",
         unit: "seconds", labels: [], source: .exporter, emittedBy: e)
+    public static let scrapeBodiesCoalesced = MetricFamily(
+        "sedna_exporter_scrape_bodies_coalesced_total", .counter,
+        help: "Scrapes answered with a body that was no longer current but younger than --scrape-body-max-age (a newer one built behind them); 0 without the flag.",
+        labels: [], source: .exporter, emittedBy: e)
     public static let ready = MetricFamily(
         "sedna_exporter_ready", .gauge, help: "1 when every watched resource has synced and no watch keeps failing (/readyz).",
         labels: [], source: .exporter, emittedBy: e)
@@ -146,7 +150,8 @@ public enum SelfMetrics {
 
     public static let exporterFamilies = [
         buildInfo, listRequests, watchRequests, watchEvents, lastSync, objects, resourceAvailable, resourceSynced,
-        translateErrors, renderDuration, scrapes, scrapeDuration, ready, shardOrdinal, totalShards, httpRejected,
+        translateErrors, renderDuration, scrapes, scrapeDuration, scrapeBodiesCoalesced, ready, shardOrdinal, totalShards,
+        httpRejected,
     ]
     public static let intakeFamilies = [
         intakeReports, intakePushes, intakeRelayReports, intakeResponses, intakeForwarded, intakeGroups, intakeWorkers,

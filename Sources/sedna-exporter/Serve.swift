@@ -55,6 +55,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a whole LIST or discovery response may take to arrive (a trickling API or middlebox is cut off and retried).")
     var apiBodyTimeout: Double = 60
 
+    @Option(help: "Seconds a /metrics body may still be served after the cluster changed while a newer one is built behind it (scrapers back to back never wait for an assembly; a scrape this long after the last build gets the current body); 0: every scrape gets the current body.")
+    var scrapeBodyMaxAge: Double = 0
+
     @Flag(help: "Serve no intake endpoints (worker reports, pushes).")
     var disableIntake = false
 
@@ -180,6 +183,7 @@ struct Serve: AsyncParsableCommand {
             discoveryInterval: discoveryInterval, watchTimeout: watchTimeout...(2 * watchTimeout))
         config.statusLinks = StatusLinks(grafanaURL: grafanaUrl, prometheusURL: prometheusUrl)
         config.apiBodyTimeout = apiBodyTimeout
+        config.scrapeBodyMaxAge = scrapeBodyMaxAge
         if !webhookListen.isEmpty, let c = webhookTlsCertFile, let k = webhookTlsKeyFile {
             let webhook = try listenAddress(webhookListen, flag: "--webhook-listen")
             config.webhook = WebhookConfiguration(host: webhook.host, port: webhook.port, certFile: c, keyFile: k)

@@ -34,6 +34,15 @@ import Testing
         #expect(r.problems() == ["--max-spool-bytes must be positive (got -5)"])
     }
 
+    @Test(arguments: [-1, 61, Double.nan, .infinity])
+    func scrapeBodyMaxAgeOutsideItsRangeIsRefused(_ seconds: Double) {
+        var c = ExporterConfiguration()
+        c.scrapeBodyMaxAge = seconds
+        #expect(c.problems() == ["--scrape-body-max-age must be in 0...60 seconds"])
+        c.scrapeBodyMaxAge = 1
+        #expect(c.problems().isEmpty)
+    }
+
     @Test func theErrorListsEveryProblem() {
         let e = ConfigurationError(problems: ["a", "b"])
         #expect(e.description == "invalid settings: a; b")

@@ -5,6 +5,7 @@ import Intake
 import KubeWatch
 import NIOCore
 import SednaCatalog
+import Synchronization
 import Testing
 import TestSupport
 
@@ -219,6 +220,98 @@ import TestSupport
         let body = cache.plain(Scrape(objects: store), format: .text004)
         #expect(String(decoding: Array(body.readableBytesView), as: UTF8.self).contains("mid-relist"))
         #expect(cache.staleServed.load(ordering: .relaxed) == 0)
+    }
+
+    /// Waits until the cache has built `n` bodies behind the scrapes.
+    func refreshed(_ cache: ScrapeBodyCache, _ n: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while cache.refreshed.load(ordering: .relaxed) < n && ContinuousClock.now < deadline { usleep(1_000) }
+        #expect(cache.refreshed.load(ordering: .relaxed) == n, sourceLocation: sourceLocation)
+    }
+
+    func text(_ b: ByteBuffer) -> String { String(decoding: Array(b.readableBytesView), as: UTF8.self) }
+
+    func inflated(_ c: ScrapeBodyCache.Compressed?) throws -> String {
+        let c = try #require(c)
+        // The cached part ends with a sync flush: finished with an empty final block it inflates.
+        var member = Array(c.buffer.readableBytesView)
+        member += ScrapeBodyCache.finishGzip(after: c, tail: []) ?? []
+        return String(decoding: try Gzip.decompress(member, limit: 1 << 26), as: UTF8.self)
+    }
+
+    /// A clock the test moves: `ContinuousClock.now` plus what the test added.
+    final class TestClock: Sendable {
+        private let offset = Mutex<Duration>(.zero)
+        func advance(_ d: Duration) { offset.withLock { $0 += d } }
+        var now: @Sendable () -> ContinuousClock.Instant { { [self] in ContinuousClock.now + offset.withLock { $0 } } }
+    }
+
+    /// A cache with `maxAge` on its own clock, holding the fixture cluster's plain body.
+    func cachedOnce(maxAge: Duration) -> (Setup, TestClock, ScrapeBodyCache) {
+        let s = setup()
+        let clock = TestClock()
+        let cache = ScrapeBodyCache(maxAge: maxAge, now: clock.now)
+        _ = cache.plain(Scrape(objects: s.inventory.store), format: .text004)
+        return (s, clock, cache)
+    }
+
+    /// With `--scrape-body-max-age`, a scrape that finds the cluster changed less than half the
+    /// max age after the body was built gets that body (plain and gzip'd) and starts nothing;
+    /// from half the max age on it also starts a build behind it, and the next scrape gets the
+    /// new body from the cache without assembling one.
+    @Test func aBodyYoungerThanTheMaxAgeIsServedAndANewerOneBuiltBehindIt() throws {
+        let (s, clock, cache) = cachedOnce(maxAge: .seconds(10))
+        let store = s.inventory.store
+        _ = cache.gzip(Scrape(objects: store), format: .text004)
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("changed"))
+        #expect(!text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
+        #expect(!(try inflated(cache.gzip(Scrape(objects: store), format: .text004))).contains("changed-0-0"))
+        #expect(cache.coalesced.load(ordering: .relaxed) == 2)
+        #expect(cache.builds.load(ordering: .relaxed) == 2)   // the first plain and gzip only
+        #expect(cache.refreshed.load(ordering: .relaxed) == 0)
+
+        clock.advance(.seconds(6))   // past half the max age, before it
+        #expect(!text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
+        refreshed(cache, 1)
+        let builds = cache.builds.load(ordering: .relaxed)
+        let hits = cache.hits.load(ordering: .relaxed)
+        let plain = text(cache.plain(Scrape(objects: store), format: .text004))
+        #expect(plain.contains("changed-0-0"))
+        #expect(Array(plain.utf8) == fresh(s, .text004))
+        #expect(try inflated(cache.gzip(Scrape(objects: store), format: .text004)) == plain)
+        #expect(cache.builds.load(ordering: .relaxed) == builds, "both representations were built behind the scrapes")
+        #expect(cache.hits.load(ordering: .relaxed) == hits + 2)
+        #expect(cache.coalesced.load(ordering: .relaxed) == 3)
+    }
+
+    /// The endpoint passes its max age to its cache and counts the bodies served that way in
+    /// `sedna_exporter_scrape_bodies_coalesced_total`; the self-metrics stay current.
+    @Test func theEndpointServesYoungBodiesAndCountsThem() throws {
+        let inventory = Inventory()
+        let endpoint = MetricsEndpoint(inventory: inventory, stats: WatchStats(), resources: [.pods], bodyMaxAge: .seconds(60))
+        inventory.store.put(.pods, key: "a/one", sortKey: "a/one", rendering("first"))
+        let first = String(decoding: endpoint.body(format: .text004), as: UTF8.self)
+        #expect(first.contains("sedna_exporter_scrape_bodies_coalesced_total 0\n"))
+        inventory.store.put(.pods, key: "a/two", sortKey: "a/two", rendering("second"))
+        let second = String(decoding: endpoint.body(format: .text004), as: UTF8.self)
+        #expect(!second.contains("second-0-0"))
+        #expect(second.contains("sedna_exporter_scrapes_total 2\n"))
+        let third = String(decoding: endpoint.body(format: .text004), as: UTF8.self)
+        #expect(third.contains("sedna_exporter_scrape_bodies_coalesced_total 1\n"))
+        #expect(endpoint.coalescedBodiesServed == 2)
+    }
+
+    /// A body the max age old or older is not served once the cluster changed: the scrape
+    /// assembles the current one, as without a max age (the default, which every other test of
+    /// this suite runs with).
+    @Test func aBodyOlderThanTheMaxAgeIsNotServed() throws {
+        let (s, clock, cache) = cachedOnce(maxAge: .seconds(1))
+        let store = s.inventory.store
+        clock.advance(.seconds(1))
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("changed"))
+        #expect(text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
+        #expect(cache.coalesced.load(ordering: .relaxed) == 0)
+        #expect(cache.refreshed.load(ordering: .relaxed) == 0)
     }
 
     @Test(arguments: [ExpositionFormat.text004, .openMetrics])
