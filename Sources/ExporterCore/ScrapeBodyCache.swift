@@ -61,8 +61,8 @@ final class ScrapeBodyCache: Sendable {
     }
 
     /// With `maxAge` set, a scrape that finds the cluster changed since the body was built, less
-    /// than `maxAge` ago, gets that body, and from half its age on a newer one is built behind
-    /// it, off the request path. Scrapers back to back (a Prometheus pair, a federating one,
+    /// than `maxAge` ago, gets that body; once the body is half `maxAge` old such a scrape also
+    /// has a newer one built behind it, off the request path. Scrapers back to back (a Prometheus pair, a federating one,
     /// dashboards asking directly, a client in a loop) then never wait for an assembly:
     /// under churn nearly every scrape found a changed cluster and assembled the whole body
     /// itself while the cluster's events competed for the cores (p99 10-26x the idle one,
