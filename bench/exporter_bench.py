@@ -438,7 +438,7 @@ def counter_sum(text, family):
 
 
 def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None, recreate_after=0, max_groups=2000,
-                  scrape_log=None, simulator_nice=0, body_max_age=0.0):
+                  scrape_log=None, simulator_nice=0, body_max_age=0.0, churn_gzip=False):
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     port = free_port()
     sim = Simulator(work, intake_url=f"http://127.0.0.1:{port}", speed=speed,
@@ -465,7 +465,7 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
                     "client": sum(os.times()[:2])}
             while time.perf_counter() - t0 < churn_seconds:
                 starts.append(time.monotonic())
-                times.append(client.timed())
+                times.append(client.timed(churn_gzip))
             window = time.perf_counter() - t0
             cpu1 = {"exporter": cpu_seconds(e.process.pid), "simulator": cpu_seconds(sim.process.pid),
                     "client": sum(os.times()[:2])}
@@ -474,6 +474,7 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
             extra["simulator_nice"] = simulator_nice
             extra.update({f"{k}_cores": (cpu1[k] - cpu0[k]) / window for k in cpu0})
             extra["body_max_age_s"] = body_max_age
+            extra["churn_gzip"] = churn_gzip
             if scrape_log:
                 # CLOCK_MONOTONIC, as `perf record -k CLOCK_MONOTONIC`: slow scrapes can be found in a trace.
                 with open(scrape_log, "w") as f:
@@ -503,7 +504,7 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
             # The same body, still: the simulator gone, nothing changes the store any more.
             sim.stop()
             time.sleep(3)
-            idle = [client.timed() for _ in range(max(scrapes, 100))]
+            idle = [client.timed(churn_gzip) for _ in range(max(scrapes, 100))]
             extra.update({"idle_p50_ms": percentile(idle, 50) * 1e3, "idle_p99_ms": percentile(idle, 99) * 1e3,
                           "churn_p99_over_idle_p99": percentile(times, 99) / percentile(idle, 99)})
         peer = peer_render_seconds(text, max(5, scrapes // 5))
@@ -538,6 +539,8 @@ def main():
                                                                  "value during the churn window (a diagnostic; 0: unchanged)")
     ap.add_argument("--scrape-body-max-age", type=float, default=0, help="with --simulated-tasks: the exporter's "
                     "--scrape-body-max-age (a changed body younger than this is served while a newer one is built behind it)")
+    ap.add_argument("--churn-gzip", action="store_true", help="with --churn-seconds: the churn and idle scrapes ask for gzip, "
+                    "as Prometheus does (default: plain)")
     ap.add_argument("--no-nginx", action="store_true", help="skip the nginx peer")
     ap.add_argument("--no-relist", action="store_true", help="skip the scrape-during-relist measurement")
     args = ap.parse_args()
@@ -552,7 +555,7 @@ def main():
                                   recreate_after=args.recreate_after, max_groups=args.max_groups,
                                   scrape_log=(os.path.abspath(args.scrape_log) if args.scrape_log else None),
                                   simulator_nice=args.simulator_nice, speed=args.simulator_speed,
-                                  body_max_age=args.scrape_body_max_age)
+                                  body_max_age=args.scrape_body_max_age, churn_gzip=args.churn_gzip)
                     for t in args.simulated_tasks.split(",")]
         for r in rows:
             print(json.dumps(r), flush=True)

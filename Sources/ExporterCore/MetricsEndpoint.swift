@@ -17,7 +17,7 @@ public final class MetricsEndpoint: Sendable {
     /// The object families of the last body, plain and gzip'd, until the next change.
     let cache: ScrapeBodyCache
     /// The pushed groups as the buffer a plain body sends, until the next push.
-    let pushBuffers = PushSectionBuffers()
+    let pushBuffers: PushSectionBuffers
     /// Object parts rendered (plain or gzip'd) since start; a scrape of an unchanged store adds none.
     public var cacheBuilds: Int { cache.builds.load(ordering: .relaxed) }
     /// Scrapes answered with the body from before a relist being applied (`ScrapeBodyCache`).
@@ -50,6 +50,7 @@ public final class MetricsEndpoint: Sendable {
     public init(inventory: Inventory, stats: WatchStats, resources: [WatchedResource], intake: IntakeService? = nil,
                 webhook: WebhookCounters? = nil, bodyMaxAge: Duration = .zero) {
         self.cache = ScrapeBodyCache(maxAge: bodyMaxAge)
+        self.pushBuffers = PushSectionBuffers(maxAge: bodyMaxAge)
         self.webhook = webhook
         self.inventory = inventory
         self.stats = stats
@@ -96,36 +97,38 @@ public final class MetricsEndpoint: Sendable {
         if let r = httpRejections { sections.append(HTTPRejectionSection(family: SelfMetrics.httpRejected, rejections: r)) }
         if let f = shardForwardCounters { sections.append(f) }
         let scrape: Scrape
-        var pushes: ByteBuffer?
         if let intake {
             intake.expire(now: Date().timeIntervalSince1970)
             scrape = intake.scrape(objects: inventory.store, sections: sections, pushes: false)
-            pushes = pushBuffers.buffer(intake.store, format: format)
         } else {
             scrape = Scrape(objects: inventory.store, sections: sections)
         }
-        // The tail: the sections (fresh), the pushed groups, `# EOF` in OpenMetrics.
+        // The tail: the sections (fresh), the pushed groups (kept, `PushSectionBuffers`), `# EOF`
+        // in OpenMetrics.
         let sectionBytes = scrape.renderTail(format: format, eof: false)
         let eof = Scrape.eof(format)
         var out: Body?
         if gzip, let head = cache.gzip(scrape, format: format) {
-            var tail: [UInt8] = []
-            tail.reserveCapacity(sectionBytes.count + (pushes?.readableBytes ?? 0) + eof.count)
-            tail += sectionBytes
-            if let pushes { tail.append(contentsOf: pushes.readableBytesView) }
-            tail += eof
-            if let rest = ScrapeBodyCache.finishGzip(after: head, tail: tail) {
-                out = Body(buffers: [head.buffer, ByteBuffer(bytes: rest)], encoding: "gzip")
+            var pushes: ScrapeBodyCache.Compressed?
+            var compressed = true
+            if let intake {
+                pushes = pushBuffers.compressed(intake.store, format: format)
+                compressed = pushes != nil
+            }
+            if compressed, let rest = ScrapeBodyCache.finishGzip(after: head, sections: sectionBytes, pushes: pushes, eof: eof) {
+                out = Body(buffers: [head.buffer] + rest, encoding: "gzip")
             }
         }
         // Plain when asked, or when compression failed (answered uncompressed rather than as an
-        // empty body labelled gzip). The pushed groups go as the buffer kept for their generation.
+        // empty body labelled gzip).
         let response: Body
         if let out {
             response = out
         } else {
             var buffers = [cache.plain(scrape, format: format), ByteBuffer(bytes: sectionBytes)]
-            if let pushes, pushes.readableBytes > 0 { buffers.append(pushes) }
+            if let pushes = intake.map({ pushBuffers.buffer($0.store, format: format) }), pushes.readableBytes > 0 {
+                buffers.append(pushes)
+            }
             if !eof.isEmpty { buffers.append(ByteBuffer(bytes: eof)) }
             response = Body(buffers: buffers, encoding: nil)
         }
@@ -141,20 +144,59 @@ public final class MetricsEndpoint: Sendable {
 }
 
 /// The intake's push section (`IntakeStore.pushSection(format:)`) as the buffer a plain body
-/// sends, per format, kept until the intake's generation moves. Under pushes the section is most
-/// of the body's tail (1.8 MiB of a 19 MiB body at 100 simulated tasks): it was copied into the
-/// tail's array and then into a new buffer on every scrape, two copies and their page faults
-/// (6.5 % of the exporter's CPU when scraped back to back, docs/benchmarks.md, session 14).
+/// sends and, compressed once, as the part a gzip'd body sends, per format, kept until the
+/// intake's generation moves. Under pushes the section is most of the body's tail (1.8 MiB of a
+/// 19 MiB body at 100 simulated tasks): it was copied into the tail's array and then into a new
+/// buffer on every scrape, two copies and their page faults (6.5 % of the exporter's CPU when
+/// scraped back to back, docs/benchmarks.md, session 14), and deflated anew by every gzip'd
+/// scrape. With a max age (`--scrape-body-max-age`) a section is also kept that long after it
+/// was taken when pushes came since, as the object part is (`ScrapeBodyCache.recent`): under
+/// churn the generation moves between any two scrapes.
 final class PushSectionBuffers: Sendable {
-    private let cached = Mutex<[ExpositionFormat: (generation: UInt64, buffer: ByteBuffer)]>([:])
+    struct Kept: Sendable {
+        let generation: UInt64
+        let taken: ContinuousClock.Instant
+        let buffer: ByteBuffer
+        var compressed: ScrapeBodyCache.Compressed?
+    }
+
+    private let kept = Mutex<[ExpositionFormat: Kept]>([:])
+    let maxAge: Duration
+    let now: @Sendable () -> ContinuousClock.Instant
+
+    init(maxAge: Duration = .zero, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.maxAge = maxAge
+        self.now = now
+    }
+
+    /// The section to send: the kept one while it is younger than the max age or current,
+    /// else the intake's current one (kept from now on).
+    private func current(_ store: IntakeStore, format: ExpositionFormat) -> Kept {
+        let held = kept.withLock { $0[format] }
+        if maxAge > .zero, let held, now() - held.taken < maxAge { return held }
+        let section = store.pushSection(format: format)
+        if let held, held.generation == section.generation { return held }
+        let fresh = Kept(generation: section.generation, taken: now(), buffer: ByteBuffer(bytes: section.bytes))
+        return kept.withLock { k in
+            if let existing = k[format], existing.generation >= section.generation { return existing }
+            k[format] = fresh
+            return fresh
+        }
+    }
 
     func buffer(_ store: IntakeStore, format: ExpositionFormat) -> ByteBuffer {
-        let section = store.pushSection(format: format)
-        if let hit = cached.withLock({ $0[format] }), hit.generation == section.generation { return hit.buffer }
-        let buffer = ByteBuffer(bytes: section.bytes)
-        cached.withLock { c in
-            if (c[format]?.generation ?? 0) < section.generation { c[format] = (section.generation, buffer) }
+        current(store, format: format).buffer
+    }
+
+    /// The section as a sync-flushed raw deflate part (`ScrapeBodyCache.finishGzip`), compressed
+    /// once per kept section. Nil when zlib fails.
+    func compressed(_ store: IntakeStore, format: ExpositionFormat) -> ScrapeBodyCache.Compressed? {
+        let section = current(store, format: format)
+        if let done = section.compressed { return done }
+        guard let part = section.buffer.withUnsafeReadableBytes({ ScrapeBodyCache.compressedPart($0) }) else { return nil }
+        kept.withLock { k in
+            if k[format]?.generation == section.generation, k[format]?.taken == section.taken { k[format]?.compressed = part }
         }
-        return buffer
+        return part
     }
 }

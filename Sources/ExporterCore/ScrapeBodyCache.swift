@@ -303,18 +303,58 @@ final class ScrapeBodyCache: Sendable {
     /// The rest of a gzip member after `head`: the tail as the final blocks (stored or
     /// compressed, `storedTailLimit`), then the trailer over the whole body. Nil when zlib fails.
     static func finishGzip(after head: Compressed, tail: [UInt8]) -> [UInt8]? {
-        var out: [UInt8]
-        if tail.count <= storedTailLimit {
-            out = []
-            out.reserveCapacity(Gzip.storedBlocksSize(tail.count) + 8)
-            tail.withUnsafeBytes { Gzip.appendStoredBlocks($0, final: true, to: &out) }
-        } else {
-            let deflater = Gzip.RawDeflater(expectedOutput: tail.count / 4 + 64, chunk: 16 * 1024)
-            deflater.feed(tail)
-            guard let compressed = deflater.finish(final: true) else { return nil }
-            out = compressed
-        }
+        guard var out = blocks(tail, final: true) else { return nil }
         out += Gzip.memberTrailer(crc: Gzip.crc32(tail, continuing: head.crc), length: head.length + tail.count)
         return out
+    }
+
+    /// The rest of a gzip member after `head`, as buffers to send after it: the scrape's
+    /// sections (stored or compressed, `storedTailLimit`), the pushed groups compressed once
+    /// and kept (`PushSectionBuffers.compressed`, sent as they are), then `eof` as the final
+    /// block and the trailer, its CRC joined from the parts' (`Gzip.crc32Combine`). Nil when
+    /// zlib fails.
+    static func finishGzip(after head: Compressed, sections: [UInt8], pushes: Compressed?, eof: [UInt8]) -> [ByteBuffer]? {
+        var buffers: [ByteBuffer] = []
+        var crc = head.crc, length = head.length
+        if !sections.isEmpty {
+            guard let middle = blocks(sections, final: false) else { return nil }
+            buffers.append(ByteBuffer(bytes: middle))
+            crc = Gzip.crc32(sections, continuing: crc)
+            length += sections.count
+        }
+        if let pushes, pushes.length > 0 {
+            buffers.append(pushes.buffer)
+            crc = Gzip.crc32Combine(crc, pushes.crc, lengthOfB: pushes.length)
+            length += pushes.length
+        }
+        var end: [UInt8] = []
+        end.reserveCapacity(Gzip.storedBlocksSize(eof.count) + 8)
+        eof.withUnsafeBytes { Gzip.appendStoredBlocks($0, final: true, to: &end) }
+        end += Gzip.memberTrailer(crc: Gzip.crc32(eof, continuing: crc), length: length + eof.count)
+        buffers.append(ByteBuffer(bytes: end))
+        return buffers
+    }
+
+    /// `bytes` as deflate blocks: stored up to `storedTailLimit`, compressed above it; ending
+    /// the stream when `final`, else at a byte boundary after a sync flush. Nil when zlib fails.
+    private static func blocks(_ bytes: [UInt8], final: Bool) -> [UInt8]? {
+        if bytes.count <= storedTailLimit {
+            var out: [UInt8] = []
+            out.reserveCapacity(Gzip.storedBlocksSize(bytes.count) + 8)
+            bytes.withUnsafeBytes { Gzip.appendStoredBlocks($0, final: final, to: &out) }
+            return out
+        }
+        let deflater = Gzip.RawDeflater(expectedOutput: bytes.count / 4 + 64, chunk: 16 * 1024)
+        deflater.feed(bytes)
+        return deflater.finish(final: final)
+    }
+
+    /// The raw deflate stream of `bytes`, ended by a sync flush, with their CRC and length: a
+    /// part of a gzip member compressed once and sent as it is by every scrape that follows.
+    static func compressedPart(_ bytes: UnsafeRawBufferPointer) -> Compressed? {
+        let deflater = Gzip.RawDeflater(expectedOutput: bytes.count / 4 + 64)
+        deflater.feed(bytes)
+        guard let raw = deflater.finish(final: false) else { return nil }
+        return Compressed(buffer: ByteBuffer(bytes: raw), crc: deflater.crc, length: deflater.length)
     }
 }

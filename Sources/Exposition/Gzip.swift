@@ -86,6 +86,13 @@ extension Gzip {
         bytes.withUnsafeBytes { crc32($0, continuing: crc) }
     }
 
+    /// The CRC-32 of A followed by B from A's CRC, B's CRC and B's length (zlib's
+    /// `crc32_combine`): a part compressed once and kept (the pushed groups of a scrape) joins
+    /// the CRC of the parts before it without being read again.
+    public static func crc32Combine(_ a: UInt32, _ b: UInt32, lengthOfB: Int) -> UInt32 {
+        UInt32(CZlib.crc32_combine(UInt(a), UInt(b), Int(lengthOfB)))
+    }
+
     /// Deflate stored blocks (RFC 1951 section 3.2.4) carrying `bytes` as they are, at most
     /// 65,535 bytes each, the last one marked final when `final`. They must begin at a byte
     /// boundary, which is where a sync-flushed raw stream (`RawDeflater.finish(final: false)`)

@@ -425,6 +425,18 @@ import TestSupport
             }
             let a = try #require(kept(first)), b = try #require(kept(second))
             #expect(a.withUnsafeReadableBytes { $0.baseAddress } == b.withUnsafeReadableBytes { $0.baseAddress })
+            // A gzip'd body sends the section compressed once: the same part, storage and all,
+            // and it inflates to the plain body.
+            let zipped = [s.endpoint.response(format: format, gzip: true), s.endpoint.response(format: format, gzip: true)]
+            let part = try #require(s.endpoint.pushBuffers.compressed(s.intake, format: format))
+            for z in zipped {
+                let sent = try #require(z.buffers.first { Array($0.readableBytesView) == Array(part.buffer.readableBytesView) })
+                #expect(sent.withUnsafeReadableBytes { $0.baseAddress } == part.buffer.withUnsafeReadableBytes { $0.baseAddress })
+            }
+            let unzipped = try Gzip.decompress(zipped[1].bytes, limit: 1 << 26)
+            #expect(Array(unzipped.suffix(suffix.count)) == suffix)
+            let objects = fresh(s, format)
+            #expect(Array(unzipped.prefix(objects.count)) == objects)
         }
         try service.push(.put, path: ["job", "trainer", "instance", "b"], contentType: nil, body: body, now: 2)
         for format in [ExpositionFormat.text004, .openMetrics] {
@@ -434,5 +446,62 @@ import TestSupport
             #expect(Array(plain.suffix(s.intake.pushSection(format: format).bytes.count + Scrape.eof(format).count))
                     == s.intake.pushSection(format: format).bytes + Scrape.eof(format))
         }
+    }
+
+    /// The rest of a gzip member after the cached head: small sections stored, large ones
+    /// compressed, the kept push part as it is, `# EOF` as the final block; the CRC joined from
+    /// the parts' inflates without a complaint from zlib, to exactly the parts in order.
+    @Test(arguments: [ExpositionFormat.text004, .openMetrics])
+    func aGzipMemberJoinsTheKeptPushPart(format: ExpositionFormat) throws {
+        let s = setup()
+        let scrape = IntakeService(store: s.intake, directory: s.inventory).scrape(objects: s.inventory.store)
+        let head = try #require(s.endpoint.cache.gzip(scrape, format: format))
+        let objects = fresh(s, format)
+        let pushed = Array((0..<3000).map { "pushed_series{job=\"j\",instance=\"i-\($0)\"} \($0)\n" }.joined().utf8)
+        let part = try #require(pushed.withUnsafeBytes { ScrapeBodyCache.compressedPart($0) })
+        #expect(part.length == pushed.count && part.buffer.readableBytes < pushed.count / 4)
+        let small = Array("sedna_exporter_scrapes_total 1\n".utf8)
+        let large = Array((0..<4000).map { "sedna_self{n=\"\($0)\"} 1\n" }.joined().utf8)
+        #expect(large.count > ScrapeBodyCache.storedTailLimit)
+        for sections in [[], small, large] {
+            for pushes in [nil, part] {
+                let rest = try #require(ScrapeBodyCache.finishGzip(after: head, sections: sections, pushes: pushes,
+                                                                    eof: Scrape.eof(format)))
+                let member = Array(head.buffer.readableBytesView) + rest.flatMap { Array($0.readableBytesView) }
+                #expect(try Gzip.decompress(member, limit: 1 << 26)
+                        == objects + sections + (pushes == nil ? [] : pushed) + Scrape.eof(format))
+            }
+        }
+    }
+
+    /// With a max age the push section, plain and compressed, is kept that long after it was
+    /// taken even when pushes came since, then the current one is taken; without one, every
+    /// push shows at the next scrape (the test above).
+    @Test func withAMaxAgeThePushSectionIsKeptThatLong() throws {
+        let intake = IntakeStore()
+        let clock = TestClock()
+        let buffers = PushSectionBuffers(maxAge: .seconds(1), now: clock.now)
+        let body = { (v: String) in Array("# TYPE bench_loss gauge\nbench_loss \(v)\n".utf8) }
+        let push = { (v: String) in
+            try intake.push(.put, key: GroupingKey.parse(["job", "j"], limits: intake.limits), families: TextParser.parse(body(v)),
+                            binding: .init(), taskLabels: [], now: 1)
+        }
+        let text = { (b: ByteBuffer) in String(decoding: Array(b.readableBytesView), as: UTF8.self) }
+        try push("1")
+        let first = buffers.buffer(intake, format: .text004)
+        let firstPart = try #require(buffers.compressed(intake, format: .text004))
+        #expect(text(first).contains("bench_loss{job=\"j\"} 1\n"))
+        try push("2")
+        clock.advance(.milliseconds(900))
+        #expect(text(buffers.buffer(intake, format: .text004)) == text(first))
+        let kept = try #require(buffers.compressed(intake, format: .text004))
+        #expect(kept.buffer.withUnsafeReadableBytes { $0.baseAddress } == firstPart.buffer.withUnsafeReadableBytes { $0.baseAddress })
+        clock.advance(.milliseconds(100))
+        #expect(text(buffers.buffer(intake, format: .text004)).contains("bench_loss{job=\"j\"} 2\n"))
+        let current = try #require(buffers.compressed(intake, format: .text004))
+        var member = Gzip.memberHeader + Array(current.buffer.readableBytesView)
+        [UInt8]().withUnsafeBytes { Gzip.appendStoredBlocks($0, final: true, to: &member) }
+        member += Gzip.memberTrailer(crc: current.crc, length: current.length)
+        #expect(try Gzip.decompress(member, limit: 1 << 20) == intake.pushSection(format: .text004).bytes)
     }
 }
