@@ -53,11 +53,18 @@ final class ScrapeBodyCache: Sendable {
     /// The time bodies are aged by: `ContinuousClock.now`, or a test's clock it moves itself.
     let now: @Sendable () -> ContinuousClock.Instant
 
+    /// Runs a build behind the scrapes: on a thread of Dispatch's at the requests' priority (not
+    /// `BackgroundThreads`: this is the next scrapes' body, not a relist's work to keep out of
+    /// their way), or when a test says.
+    let behind: @Sendable (@escaping @Sendable () -> Void) -> Void
+
     init(maxStale: Duration = .seconds(5), maxAge: Duration = .zero,
-         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
+         behind: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { DispatchQueue.global().async(execute: $0) }) {
         self.maxStale = maxStale
         self.maxAge = maxAge
         self.now = now
+        self.behind = behind
     }
 
     /// With `maxAge` set, a scrape that finds the cluster changed since the body was built, less
@@ -70,26 +77,26 @@ final class ScrapeBodyCache: Sendable {
     /// about twice per `maxAge`. A scrape that comes `maxAge` or more after the last build (a
     /// Prometheus scraping every 15 s with a max age of 1 s: every one) assembles the current
     /// body as without it, so what a scrape shows is never older than `maxAge` plus one
-    /// assembly.
+    /// assembly: while the build behind (started before the body was `maxAge` old) is under
+    /// way, the body keeps being served past `maxAge` rather than assembled by the scrape too
+    /// (a gzip'd body of 100 simulated tasks takes 300 ms and more to build under churn).
     private func recent<Part: Sendable>(_ scrape: Scrape, format: ExpositionFormat, _ part: KeyPath<Entry, Part?> & Sendable) -> Part? {
         guard maxAge > .zero else { return nil }
         let found: (body: Part, age: Duration)? = entries.withLock { e in
             guard let entry = e[format], let body = entry[keyPath: part] else { return nil }
-            let age = now() - entry.built
-            return age < maxAge ? (body, age) : nil
+            return (body, now() - entry.built)
         }
-        guard let found else { return nil }
+        guard let found, found.age < maxAge || refreshing.load(ordering: .acquiring) else { return nil }
         coalesced.add(1, ordering: .relaxed)
         if found.age * 2 >= maxAge { refreshBehind(scrape) }
         return found.body
     }
 
-    /// Builds every representation the cache holds from `scrape`'s store as it is now, on a
-    /// thread of Dispatch's at the requests' priority (not `BackgroundThreads`: this is the
-    /// next scrapes' body, not a relist's work to keep out of their way); one at a time.
+    /// Builds every representation the cache holds from `scrape`'s store as it is now, behind
+    /// the scrapes (`behind`); one at a time.
     private func refreshBehind(_ scrape: Scrape) {
         guard refreshing.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        DispatchQueue.global().async {
+        behind {
             defer { self.refreshing.store(false, ordering: .releasing) }
             if self.buildHeld(scrape: { scrape }) { self.refreshed.add(1, ordering: .relaxed) }
         }

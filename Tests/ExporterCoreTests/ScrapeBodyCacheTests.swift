@@ -301,6 +301,30 @@ import TestSupport
         #expect(endpoint.coalescedBodiesServed == 2)
     }
 
+    /// While the build behind the scrapes is under way the body keeps being served past the
+    /// max age (it started before the body was that old); once it is done, the new one.
+    @Test func whileTheBuildBehindRunsTheBodyIsServedPastTheMaxAge() throws {
+        let s = setup()
+        let store = s.inventory.store
+        let clock = TestClock()
+        let queued = Mutex<[@Sendable () -> Void]>([])
+        let cache = ScrapeBodyCache(maxAge: .seconds(1), now: clock.now, behind: { work in queued.withLock { $0.append(work) } })
+        _ = cache.plain(Scrape(objects: store), format: .text004)
+        clock.advance(.milliseconds(600))
+        store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("changed"))
+        #expect(!text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
+        #expect(queued.withLock { $0.count } == 1)
+        clock.advance(.seconds(2))   // past the max age, the build still queued
+        #expect(!text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
+        #expect(queued.withLock { $0.count } == 1, "one build at a time")
+        for work in queued.withLock({ $0 }) { work() }
+        #expect(cache.refreshed.load(ordering: .relaxed) == 1)
+        let builds = cache.builds.load(ordering: .relaxed)
+        #expect(text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
+        #expect(cache.builds.load(ordering: .relaxed) == builds)
+        #expect(cache.coalesced.load(ordering: .relaxed) == 2)
+    }
+
     /// A body the max age old or older is not served once the cluster changed: the scrape
     /// assembles the current one, as without a max age (the default, which every other test of
     /// this suite runs with).
