@@ -16,7 +16,8 @@ public final class MetricsEndpoint: Sendable {
     let resources: [WatchedResource]
     /// The object families of the last body, plain and gzip'd, until the next change.
     let cache: ScrapeBodyCache
-    /// The pushed groups as the buffer a plain body sends, until the next push.
+    /// The pushed groups as the buffer a plain body sends and the part a gzip'd one sends, until
+    /// the next push (or the max age).
     let pushBuffers: PushSectionBuffers
     /// Object parts rendered (plain or gzip'd) since start; a scrape of an unchanged store adds none.
     public var cacheBuilds: Int { cache.builds.load(ordering: .relaxed) }

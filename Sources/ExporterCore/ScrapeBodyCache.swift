@@ -300,20 +300,13 @@ final class ScrapeBodyCache: Sendable {
         return (builtKey, Compressed(buffer: buffer, crc: deflater.crc, length: deflater.length))
     }
 
-    /// Tails up to this size follow the cached head as stored blocks (`Gzip.appendStoredBlocks`):
+    /// Sections up to this size follow the cached head as stored blocks (`Gzip.appendStoredBlocks`):
     /// the self-metrics alone are a few KiB, and deflating them anew on every scrape (zlib's
     /// state set up, hashed, matched) kept a cached gzip scrape at 2.2-2.4x nginx `gzip_static`
-    /// of the same bytes; stored, 1.5-1.9x (docs/benchmarks.md, session 11). A larger tail (many
-    /// pushed groups) is compressed as before: there the bytes saved on the wire outweigh the CPU.
+    /// of the same bytes; stored, 1.5-1.9x (docs/benchmarks.md, session 11). Larger ones are
+    /// compressed: there the bytes saved on the wire outweigh the CPU. (The pushed groups, the
+    /// large part of a tail, are compressed once and kept: `PushSectionBuffers`.)
     static let storedTailLimit = 64 * 1024
-
-    /// The rest of a gzip member after `head`: the tail as the final blocks (stored or
-    /// compressed, `storedTailLimit`), then the trailer over the whole body. Nil when zlib fails.
-    static func finishGzip(after head: Compressed, tail: [UInt8]) -> [UInt8]? {
-        guard var out = blocks(tail, final: true) else { return nil }
-        out += Gzip.memberTrailer(crc: Gzip.crc32(tail, continuing: head.crc), length: head.length + tail.count)
-        return out
-    }
 
     /// The rest of a gzip member after `head`, as buffers to send after it: the scrape's
     /// sections (stored or compressed, `storedTailLimit`), the pushed groups compressed once
@@ -324,7 +317,7 @@ final class ScrapeBodyCache: Sendable {
         var buffers: [ByteBuffer] = []
         var crc = head.crc, length = head.length
         if !sections.isEmpty {
-            guard let middle = blocks(sections, final: false) else { return nil }
+            guard let middle = blocks(sections) else { return nil }
             buffers.append(ByteBuffer(bytes: middle))
             crc = Gzip.crc32(sections, continuing: crc)
             length += sections.count
@@ -342,18 +335,18 @@ final class ScrapeBodyCache: Sendable {
         return buffers
     }
 
-    /// `bytes` as deflate blocks: stored up to `storedTailLimit`, compressed above it; ending
-    /// the stream when `final`, else at a byte boundary after a sync flush. Nil when zlib fails.
-    private static func blocks(_ bytes: [UInt8], final: Bool) -> [UInt8]? {
+    /// `bytes` as deflate blocks that end at a byte boundary, without the last-block bit: stored
+    /// up to `storedTailLimit`, compressed (and sync-flushed) above it. Nil when zlib fails.
+    private static func blocks(_ bytes: [UInt8]) -> [UInt8]? {
         if bytes.count <= storedTailLimit {
             var out: [UInt8] = []
             out.reserveCapacity(Gzip.storedBlocksSize(bytes.count) + 8)
-            bytes.withUnsafeBytes { Gzip.appendStoredBlocks($0, final: final, to: &out) }
+            bytes.withUnsafeBytes { Gzip.appendStoredBlocks($0, final: false, to: &out) }
             return out
         }
         let deflater = Gzip.RawDeflater(expectedOutput: bytes.count / 4 + 64, chunk: 16 * 1024)
         deflater.feed(bytes)
-        return deflater.finish(final: final)
+        return deflater.finish(final: false)
     }
 
     /// The raw deflate stream of `bytes`, ended by a sync flush, with their CRC and length: a

@@ -235,7 +235,7 @@ import TestSupport
         let c = try #require(c)
         // The cached part ends with a sync flush: finished with an empty final block it inflates.
         var member = Array(c.buffer.readableBytesView)
-        member += ScrapeBodyCache.finishGzip(after: c, tail: []) ?? []
+        member += (ScrapeBodyCache.finishGzip(after: c, sections: [], pushes: nil, eof: []) ?? []).flatMap { Array($0.readableBytesView) }
         return String(decoding: try Gzip.decompress(member, limit: 1 << 26), as: UTF8.self)
     }
 
@@ -395,23 +395,25 @@ import TestSupport
         #expect(!String(decoding: small, as: UTF8.self).contains("bigbody"))
     }
 
-    /// A small tail (the self-metrics) is sent stored, a large one (many pushed groups)
-    /// compressed; either way the member inflates to the plain body.
-    @Test func smallTailsGoStoredLargeOnesCompressed() throws {
+    /// Small sections (the self-metrics) are sent stored, large ones compressed; either way
+    /// the member inflates to the plain body.
+    @Test func smallSectionsGoStoredLargeOnesCompressed() throws {
         let s = setup()
         let scrape = IntakeService(store: s.intake, directory: s.inventory).scrape(objects: s.inventory.store)
         let head = try #require(s.endpoint.cache.gzip(scrape, format: .text004))
         let small = Array("sedna_exporter_scrapes_total 1\n".utf8)
-        let stored = try #require(ScrapeBodyCache.finishGzip(after: head, tail: small))
-        #expect(stored.count == Gzip.storedBlocksSize(small.count) + 8)
-        #expect(Array(stored[5..<(5 + small.count)]) == small)
+        let stored = try #require(ScrapeBodyCache.finishGzip(after: head, sections: small, pushes: nil, eof: []))
+        #expect(stored.count == 2)
+        #expect(stored[0].readableBytes == Gzip.storedBlocksSize(small.count))
+        #expect(Array(stored[0].readableBytesView.dropFirst(5)) == small)
         let large = Array((0..<4000).map { "pushed_series{job=\"j\",instance=\"i-\($0)\"} \($0)\n" }.joined().utf8)
         #expect(large.count > ScrapeBodyCache.storedTailLimit)
-        let compressed = try #require(ScrapeBodyCache.finishGzip(after: head, tail: large))
-        #expect(compressed.count < large.count / 4)
+        let compressed = try #require(ScrapeBodyCache.finishGzip(after: head, sections: large, pushes: nil, eof: []))
+        #expect(compressed[0].readableBytes < large.count / 4)
         let objects = Array(head.buffer.readableBytesView)
         for (tail, rest) in [(small, stored), (large, compressed)] {
-            #expect(try Gzip.decompress(objects + rest, limit: 1 << 26) == fresh(s, .text004) + tail)
+            let member = objects + rest.flatMap { Array($0.readableBytesView) }
+            #expect(try Gzip.decompress(member, limit: 1 << 26) == fresh(s, .text004) + tail)
         }
     }
 
