@@ -14,13 +14,8 @@ enum Hyperparameters {
     /// 10k-task cluster needs until ready (docs/benchmarks.md, session 15). Any other name goes
     /// through Unicode lowercasing, whose result can be ASCII (the Kelvin sign lowercases to `k`).
     static func parameterKey(_ name: String) -> String? {
-        var ascii = true
-        for b in name.utf8 where b >= 0x80 {
-            ascii = false
-            break
-        }
         let key: String
-        if ascii {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
             guard name.utf8.count <= longestName else { return nil }
             key = String(decoding: name.utf8.map { b in
                 b == UInt8(ascii: "-") ? UInt8(ascii: "_") : (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) ? b + 32 : b
