@@ -21,6 +21,10 @@ watch is cut with 410 Gone and the exporter relists everything (bench/static_api
 changed (a restart more), each with plain and with gzip scrapes, RSS against the bound 1.5 x body + 30 MiB (once after gzip scrapes only, as
 Prometheus scrapes, and once after plain scrapes too, when a plain body is also kept), and the
 growth of the scrape time from one size to the next (linear cost: 10x the tasks should cost <= 10.5x).
+Before those, with nothing scraping, what a relist costs: the exporter's CPU and wall time from
+the 410 until every resource is listed and applied, twice with every object back as it was
+(the items it holds as listed are not parsed again) and once with every pod changed, beside the
+API server's CPU for the same LISTs.
 
 With --simulated-tasks and --churn-seconds, the churn run scrapes back to back for that long,
 samples the exporter's RSS every second and plots it (--plot, matplotlib), then stops the
@@ -217,6 +221,22 @@ def relist_latency(e, api, client, idle_seconds, changed=False, gzip_ok=False):
             "push_relist_count": len(during_push)}
 
 
+def relist_cost(e, api, changed=False, resources=13):
+    """Every watch cut with 410 and nothing scraping: the exporter's CPU and wall time from the
+    expiry until all `resources` have relisted and applied (their "listed" log lines), and the
+    API server's CPU for the same LISTs. Unchanged, a relist finds every item as it holds it
+    (`sedna_exporter_list_items_total{result="unchanged"}`); `changed`: every pod restarted."""
+    def listed():
+        return e.process.output().count(" listed")
+
+    n0, c0, a0 = listed(), cpu_seconds(e.process.pid), cpu_seconds(api.process.pid)
+    t0 = time.perf_counter()
+    requests.post(api.url + "/bench/expire" + ("?changed=1" if changed else ""), timeout=60).raise_for_status()
+    wait_for(lambda: listed() >= n0 + resources, 300, what="the relist of every resource")
+    wall = time.perf_counter() - t0
+    return {"wall_s": wall, "exporter_cpu_s": cpu_seconds(e.process.pid) - c0, "api_cpu_s": cpu_seconds(api.process.pid) - a0}
+
+
 def cpu_seconds(pid):
     """User + system CPU time the process has used, from /proc/<pid>/stat."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
@@ -411,6 +431,10 @@ def run(size, scrapes, binary, work, nginx=True, relist=True):
                         "nginx_gzip_p50_ms": percentile(bg, 50) * 1e3, "nginx_gzip_p99_ms": percentile(bg, 99) * 1e3,
                         "nginx_gzip_bytes": len(peer.get(gzip_ok=True))})
         if relist:
+            time.sleep(1)
+            for label, changed in (("unchanged", False), ("unchanged_again", False), ("changed", True)):
+                row.update({f"relist_cost_{label}_{k}": v for k, v in relist_cost(e, api, changed=changed).items()})
+                time.sleep(1)
             row.update(relist_latency(e, api, ours, percentile(times, 50)))
             row.update({"changed_" + k: v for k, v in relist_latency(e, api, ours, percentile(times, 50), changed=True).items()})
             for prefix, changed in (("gzip_", False), ("gzip_changed_", True)):
@@ -618,6 +642,16 @@ def main():
         print("Scrapes back to back and a push every 10 ms, idle and while all 13 resources relist (same clients);")
         print("'added' is the worst during the relist over the idle p99: how long a relist held a request up.")
         print("'pods changed': the relist brings every pod back with one restart more (otherwise as they were).")
+        print()
+        print("Relist cost, nothing scraping: from every watch cut with 410 until all 13 resources are listed and applied;")
+        print("'changed': every pod comes back with a restart more. The API server's CPU is for serving the same LISTs.")
+        print()
+        print("| objects | relist | wall (s) | exporter CPU (s) | API server CPU (s) |")
+        print("|---|---|---|---|---|")
+        for r in rows:
+            for label, name in (("unchanged", "unchanged"), ("unchanged_again", "unchanged, again"), ("changed", "pods changed")):
+                print(f"| {r['objects']} | {name} | {r[f'relist_cost_{label}_wall_s']:.2f} | {r[f'relist_cost_{label}_exporter_cpu_s']:.2f} | "
+                      f"{r[f'relist_cost_{label}_api_cpu_s']:.2f} |")
         print()
         print("| objects | scrapes | pods changed | scrape idle p99 (ms) | scrapes during relist | LISTs | p50 (ms) | p99 (ms) | max (ms) "
               "| added (ms) | push idle p99 / max (ms) | pushes during relist | p99 (ms) | max (ms) | added (ms) |")

@@ -7,6 +7,8 @@
 // object then goes through its translator, as the reflector would hand it on, and is packed as
 // the inventory keeps it (SednaCatalog's PackedJSON), which must unpack to the same tree; the
 // raw input is also unpacked, which must fail cleanly or give a tree that packs back the same.
+// A relist's decode (`ListPage.decode(_:known:)`) must give the plain decode's page, and with
+// its own item hashes given back must leave every item unparsed.
 // Built by scripts/fuzz.sh.
 import Foundation
 @testable import KubeWatch
@@ -49,6 +51,23 @@ public func fuzzWatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             precondition(!object.name.isEmpty, "a LIST item without a name was kept")
             translate(object, context: context)
         }
+    }
+    // A relist's decode (`known`): the same page as the plain decode, its items hashed; given
+    // those hashes back, every item is left unparsed under its key and nothing else changes.
+    if let listed = try? ListPage.decode(bytes, known: [:]) {
+        let plain = try? ListPage.decode(bytes)
+        precondition(listed.items == plain?.items && listed.undecodable == plain?.undecodable
+                     && listed.continueToken == plain?.continueToken && listed.unchanged.isEmpty, "a relist's decode differs")
+        precondition(listed.hashes.count == listed.items.count, "one hash per item")
+        if listed.hashes.allSatisfy({ $0 != 0 }) {
+            let known = Dictionary(zip(listed.hashes, listed.items.map(\.key)), uniquingKeysWith: { a, _ in a })
+            if let again = try? ListPage.decode(bytes, known: known) {
+                precondition(again.items.isEmpty && again.unchanged.count == listed.items.count
+                             && Set(again.unchanged) == Set(listed.items.map(\.key)), "a known item was parsed again")
+            }
+        }
+    } else {
+        precondition((try? ListPage.decode(bytes)) == nil, "a page decodes only without known hashes")
     }
     return 0
 }

@@ -19,7 +19,7 @@ extension Inventory: ObjectSink {
 
     /// Page by page: one page's trees alive at a time (`beginRelist`).
     public var appliesRelistPages: Bool { true }
-    public func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) { applyRelistPage(resource, objects) }
+    public func relistPage(_ resource: WatchedResource, _ page: RelistPage) { applyRelistPage(resource, page) }
     public func relistComplete(_ resource: WatchedResource) { completeRelist(resource) }
 
     public func apply(_ resource: WatchedResource, _ changes: [ObjectChange]) {

@@ -36,11 +36,13 @@ public final class RelayTracker: Sendable {
         relistSeen.begin(resource)
     }
 
-    /// A relist's page: its objects upserted, their keys remembered.
-    func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
+    /// A relist's page: its objects upserted, their keys and its unchanged keys remembered (an
+    /// unchanged item is one the inventory holds as an earlier LIST gave it, and this tracker
+    /// got the same pages and events: it holds that item as listed too).
+    func relistPage(_ resource: WatchedResource, _ page: RelistPage) {
         guard resource == .pods || resource == .nodes else { return }
-        relistSeen.record(resource, objects.lazy.map(\.key))
-        for o in objects { upsert(resource, o) }
+        relistSeen.record(resource, page.keys)
+        for o in page.objects { upsert(resource, o) }
     }
 
     /// The relist's pages are all in: what none held is gone (as `replaceAll` of them all).
@@ -114,10 +116,12 @@ struct TrackingSink: ObjectSink {
     /// Pages when the inventory takes pages; the tracker follows either way.
     var appliesRelistPages: Bool { inner.appliesRelistPages }
 
-    func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
-        tracker.relistPage(resource, objects)
-        inner.relistPage(resource, objects)
+    func relistPage(_ resource: WatchedResource, _ page: RelistPage) {
+        tracker.relistPage(resource, page)
+        inner.relistPage(resource, page)
     }
+
+    func knownListItems(_ resource: WatchedResource) -> [Int: String] { inner.knownListItems(resource) }
 
     func relistComplete(_ resource: WatchedResource) {
         tracker.relistComplete(resource)

@@ -26,6 +26,7 @@ struct SelfMetricsWriter: ExpositionSection {
         }
         family(SelfMetrics.buildInfo, [([ExporterVersion.version], 1)])
         family(SelfMetrics.listRequests, perResource { $0.listResults })
+        family(SelfMetrics.listItems, perResource { $0.listItems })
         family(SelfMetrics.watchRequests, perResource { $0.watchResults })
         family(SelfMetrics.watchEvents, perResource { $0.events })
         family(SelfMetrics.lastSync, resources.compactMap { r in snap[r]?.lastSync.map { ([r.description], $0) } })

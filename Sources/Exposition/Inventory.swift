@@ -99,8 +99,14 @@ public final class Inventory: Sendable {
         /// and removing the old one must not take the new one's samples (a page-wise relist
         /// applies the new before it finds the old gone).
         var datasetKeys: [String: String] = [:]
-        /// Every object in scope, owned or not (a relist removes the ones it no longer has).
-        var keys: [WatchedResource: Set<String>] = [:]
+        /// Every object in scope, owned or not (a relist removes the ones it no longer has), with
+        /// the `ListItemHash` of the LIST item it was last applied from (0: applied from a watch
+        /// event or parsed whole; the next relist parses it). `knownListItems`.
+        var keys: [WatchedResource: [String: Int]] = [:]
+        /// The same for objects a LIST brought that are out of scope (pods of no Sedna task,
+        /// namespaces not exported): nothing is kept of them but this, so that the next relist
+        /// does not parse them again just to drop them.
+        var unscoped: [WatchedResource: [String: Int]] = [:]
         /// Indexes for the intake, which asks on every report and push: worker pods by
         /// namespace and pod key, and the key (UID) of each task by kind and "namespace/name".
         /// Kept for every task and worker pod in scope, on every shard.
@@ -129,6 +135,8 @@ public final class Inventory: Sendable {
         var generation: UInt64
         /// For a re-render after a context change: the stamp the kept object must still have.
         let rerenderOf: UInt64?
+        /// The object's `ListItemHash` when a relist page brought it, else 0.
+        var listedHash = 0
     }
 
     struct Output {
@@ -164,6 +172,11 @@ public final class Inventory: Sendable {
     /// and renders what now is.
     public func setFilter(_ filter: ObjectFilter) {
         currentFilter.withLock { $0 = filter }
+        // The same bytes may now be owned where they were not: the relist parses every item.
+        state.withLock { s in
+            for r in s.keys.keys { s.keys[r] = s.keys[r]?.mapValues { _ in 0 } }
+            s.unscoped = [:]
+        }
     }
 
     /// An added or modified object.
@@ -217,19 +230,45 @@ public final class Inventory: Sendable {
         relistSeen.begin(resource)
     }
 
-    /// Upserts one page's objects and remembers their keys for `completeRelist`.
-    public func applyRelistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
-        relistSeen.record(resource, objects.lazy.map(\.key))
+    /// Upserts one page's objects and remembers their keys, and its unchanged keys, for
+    /// `completeRelist`. An unchanged key is an object held exactly as this page lists it
+    /// (`knownListItems`): what it was rendered to stays, re-rendered since with any context
+    /// change as every kept object is.
+    public func applyRelistPage(_ resource: WatchedResource, _ page: RelistPage) {
+        relistSeen.record(resource, page.keys)
+        guard !page.objects.isEmpty else { return }
         let (context, generation) = state.withLock { ($0.context, $0.contextGeneration) }
-        let work = ParallelMap.map(objects) { prepare(resource, $0, deleted: false, context: context, generation: generation) }
+        let work = ParallelMap.map(Array(zip(page.objects, page.hashes))) { o, hash in
+            var p = prepare(resource, o, deleted: false, context: context, generation: generation)
+            p.listedHash = hash
+            return p
+        }
         store.beginBulk()
         defer { store.endBulk() }
         commit(work)
     }
 
+    /// A page of objects all parsed.
+    public func applyRelistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
+        applyRelistPage(resource, RelistPage(objects: objects))
+    }
+
+    /// The hash of each object of `resource` held exactly as a LIST item gave it, with its key:
+    /// the next relist leaves items with these hashes unparsed (`ObjectSink.knownListItems`).
+    /// Copied under the lock (copy-on-write), turned around outside it.
+    public func knownListItems(_ resource: WatchedResource) -> [Int: String] {
+        let (keys, unscoped) = state.withLock { ($0.keys[resource] ?? [:], $0.unscoped[resource] ?? [:]) }
+        var out: [Int: String] = [:]
+        out.reserveCapacity(keys.count + unscoped.count)
+        for (key, hash) in keys where hash != 0 { out[hash] = key }
+        for (key, hash) in unscoped { out[hash] = key }
+        return out
+    }
+
     /// Every page is in: what none of them held is gone. Without a relist begun, nothing.
     public func completeRelist(_ resource: WatchedResource) {
         guard let seen = relistSeen.finish(resource) else { return }
+        state.withLock { s in s.unscoped[resource] = s.unscoped[resource]?.filter { seen.contains($0.key) } }
         let work = removals(resource, keeping: seen)
         if !work.isEmpty {
             store.beginBulk()
@@ -247,17 +286,20 @@ public final class Inventory: Sendable {
 
     /// Removal of every object of `resource` whose key is not in `keeping`.
     private func removals(_ resource: WatchedResource, keeping: Set<String>) -> [Prepared] {
-        let gone = state.withLock { s in (s.keys[resource] ?? []).subtracting(keeping) }
+        let gone = state.withLock { s in (s.keys[resource] ?? [:]).keys.filter { !keeping.contains($0) } }
         return gone.map { key in prepare(resource, Self.stub(key), deleted: true, context: nil, generation: 0) }
     }
 
     /// The resource disappeared (its CRD was removed): drop all its series.
     public func forget(_ resource: WatchedResource) {
-        let keys = state.withLock { $0.keys[resource] ?? [] }
+        let keys = state.withLock { Array(($0.keys[resource] ?? [:]).keys) }
         store.beginBulk()
         defer { store.endBulk() }
         commit(keys.map { prepare(resource, Self.stub($0), deleted: true, context: nil, generation: 0) })
-        state.withLock { $0.keys[resource] = nil }
+        state.withLock { s in
+            s.keys[resource] = nil
+            s.unscoped[resource] = nil
+        }
         store.removeAll(resource)
         MemoryRelease.afterBulkChange()
     }
@@ -442,15 +484,23 @@ public final class Inventory: Sendable {
             guard current?.stamp == stamp else { return }
         }
         if p.remove {
+            // Out of scope as listed: remembered so that the next relist need not parse it.
+            if p.listedHash != 0 {
+                s.unscoped[resource, default: [:]][key] = p.listedHash
+            } else if s.unscoped[resource]?[key] != nil {
+                s.unscoped[resource]?[key] = nil
+            }
             removeKey(resource, key, o, &s, &after)
             return
         }
+        if s.unscoped[resource]?[key] != nil { s.unscoped[resource]?[key] = nil }
         if p.owned, Self.readsContext(resource), p.generation != s.contextGeneration {
             p.output = render(resource, o, context: s.context)
             p.generation = s.contextGeneration
         }
         s.stamp += 1
-        s.keys[resource, default: []].insert(key)
+        // A re-render keeps the object as it was listed; anything else is what `p` says.
+        if p.rerenderOf == nil || s.keys[resource]?[key] == nil { s.keys[resource, default: [:]][key] = p.listedHash }
         if resource != .nodes {
             s.identities[resource, default: [:]][key] = Identity(resource: resource, namespace: o.namespace, name: o.name)
         }
@@ -508,7 +558,7 @@ public final class Inventory: Sendable {
 
     private func removeKey(_ resource: WatchedResource, _ key: String, _ o: KubeObject, _ s: inout State,
                            _ after: inout Aftermath) {
-        guard s.keys[resource]?.remove(key) != nil else { return }
+        guard s.keys[resource]?.removeValue(forKey: key) != nil else { return }
         store.remove(resource, key: key)
         s.taskSummaries[key] = nil
         s.workerSummaries[key] = nil

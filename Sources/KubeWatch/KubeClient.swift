@@ -198,11 +198,14 @@ public final class KubeClient: Sendable {
     }
 
     /// One LIST page; a large body is parsed on `work`'s queues (`WatchWork`), off the pool.
-    public func list(_ resource: WatchedResource, continueToken: String?, work: WatchWork = .shared) async throws -> ListPage {
+    /// One LIST page; with `known`, items whose bytes hash to one of its hashes are not parsed
+    /// (`ListPage.decode(_:known:)`).
+    public func list(_ resource: WatchedResource, continueToken: String?, known: [Int: String]? = nil,
+                     work: WatchWork = .shared) async throws -> ListPage {
         var q = [("limit", String(pageSize))]
         if let c = continueToken { q.append(("continue", c)) }
         let body = try await get(resource.path, q)
-        return try await work.run(heavy: body.count >= WatchWork.inlineListBytes) { Result { try ListPage.decode(body) } }.get()
+        return try await work.run(heavy: body.count >= WatchWork.inlineListBytes) { Result { try ListPage.decode(body, known: known) } }.get()
     }
 
     /// Opens a watch stream; the caller reads lines from the body until it ends.

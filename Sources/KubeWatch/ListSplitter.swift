@@ -23,30 +23,61 @@ public enum ListSplitter {
     }
 
     public static func decode(_ body: UnsafeRawBufferPointer) -> JSON? {
+        guard let d = decode(body, known: [:]) else { return nil }
+        var out = d.members
+        if let items = d.items { out["items"] = .array(items) }
+        return .object(out)
+    }
+
+    /// A LIST body taken apart: its other members, and of `items` the parsed elements with the
+    /// hash of each one's bytes, and the keys of the elements left unparsed as known.
+    public struct Decoded: Sendable {
+        public var members: [String: JSON] = [:]
+        /// nil when the body has no `items` member.
+        public var items: [JSON]?
+        /// `ListItemHash` of each parsed item's bytes, parallel to `items`.
+        public var hashes: [Int] = []
+        /// The keys `known` gave for the items whose bytes hashed to one of its hashes.
+        public var unchanged: [String] = []
+    }
+
+    /// As `decode(_:)`, but an item whose bytes hash (`ListItemHash`) to one of `known`'s is not
+    /// parsed: its key is listed in `unchanged` instead (what a relist does with items the sink
+    /// holds as listed; `RelistPage`).
+    public static func decode(_ body: UnsafeRawBufferPointer, known: [Int: String]) -> Decoded? {
         guard let split = split(body) else { return nil }
         // The top-level object is depth 1 and `items` depth 2 in the whole-body parse.
         let memberDepth = JSONParser.defaultMaxDepth - 1, itemDepth = JSONParser.defaultMaxDepth - 2
-        var out: [String: JSON] = [:]
+        var out = Decoded()
         for (key, range) in split.members {
             guard let v = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: body[range]), maxDepth: memberDepth,
                                                 droppingManagedFields: true) else { return nil }
-            if key != "managedFields" { out[key] = v }
+            if key != "managedFields" { out.members[key] = v }
         }
-        if let ranges = split.items {
-            let base = body.baseAddress.map { UInt(bitPattern: $0) } ?? 0
-            let items = ParallelMap.map(ranges) { r -> JSON? in
-                let piece = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: base + UInt(r.lowerBound)), count: r.count)
-                return try? JSONParser.parse(piece, maxDepth: itemDepth, droppingManagedFields: true)
-            }
-            var array: [JSON] = []
-            array.reserveCapacity(items.count)
-            for item in items {
-                guard let item else { return nil }
-                array.append(item)
-            }
-            out["items"] = .array(array)
+        guard let ranges = split.items else { return out }
+        enum Item { case parsed(JSON, Int), unchanged(String), invalid }
+        let base = body.baseAddress.map { UInt(bitPattern: $0) } ?? 0
+        let items = ParallelMap.map(ranges) { r -> Item in
+            let piece = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: base + UInt(r.lowerBound)), count: r.count)
+            let hash = ListItemHash.of(piece)
+            if let key = known[hash] { return .unchanged(key) }
+            guard let item = try? JSONParser.parse(piece, maxDepth: itemDepth, droppingManagedFields: true) else { return .invalid }
+            return .parsed(item, hash)
         }
-        return .object(out)
+        var parsed: [JSON] = []
+        parsed.reserveCapacity(items.count)
+        out.hashes.reserveCapacity(items.count)
+        for item in items {
+            switch item {
+            case .parsed(let json, let hash):
+                parsed.append(json)
+                out.hashes.append(hash)
+            case .unchanged(let key): out.unchanged.append(key)
+            case .invalid: return nil
+            }
+        }
+        out.items = parsed
+        return out
     }
 
     struct Split {

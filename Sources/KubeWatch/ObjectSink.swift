@@ -20,8 +20,13 @@ public protocol ObjectSink: Sendable {
     /// Whether the sink takes a relist page by page (`relistPage`, then `relistComplete`) instead
     /// of all at once (`replaceAll`): the reflector then holds no page once it is delivered.
     var appliesRelistPages: Bool { get }
-    /// One LIST page of the relist under way, in order: its objects are current.
-    func relistPage(_ resource: WatchedResource, _ objects: [KubeObject])
+    /// One LIST page of the relist under way, in order: its objects are current, and so is
+    /// what the sink holds for its `unchanged` keys.
+    func relistPage(_ resource: WatchedResource, _ page: RelistPage)
+    /// For a page-wise sink: the hash (`ListItemHash`) of each object it holds exactly as a LIST
+    /// gave it, with the object's key; the next relist's items with these hashes are not
+    /// parsed and come as `RelistPage.unchanged`. Empty: every item is parsed.
+    func knownListItems(_ resource: WatchedResource) -> [Int: String]
     /// The relist's last page was delivered: every object no page held is gone. Not called
     /// when the LIST failed (`relistEnded` follows either way).
     func relistComplete(_ resource: WatchedResource)
@@ -37,7 +42,13 @@ extension ObjectSink {
     public func relistStarted(_ resource: WatchedResource) {}
     public func relistEnded(_ resource: WatchedResource) {}
     public var appliesRelistPages: Bool { false }
-    public func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {}
+    public func relistPage(_ resource: WatchedResource, _ page: RelistPage) {}
+    public func knownListItems(_ resource: WatchedResource) -> [Int: String] { [:] }
+
+    /// A page of objects all parsed (tests, sinks' own callers).
+    public func relistPage(_ resource: WatchedResource, _ objects: [KubeObject]) {
+        relistPage(resource, RelistPage(objects: objects))
+    }
     public func relistComplete(_ resource: WatchedResource) {}
 
     /// One by one, for sinks with nothing to gain from a batch.

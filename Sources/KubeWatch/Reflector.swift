@@ -42,31 +42,41 @@ public struct Reflector: Sendable {
         // Whether a relist announced to the sink (`relistStarted`) is still to be ended.
         var relisting = false
         defer { if relisting { sink.relistEnded(r) } }
+        // What a page-wise sink holds as listed, asked once per relist (`knownListItems`).
+        var known: [Int: String] = [:]
+        var unchanged = 0
         while !Task.isCancelled {
             switch action {
             case .list(let token):
                 if token == nil {
                     accumulated.removeAll()
                     listed = 0
+                    unchanged = 0
+                    known = pageWise ? sink.knownListItems(r) : [:]
                 }
                 if !relisting {
                     sink.relistStarted(r)
                     relisting = true
                 }
                 do {
-                    let page = try await client.list(r, continueToken: token)
-                    listed += page.items.count
+                    let page = try await client.list(r, continueToken: token, known: pageWise ? known : nil)
+                    listed += page.items.count + page.unchanged.count
+                    unchanged += page.unchanged.count
                     if pageWise {
-                        let items = page.items
+                        let items = RelistPage(objects: page.items, hashes: page.hashes, unchanged: page.unchanged)
                         await applying?.value
                         applying = Task { [sink] in
-                            await WatchWork.shared.run(heavy: items.count >= WatchWork.inlineObjects) { sink.relistPage(r, items) }
+                            await WatchWork.shared.run(heavy: items.objects.count >= WatchWork.inlineObjects) { sink.relistPage(r, items) }
                         }
                     } else {
                         accumulated.append(contentsOf: page.items)
                     }
                     for _ in 0..<page.undecodable { sink.recordUndecodable(r) }
-                    stats.update(r) { $0.listResults["ok", default: 0] += 1 }
+                    stats.update(r) { s in
+                        s.listResults["ok", default: 0] += 1
+                        s.listItems["parsed", default: 0] += page.items.count
+                        if !page.unchanged.isEmpty { s.listItems["unchanged", default: 0] += page.unchanged.count }
+                    }
                     action = machine.on(.listPage(continueToken: page.continueToken, resourceVersion: page.resourceVersion))
                 } catch {
                     let e = error as? KubeError
@@ -103,7 +113,7 @@ public struct Reflector: Sendable {
                     s.consecutiveFailures = 0
                     s.lastSync = WatchStats.now()
                 }
-                logger.info("listed", metadata: ["resource": "\(r)", "objects": "\(n)"])
+                logger.info("listed", metadata: ["resource": "\(r)", "objects": "\(n)", "unchanged": "\(unchanged)"])
                 action = .watch(resourceVersion: rv)
 
             case .watch(let rv):

@@ -29,25 +29,50 @@ public struct ListPage: Sendable {
     public let continueToken: String?
     /// Items that were not objects (counted, never fatal).
     public let undecodable: Int
+    /// `ListItemHash` of each item's bytes, parallel to `items` (0 when the body was parsed whole).
+    public let hashes: [Int]
+    /// Keys of the items left unparsed because their bytes hashed to one of `known`'s.
+    public let unchanged: [String]
 
-    public static func decode(_ body: [UInt8]) throws -> ListPage {
-        let json: JSON
-        if body.count >= ListSplitter.minimumBytes, let fast = ListSplitter.decode(body) {
-            json = fast
-        } else {
+    /// Decodes a LIST body. With `known` (a relist for a sink that keeps what it listed, see
+    /// `RelistPage`), the body is taken apart item by item whatever its size, each item's
+    /// bytes are hashed, and the items `known` holds are not parsed; without it a small body
+    /// is parsed whole.
+    public static func decode(_ body: [UInt8], known: [Int: String]? = nil) throws -> ListPage {
+        var json: JSON?
+        var hashes: [Int]?
+        var unchanged: [String] = []
+        if known != nil || body.count >= ListSplitter.minimumBytes,
+           let d = body.withUnsafeBytes({ ListSplitter.decode($0, known: known ?? [:]) }) {
+            var members = d.members
+            if let items = d.items { members["items"] = .array(items) }
+            json = .object(members)
+            hashes = d.hashes
+            unchanged = d.unchanged
+        }
+        if json == nil {
             do { json = try JSON.decode(body, droppingManagedFields: true) } catch {
                 throw KubeError(.decode, "LIST response is not valid JSON")
             }
         }
-        guard let items = json["items"].array else { throw KubeError(.decode, "LIST response has no items array") }
+        let whole = json ?? .null
+        guard let items = whole["items"].array else { throw KubeError(.decode, "LIST response has no items array") }
         var objects: [KubeObject] = []
+        var kept: [Int] = []
         objects.reserveCapacity(items.count)
+        kept.reserveCapacity(items.count)
         var bad = 0
-        for i in items {
-            if i.object != nil, i["metadata"]["name"].string != nil { objects.append(KubeObject(i)) } else { bad += 1 }
+        for (n, i) in items.enumerated() {
+            if i.object != nil, i["metadata"]["name"].string != nil {
+                objects.append(KubeObject(i))
+                kept.append(hashes?[n] ?? 0)
+            } else {
+                bad += 1
+            }
         }
-        let token = json["metadata"]["continue"].string
-        return ListPage(items: objects, resourceVersion: json["metadata"]["resourceVersion"].string,
-                        continueToken: (token?.isEmpty ?? true) ? nil : token, undecodable: bad)
+        let token = whole["metadata"]["continue"].string
+        return ListPage(items: objects, resourceVersion: whole["metadata"]["resourceVersion"].string,
+                        continueToken: (token?.isEmpty ?? true) ? nil : token, undecodable: bad, hashes: kept,
+                        unchanged: unchanged)
     }
 }

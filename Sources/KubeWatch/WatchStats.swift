@@ -10,6 +10,8 @@ public final class WatchStats: Sendable {
         public var consecutiveFailures = 0
         public var lastSync: Double?
         public var listResults: [String: Int] = [:]
+        /// LIST items parsed, and left unparsed as unchanged (`RelistPage`).
+        public var listItems: [String: Int] = [:]
         public var watchResults: [String: Int] = [:]
         public var events: [String: Int] = [:]
         public var lastError: String?

@@ -13,6 +13,10 @@ public enum SelfMetrics {
     public static let listRequests = MetricFamily(
         "sedna_exporter_list_requests_total", .counter, help: "LIST requests to the Kubernetes API by resource and result.",
         labels: ["resource", "result"], source: .exporter, emittedBy: e)
+    public static let listItems = MetricFamily(
+        "sedna_exporter_list_items_total", .counter,
+        help: "Items of LIST responses by resource: parsed, or unchanged (byte for byte what the exporter holds from an earlier LIST; not parsed again).",
+        labels: ["resource", "result"], source: .exporter, emittedBy: e)
     public static let watchRequests = MetricFamily(
         "sedna_exporter_watch_requests_total", .counter,
         help: "WATCH streams opened, by resource and how they ended (ok, gone, error, timeout).",
@@ -149,7 +153,7 @@ public enum SelfMetrics {
         labels: ["reason"], source: .exporter, emittedBy: r)
 
     public static let exporterFamilies = [
-        buildInfo, listRequests, watchRequests, watchEvents, lastSync, objects, resourceAvailable, resourceSynced,
+        buildInfo, listRequests, listItems, watchRequests, watchEvents, lastSync, objects, resourceAvailable, resourceSynced,
         translateErrors, renderDuration, scrapes, scrapeDuration, scrapeBodiesCoalesced, ready, shardOrdinal, totalShards,
         httpRejected,
     ]
