@@ -5,9 +5,9 @@
 /// Why: a relist (a watch cut with 410 Gone, a dropped connection) lists every object again,
 /// and at 10k tasks parsing and translating the 30k listed objects cost seconds of CPU on the
 /// cores that also serve scrapes, while nearly all of them were unchanged. An item whose bytes
-/// hash to what the sink recorded for the same key at its last LIST (`knownListItems`) is the
-/// same object: the same bytes parse to the same tree, so keeping what the sink made of it is
-/// what applying it again would give (docs/architecture.md, "I/O adapters").
+/// hash to one the sink recorded for an object it holds as listed (`knownListItems`) is that
+/// object, unchanged: the same bytes parse to the same tree, so keeping what the sink made of
+/// it is what applying it again would give (docs/architecture.md, "I/O adapters").
 public struct RelistPage: Sendable {
     public var objects: [KubeObject]
     /// `ListItemHash` of each object's bytes in the LIST body (parallel to `objects`); 0 where
