@@ -39,23 +39,19 @@ public struct ListPage: Sendable {
     /// bytes are hashed, and the items `known` holds are not parsed; without it a small body
     /// is parsed whole.
     public static func decode(_ body: [UInt8], known: [Int: String]? = nil) throws -> ListPage {
-        var json: JSON?
-        var hashes: [Int]?
-        var unchanged: [String] = []
-        if known != nil || body.count >= ListSplitter.minimumBytes,
-           let d = body.withUnsafeBytes({ ListSplitter.decode($0, known: known ?? [:]) }) {
-            var members = d.members
-            if let items = d.items { members["items"] = .array(items) }
-            json = .object(members)
-            hashes = d.hashes
-            unchanged = d.unchanged
-        }
-        if json == nil {
-            do { json = try JSON.decode(body, droppingManagedFields: true) } catch {
+        let split = known != nil || body.count >= ListSplitter.minimumBytes
+            ? body.withUnsafeBytes { ListSplitter.decode($0, known: known ?? [:]) } : nil
+        let whole: JSON
+        if let split {
+            var members = split.members
+            if let items = split.items { members["items"] = .array(items) }
+            whole = .object(members)
+        } else {
+            do { whole = try JSON.decode(body, droppingManagedFields: true) } catch {
                 throw KubeError(.decode, "LIST response is not valid JSON")
             }
         }
-        let whole = json ?? .null
+        let hashes = split?.hashes
         guard let items = whole["items"].array else { throw KubeError(.decode, "LIST response has no items array") }
         var objects: [KubeObject] = []
         var kept: [Int] = []
@@ -73,6 +69,6 @@ public struct ListPage: Sendable {
         let token = whole["metadata"]["continue"].string
         return ListPage(items: objects, resourceVersion: whole["metadata"]["resourceVersion"].string,
                         continueToken: (token?.isEmpty ?? true) ? nil : token, undecodable: bad, hashes: kept,
-                        unchanged: unchanged)
+                        unchanged: split?.unchanged ?? [])
     }
 }

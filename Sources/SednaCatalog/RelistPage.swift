@@ -25,9 +25,6 @@ public struct RelistPage: Sendable {
 
     /// Every key the page lists: its objects' and the unchanged ones.
     public var keys: [String] { objects.map(\.key) + unchanged }
-
-    /// Items in the page, parsed or not.
-    public var count: Int { objects.count + unchanged.count }
 }
 
 /// The hash a relist compares a LIST item's bytes by: 64-bit SipHash (Swift's `Hasher`,
