@@ -112,6 +112,8 @@ class ChurnAPI(KubeAPI):
         self.process = Process([sys.executable, os.path.join(HERE, "static_api.py"), "--port", str(self.port), "--load", load,
                                 "--pod-churn", str(events)], os.path.join(workdir, f"static-api-{self.port}.log"))
         wait_for(lambda: "serving" in self.process.output() or not self.process.alive(), 300, what="static API")
+        if not self.process.alive():
+            raise RuntimeError("the static API exited:\n" + self.process.output())
 
 
 def modified_pod_events(text):
