@@ -58,15 +58,31 @@ public enum ExporterRouter {
         return (compressed, "gzip")
     }
 
+    /// Whether an `Accept-Encoding` value accepts gzip: a `gzip` coding (any case, spaces around
+    /// it) without a weight of 0 (`q=0`, `q=0.000`: "not acceptable", RFC 9110 section 12.5.3).
+    /// Read byte by byte: every scrape asks, and Foundation's trimming and substring calls were
+    /// 2 % of a gzip'd scrape's CPU (docs/benchmarks.md, session 17).
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
-        for part in header.split(separator: ",") {
-            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.first?.lowercased() == "gzip" else { continue }
-            if fields.dropFirst().contains(where: { $0.replacingOccurrences(of: " ", with: "") == "q=0" }) { return false }
+        for part in header.utf8.split(separator: UInt8(ascii: ",")) {
+            let fields = part.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
+            guard let coding = fields.first, isGzip(coding) else { continue }
+            for field in fields.dropFirst() {
+                let param = field.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+                guard param.count > 2, param[0] | 0x20 == UInt8(ascii: "q"), param[1] == UInt8(ascii: "=") else { continue }
+                if let q = Double(String(decoding: param[2...], as: UTF8.self)), q == 0 { return false }
+            }
             return true
         }
         return false
+    }
+
+    /// `gzip` in any case, with spaces or tabs around it.
+    private static func isGzip(_ coding: Substring.UTF8View) -> Bool {
+        let bytes = Array(coding)
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return false }
+        return bytes[first...last].map { $0 | 0x20 }.elementsEqual("gzip".utf8)
     }
 }
 

@@ -18,4 +18,18 @@ import Testing
         #expect(out == body)
         #expect(ExporterRouter.encode(body, acceptEncoding: nil).encoding == nil)
     }
+
+    /// A gzip coding in any case and spacing is accepted unless its weight is 0 (RFC 9110
+    /// section 12.5.3: `q=0`, `q=0.0`, `q=0.000` mean "not acceptable").
+    @Test func acceptEncodingIsReadAsRFC9110Says() {
+        for accepted in ["gzip", "GZIP", " gzip ", "deflate, gzip", "gzip;q=1", "gzip; q=0.5", "br;q=0, Gzip ;q=0.001",
+                         "gzip;level=1", "\tgzip\t"] {
+            #expect(ExporterRouter.acceptsGzip(accepted), "\(accepted)")
+        }
+        for refused in ["", "identity", "deflate, br", "x-gzip", "gzip2", "g zip", "gzip;q=0", "gzip ; q = 0", "gzip;Q=0.000",
+                        "gzip;q=0.0, deflate", ",", ";q=1"] {
+            #expect(!ExporterRouter.acceptsGzip(refused), "\(refused)")
+        }
+        #expect(!ExporterRouter.acceptsGzip(nil))
+    }
 }

@@ -307,6 +307,20 @@ import TestSupport
 }
 
 @Suite struct TextFormatTests {
+    /// Catalog families' headers are made once and are what the family's lines say; a family
+    /// that only shares a catalog family's name gets its own.
+    @Test func headersOfCatalogFamiliesAreKeptAndMatchTheFamily() throws {
+        let f = SelfMetrics.scrapes
+        let text = String(decoding: TextFormat.header(f, format: .text004), as: UTF8.self)
+        #expect(text == "# HELP \(f.name) \(TextFormat.escapeHelp(f.help))\n# TYPE \(f.name) \(f.type.exposedType)\n")
+        #expect(TextFormat.header(f, format: .text004) == TextFormat.header(f, format: .text004))
+        let open = String(decoding: TextFormat.header(f, format: .openMetrics), as: UTF8.self)
+        #expect(open.hasPrefix("# TYPE sedna_exporter_scrapes counter\n"), "\(open)")
+        let other = MetricFamily(f.name, .gauge, help: "Another help.\nTwo lines.", labels: [], source: .exporter, emittedBy: "test")
+        #expect(String(decoding: TextFormat.header(other, format: .text004), as: UTF8.self)
+                == "# HELP \(f.name) Another help.\\nTwo lines.\n# TYPE \(f.name) gauge\n")
+    }
+
     @Test func hostileLabelValuesAreEscapedAndCapped() {
         var out: [UInt8] = []
         let huge = String(repeating: "é", count: 5000)
