@@ -41,6 +41,8 @@ public final class MetricsEndpoint: Sendable {
         set { shardBox.withLock { $0 = newValue } }
     }
     private let scrapeState = Mutex<(count: Int, lastSeconds: Double)>((0, 0))
+    /// The self-metrics' per-resource families of the last scrape (`PerResourceFamilies`).
+    private let perResourceFamilies = PerResourceFamilies()
     /// `sedna_intake_forwarded_total`, on a sharded exporter that forwards (`ShardForwarding`).
     private let forwardCounters = Mutex<ShardForwardCounters?>(nil)
     public var shardForwardCounters: ShardForwardCounters? {
@@ -92,7 +94,8 @@ public final class MetricsEndpoint: Sendable {
         var sections: [any ExpositionSection] = [
             SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources, scrapes: count,
                               lastScrapeSeconds: last, coalescedBodies: coalescedBodiesServed, ready: readiness.ready,
-                              shard: shardAssignment?.current ?? ShardAssignment(shard: 0, total: 1)),
+                              shard: shardAssignment?.current ?? ShardAssignment(shard: 0, total: 1),
+                              perResource: perResourceFamilies),
         ]
         if let webhook { sections.append(webhook) }
         if let r = httpRejections { sections.append(HTTPRejectionSection(family: SelfMetrics.httpRejected, rejections: r)) }

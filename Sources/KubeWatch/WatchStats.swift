@@ -4,7 +4,7 @@ import Synchronization
 
 /// Counters and health of every reflector, read by /metrics and /readyz.
 public final class WatchStats: Sendable {
-    public struct Resource: Sendable {
+    public struct Resource: Sendable, Equatable {
         public var available = false
         public var synced = false
         public var consecutiveFailures = 0
