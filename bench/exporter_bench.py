@@ -33,10 +33,15 @@ prints the CPU the exporter, the simulator (the load generator: API server, LC s
 worker) and this client used over the churn window, in cores: how much of the two cores each had.
 With --simulator-nice N every thread of the simulator runs at nice N during the churn window (a
 diagnostic: whether the exporter's slow scrapes are the load generator's CPU on the same two
-cores; a real cluster's API server and workers run elsewhere).
+cores; a real cluster's API server and workers run elsewhere). With --churn-peer, nginx serves
+the exporter's latest body (its file replaced, outside the timed requests, by what the exporter
+answered, every 2 s of the churn window and again for the idle one) and every scrape of ours is
+followed by one of nginx's over its own connection, churn and idle alike: nginx's churn / idle
+ratio is what the same load does to a server that does no work per scrape but send a file,
+the floor for ours on this machine.
 
 Usage: bench/exporter_bench.py [--sizes 1000,10000[,50000]] [--scrapes 50] [--simulated-tasks 10,50]
-                               [--churn-seconds 600 --plot churn-rss.png [--simulator-nice 19]]
+                               [--churn-seconds 600 --plot churn-rss.png [--simulator-nice 19] [--churn-peer]]
                                [--recreate-after 300 --max-groups 20000]
                                [--no-nginx] [--no-relist]
 Environment: SEDNA_EXPORTER_BIN (default: builds .build/release/sedna-exporter).
@@ -99,9 +104,13 @@ class Client:
         return body
 
     def timed(self, gzip_ok=False):
+        return self.timed_body(gzip_ok)[0]
+
+    def timed_body(self, gzip_ok=False):
+        """(seconds, the body as sent)."""
         t = time.perf_counter()
-        self.get(gzip_ok=gzip_ok)
-        return time.perf_counter() - t
+        body = self.get(gzip_ok=gzip_ok)
+        return time.perf_counter() - t, body
 
 
 class Nginx:
@@ -149,6 +158,14 @@ http {{
             return requests.get(f"http://127.0.0.1:{self.port}/metrics", timeout=5).status_code == 200
         except requests.RequestException:
             return False
+
+    def replace(self, body, gzip_ok):
+        """Serves `body` from now on: as the plain file, or (`gzip_ok`: a gzip member as sent) as
+        the one `gzip_static` sends. Renamed into place: a request never reads half a file."""
+        name = os.path.join(self.dir, "www", "metrics.gz" if gzip_ok else "metrics")
+        with open(name + ".new", "wb") as f:
+            f.write(body)
+        os.replace(name + ".new", name)
 
     def stop(self):
         self.process.stop()
@@ -464,7 +481,7 @@ def counter_sum(text, family):
 
 
 def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None, recreate_after=0, max_groups=2000,
-                  scrape_log=None, simulator_nice=0, body_max_age=0.0, churn_gzip=False):
+                  scrape_log=None, simulator_nice=0, body_max_age=0.0, churn_gzip=False, churn_peer=False):
     os.environ["SEDNA_EXPORTER_BIN"] = binary
     port = free_port()
     sim = Simulator(work, intake_url=f"http://127.0.0.1:{port}", speed=speed,
@@ -472,6 +489,7 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
     e = Exporter(work, sim.kubeconfig(), port=port,
                  extra=["--max-groups", str(max_groups)] + (["--scrape-body-max-age", str(body_max_age)] if body_max_age else []))
     extra = {}
+    nginx = None
     try:
         t = time.perf_counter()
         e.wait_ready(timeout=600)
@@ -479,6 +497,10 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
         time.sleep(10)  # let pods, reports and pushes flow
         client = Client(e.port)  # a long timeout: a loaded exporter may take more than 10 s
         before, t0 = client.get().decode(), time.perf_counter()
+        if churn_peer:
+            nginx = Nginx(work, before.encode())
+            peer = Client(nginx.port)
+            peer_times, peer_idle = [], []
         sampler = None
         if churn_seconds:
             sampler = RSSSampler(e.process.pid)
@@ -489,9 +511,16 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
             times, starts = [], []
             cpu0 = {"exporter": cpu_seconds(e.process.pid), "simulator": cpu_seconds(sim.process.pid),
                     "client": sum(os.times()[:2])}
+            replaced = time.perf_counter()
             while time.perf_counter() - t0 < churn_seconds:
                 starts.append(time.monotonic())
-                times.append(client.timed(churn_gzip))
+                took, body = client.timed_body(churn_gzip)
+                times.append(took)
+                if nginx:
+                    if time.perf_counter() - replaced >= 2:
+                        nginx.replace(body, churn_gzip)
+                        replaced = time.perf_counter()
+                    peer_times.append(peer.timed(churn_gzip))
             window = time.perf_counter() - t0
             cpu1 = {"exporter": cpu_seconds(e.process.pid), "simulator": cpu_seconds(sim.process.pid),
                     "client": sum(os.times()[:2])}
@@ -530,11 +559,24 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
             # The same body, still: the simulator gone, nothing changes the store any more.
             sim.stop()
             time.sleep(3)
-            idle = [client.timed(churn_gzip) for _ in range(max(scrapes, 100))]
+            if nginx:
+                nginx.replace(client.get(gzip_ok=churn_gzip), churn_gzip)
+            idle = []
+            for _ in range(max(scrapes, 100)):
+                idle.append(client.timed(churn_gzip))
+                if nginx:
+                    peer_idle.append(peer.timed(churn_gzip))
             extra.update({"idle_p50_ms": percentile(idle, 50) * 1e3, "idle_p99_ms": percentile(idle, 99) * 1e3,
                           "churn_p99_over_idle_p99": percentile(times, 99) / percentile(idle, 99)})
+            if nginx:
+                extra.update({"peer_churn_p50_ms": percentile(peer_times, 50) * 1e3,
+                              "peer_churn_p99_ms": percentile(peer_times, 99) * 1e3,
+                              "peer_idle_p99_ms": percentile(peer_idle, 99) * 1e3,
+                              "peer_churn_p99_over_idle_p99": percentile(peer_times, 99) / percentile(peer_idle, 99)})
         peer = peer_render_seconds(text, max(5, scrapes // 5))
     finally:
+        if nginx:
+            nginx.stop()
         e.stop()
         sim.stop()
     ours_p50 = percentile(times, 50)
@@ -567,6 +609,8 @@ def main():
                     "--scrape-body-max-age (a changed body younger than this is served while a newer one is built behind it)")
     ap.add_argument("--churn-gzip", action="store_true", help="with --churn-seconds: the churn and idle scrapes ask for gzip, "
                     "as Prometheus does (default: plain)")
+    ap.add_argument("--churn-peer", action="store_true", help="with --churn-seconds: nginx serving the exporter's latest body, "
+                    "scraped after each of ours, churn and idle (the same load's effect on a server doing no work per scrape)")
     ap.add_argument("--no-nginx", action="store_true", help="skip the nginx peer")
     ap.add_argument("--no-relist", action="store_true", help="skip the scrape-during-relist measurement")
     args = ap.parse_args()
@@ -581,7 +625,8 @@ def main():
                                   recreate_after=args.recreate_after, max_groups=args.max_groups,
                                   scrape_log=(os.path.abspath(args.scrape_log) if args.scrape_log else None),
                                   simulator_nice=args.simulator_nice, speed=args.simulator_speed,
-                                  body_max_age=args.scrape_body_max_age, churn_gzip=args.churn_gzip)
+                                  body_max_age=args.scrape_body_max_age, churn_gzip=args.churn_gzip,
+                                  churn_peer=args.churn_peer)
                     for t in args.simulated_tasks.split(",")]
         for r in rows:
             print(json.dumps(r), flush=True)
@@ -603,6 +648,17 @@ def main():
                       f"{r['churn_p99_over_idle_p99']:.2f}x | {r['rss_first_tenth_mib']:.0f} | {r['rss_last_tenth_mib']:.0f} | "
                       f"{r['rss_max_mib']:.0f} | {r['exporter_cores']:.2f} / {r['simulator_cores']:.2f} ({r['simulator_nice']}) / "
                       f"{r['client_cores']:.2f} | {r['body_max_age_s']:g}: {r['coalesced_scrapes']:.0f} |")
+            if any("peer_churn_p99_ms" in r for r in rows):
+                print()
+                print("Side by side under the same churn: nginx serving the exporter's latest body, scraped after each of ours")
+                print()
+                print("| --tasks | ours churn p99 / idle p99 (ms) | ours churn / idle | nginx churn p50 / p99 (ms) | nginx idle p99 (ms) "
+                      "| nginx churn / idle | ours churn p99 / nginx churn p99 |")
+                print("|---|---|---|---|---|---|---|")
+                for r in rows:
+                    print(f"| {r['tasks']} | {r['scrape_p99_ms']:.1f} / {r['idle_p99_ms']:.1f} | {r['churn_p99_over_idle_p99']:.2f}x | "
+                          f"{r['peer_churn_p50_ms']:.1f} / {r['peer_churn_p99_ms']:.1f} | {r['peer_idle_p99_ms']:.1f} | "
+                          f"{r['peer_churn_p99_over_idle_p99']:.2f}x | {r['scrape_p99_ms'] / r['peer_churn_p99_ms']:.2f}x |")
         return
     rows = []
     with tempfile.TemporaryDirectory(prefix="sedna-bench-") as work:
