@@ -124,8 +124,8 @@ final class ScrapeBodyCache: Sendable {
     }
 
     private let entries = Mutex<[ExpositionFormat: Entry]>([:])
-    /// Sizes of the last bodies built, to reserve the next ones in one allocation.
-    private let lastGzipSize = Atomic<Int>(0)
+    /// The gzip'd object part's segments as last compressed, per format.
+    let segments: [ExpositionFormat: CompressedSegments] = [.text004: CompressedSegments(), .openMetrics: CompressedSegments()]
     let hits = Atomic<Int>(0)
     let builds = Atomic<Int>(0)
 
@@ -158,20 +158,20 @@ final class ScrapeBodyCache: Sendable {
             return stale
         }
         if let recent = recent(scrape, format: format, \.plain) { return recent }
-        let (built, buffer) = buildPlain(scrape, format: format, recycle: true)
+        let (built, buffer, _) = buildPlain(scrape, format: format, recycle: true)
         store(built) { $0.plain = buffer }
         return buffer
     }
 
     /// Assembles the plain object part; with `recycle`, into the cached body's buffer when no
     /// response holds it (which takes it out of the cache).
-    private func buildPlain(_ scrape: Scrape, format: ExpositionFormat, recycle: Bool) -> (Key, ByteBuffer) {
+    private func buildPlain(_ scrape: Scrape, format: ExpositionFormat, recycle: Bool) -> (Key, ByteBuffer, ObjectPart) {
         builds.add(1, ordering: .relaxed)
         let part = scrape.objectPart(format: format)
         // At least the size needed, written once: no regrowth, no second copy.
         var buffer = recycle ? recycledPlain(format, capacity: part.byteCount) : ByteBufferAllocator().buffer(capacity: part.byteCount)
         part.forEachChunk { buffer.writeBytes($0) }
-        return (Key(generation: part.generation, format: format, workerReports: scrape.workerReports), buffer)
+        return (Key(generation: part.generation, format: format, workerReports: scrape.workerReports), buffer, part)
     }
 
     /// Rebuilds, off the request path, every representation the cache holds, once a relist has
@@ -204,11 +204,13 @@ final class ScrapeBodyCache: Sendable {
             let key = Key(generation: s.objects.generation, format: format, workerReports: s.workerReports)
             let current = lookup(key)
             var plain = current?.plain, gzip = current?.gzip, built = key, changed = false
+            var part: ObjectPart?
             if hadPlain, plain == nil {
-                (built, plain) = buildPlain(s, format: format, recycle: false)
+                let made = buildPlain(s, format: format, recycle: false)
+                (built, plain, part) = (made.0, made.1, made.2)
                 changed = true
             }
-            if hadGzip, gzip == nil, let g = buildGzip(s, format: format, from: plain.map { (built, $0) }) {
+            if hadGzip, gzip == nil, let g = buildGzip(s, format: format, from: part.map { (built, $0) }) {
                 if plain == nil { built = g.key }   // compressed from the store: its own generation
                 gzip = g.compressed
                 changed = true
@@ -263,8 +265,7 @@ final class ScrapeBodyCache: Sendable {
     /// The compressed object part of `scrape`; nil when zlib fails.
     func gzip(_ scrape: Scrape, format: ExpositionFormat) -> Compressed? {
         let key = Key(generation: scrape.objects.generation, format: format, workerReports: scrape.workerReports)
-        let cached = lookup(key)
-        if let hit = cached?.gzip {
+        if let hit = lookup(key)?.gzip {
             hits.add(1, ordering: .relaxed)
             return hit
         }
@@ -273,31 +274,21 @@ final class ScrapeBodyCache: Sendable {
             return stale
         }
         if let recent = recent(scrape, format: format, \.gzip) { return recent }
-        guard let built = buildGzip(scrape, format: format, from: cached?.plain.map { (key, $0) }) else { return nil }
+        guard let built = buildGzip(scrape, format: format, from: nil) else { return nil }
         store(built.key) { $0.gzip = built.compressed }
         return built.compressed
     }
 
-    /// Compresses the object part: the given plain body of `key` when there is one, else the
-    /// store's part as it is now. Nil when zlib fails.
-    private func buildGzip(_ scrape: Scrape, format: ExpositionFormat, from plain: (Key, ByteBuffer)?) -> (key: Key, compressed: Compressed)? {
+    /// Compresses the object part (`CompressedSegments`: only the segments whose objects changed
+    /// since the last build are deflated): the given part of `key` when there is one (the plain
+    /// body just built from it, so that both are of one generation), else the store's part as it
+    /// is now. Nil when zlib fails.
+    private func buildGzip(_ scrape: Scrape, format: ExpositionFormat, from given: (Key, ObjectPart)?) -> (key: Key, compressed: Compressed)? {
         builds.add(1, ordering: .relaxed)
-        let deflater = Gzip.RawDeflater(expectedOutput: lastGzipSize.load(ordering: .relaxed))
-        let builtKey: Key
-        if let (key, plain) = plain {
-            plain.withUnsafeReadableBytes { deflater.feed($0) }
-            builtKey = key
-        } else {
-            let part = scrape.objectPart(format: format)
-            part.forEachChunk { deflater.feed($0) }
-            builtKey = Key(generation: part.generation, format: format, workerReports: scrape.workerReports)
-        }
-        guard let raw = deflater.finish(final: false) else { return nil }
-        var buffer = ByteBufferAllocator().buffer(capacity: Gzip.memberHeader.count + raw.count)
-        buffer.writeBytes(Gzip.memberHeader)
-        buffer.writeBytes(raw)
-        lastGzipSize.store(raw.count, ordering: .relaxed)
-        return (builtKey, Compressed(buffer: buffer, crc: deflater.crc, length: deflater.length))
+        let part = given?.1 ?? scrape.objectPart(format: format)
+        let builtKey = given?.0 ?? Key(generation: part.generation, format: format, workerReports: scrape.workerReports)
+        guard let compressed = segments[format]!.compress(part) else { return nil }
+        return (builtKey, compressed)
     }
 
     /// Sections up to this size follow the cached head as stored blocks (`Gzip.appendStoredBlocks`):

@@ -176,6 +176,18 @@ extension Gzip {
             return ok ? output : nil
         }
 
+        /// Starts a new raw stream with the same settings (zlib's state kept: no allocation), for
+        /// many small streams one after another; the previous one's output is the caller's.
+        public func reset(expectedOutput: Int = 0) {
+            guard ok else { return }
+            ok = deflateReset(&stream) == Z_OK
+            staging.removeAll(keepingCapacity: true)
+            output = []
+            output.reserveCapacity(expectedOutput)
+            crc = 0
+            length = 0
+        }
+
         private func flushStaging() {
             guard !staging.isEmpty else { return }
             staging.withUnsafeBytes { run($0, flush: Z_NO_FLUSH) }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SednaCatalog
+import Synchronization
 
 /// One object's samples, rendered to bytes once per event and grouped by family index, so
 /// that a scrape only concatenates (the kube-state-metrics design).
@@ -12,6 +13,12 @@ public struct RenderedObject: Sendable {
     /// (index into Catalog.objectFamilies, where that family's lines end in `bytes`), ascending;
     /// a family's lines start where the previous family's end.
     public let families: [(family: Int, end: Int)]
+
+    /// Unique to this rendering among all made since start: what a gzip'd body's kept segments
+    /// are keyed by (`ObjectPart.segments`). Equality ignores it: an object rendered again to the
+    /// same bytes keeps the rendering in place (`MetricsStore.put`), and with it its id.
+    public let id: UInt64
+    private static let nextID = Atomic<UInt64>(1)
 
     public var isEmpty: Bool { families.isEmpty }
 
@@ -56,11 +63,12 @@ public struct RenderedObject: Sendable {
             }
         }
         self.families = families
+        id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 }
 
 extension RenderedObject: Equatable {
-    /// Same families, same bytes. Cheap for renderings that share storage (arrays compare their
+    /// Same families, same bytes (whatever the ids). Cheap for renderings that share storage (arrays compare their
     /// buffers' identity first), which is the usual case when a scrape checks whether the worker
     /// reports changed since the cached body.
     ///

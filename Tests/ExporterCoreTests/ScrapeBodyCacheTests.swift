@@ -531,3 +531,56 @@ import TestSupport
         #expect(try Gzip.decompress(member, limit: 1 << 20) == intake.pushSection(format: .text004).bytes)
     }
 }
+
+/// The gzip'd object part built from kept segments: it inflates to the part after every change,
+/// and a change deflates only the segments it touched.
+@Suite struct CompressedSegmentsTests {
+    func rendering(_ tag: String) -> RenderedObject {
+        var set = MetricSet()
+        for family in Catalog.objectFamilies.prefix(3) {
+            for i in 0..<4 { set.add(family, family.labels.indices.map { "\(tag)-\($0)-\(i)" }, Double(i)) }
+        }
+        return RenderedObject(set)
+    }
+
+    func inflated(_ c: ScrapeBodyCache.Compressed?) throws -> [UInt8] {
+        let c = try #require(c)
+        var member = Array(c.buffer.readableBytesView)
+        member += (ScrapeBodyCache.finishGzip(after: c, sections: [], pushes: nil, eof: []) ?? []).flatMap { Array($0.readableBytesView) }
+        return try Gzip.decompress(member, limit: 1 << 26)
+    }
+
+    @Test func eachBuildInflatesToThePartAndReusesWhatDidNotChange() throws {
+        let store = MetricsStore()
+        for i in 0..<2_000 { store.put(.pods, key: "ns/p\(1_000 + i)", sortKey: "ns/p\(1_000 + i)", rendering("p\(i)")) }
+        let segments = CompressedSegments(target: 4 * 1024)
+        let first = store.objectPart(format: .text004)
+        let c = segments.compress(first)
+        #expect(try inflated(c) == first.joined())
+        #expect(c?.length == first.byteCount)
+        let all = segments.deflated.load(ordering: .relaxed)
+        #expect(all == segments.count && all > 20)
+        #expect(segments.reused.load(ordering: .relaxed) == 0)
+
+        // Unchanged: nothing deflated, the same bytes.
+        let again = segments.compress(store.objectPart(format: .text004))
+        #expect(segments.deflated.load(ordering: .relaxed) == all)
+        #expect(again.map { Array($0.buffer.readableBytesView) } == c.map { Array($0.buffer.readableBytesView) })
+
+        // One object changed, one added, one removed: a few segments deflated, the body current.
+        store.put(.pods, key: "ns/p1500", sortKey: "ns/p1500", rendering("changed"))
+        store.put(.pods, key: "ns/p2500x", sortKey: "ns/p2500x", rendering("added"))
+        store.remove(.pods, key: "ns/p1100")
+        let part = store.objectPart(format: .text004)
+        let later = segments.compress(part)
+        #expect(try inflated(later) == part.joined())
+        #expect(later?.length == part.byteCount)
+        let redone = segments.deflated.load(ordering: .relaxed) - all
+        #expect(redone > 0 && redone <= 3 * 3 * 2)
+
+        // Emptied: an empty part, still a valid member once finished.
+        for i in 0..<2_000 { store.remove(.pods, key: "ns/p\(1_000 + i)") }
+        store.remove(.pods, key: "ns/p2500x")
+        #expect(try inflated(segments.compress(store.objectPart(format: .text004))).isEmpty)
+    }
+}
