@@ -477,7 +477,9 @@ def run(size, scrapes, binary, work, nginx=True, relist=True):
 
 
 def counter_sum(text, family):
-    return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith(family + "{") or l.startswith(family + " "))
+    """The sum of a family's samples; `family` may end with a full label set (one sample)."""
+    return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines()
+               if l.startswith(family + "{") or l.startswith(family + " ") or (family.endswith("}") and l.startswith(family)))
 
 
 def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot=None, recreate_after=0, max_groups=2000,
@@ -544,6 +546,14 @@ def run_simulated(tasks, scrapes, binary, work, speed=4.0, churn_seconds=0, plot
                   - counter_sum(before, "sedna_intake_reports_total") - counter_sum(before, "sedna_intake_pushes_total"))
         objects = int(counter_sum(text, "sedna_exporter_objects"))
         extra["coalesced_scrapes"] = counter_sum(text, "sedna_exporter_scrape_bodies_coalesced_total")
+        # How much of the gzip'd bodies was deflated anew over the window (segments kept between
+        # bodies); absent from builds before these counters.
+        for part in ("objects", "pushes"):
+            for result in ("deflated", "reused"):
+                family = f'sedna_exporter_gzip_segments_total{{part="{part}",result="{result}"}}'
+                extra[f"gzip_{part}_segments_{result}"] = counter_sum(text, family) - counter_sum(before, family)
+            family = f'sedna_exporter_gzip_deflated_bytes_total{{part="{part}"}}'
+            extra[f"gzip_{part}_deflated_mib"] = (counter_sum(text, family) - counter_sum(before, family)) / 2**20
         series = sum(1 for l in text.splitlines() if l and not l.startswith("#"))
         rss = rss_kib(e.process.pid)
         if sampler:

@@ -1,10 +1,12 @@
 import Exposition
+import Intake
 import NIOCore
 import Synchronization
 
-/// The gzip'd object part made of segments deflated once and kept (`ObjectPart.segments`):
-/// building the body for a changed store deflates only the segments whose objects changed and
-/// copies the rest as they were compressed.
+/// A gzip'd part of the body made of segments deflated once and kept (`BodySegment`; the
+/// object part's `ObjectPart.segments`, the pushed groups' `PushPart.segments`): building the
+/// body after a change deflates only the segments whose pieces changed and copies the rest as
+/// they were compressed.
 ///
 /// Each segment is a raw deflate stream of its own, ended by a sync flush without the last-block
 /// bit (`Gzip.RawDeflater.finish(final: false)`), so any sequence of them is one valid deflate
@@ -26,25 +28,45 @@ final class CompressedSegments: Sendable {
 
     private struct State: Sendable {
         var buffer = ByteBuffer()
-        var segments: [ObjectPart.Segment.Key: Placed] = [:]
+        var segments: [BodySegment.Key: Placed] = [:]
         var generation: UInt64 = 0
     }
 
     private let state = Mutex(State())
     /// Segments of about this many bytes.
     let target: Int
-    /// Segments deflated and segments reused since start (tests, docs/benchmarks.md).
+    /// Segments deflated and segments reused since start (`sedna_exporter_gzip_segments_total`).
     let deflated = Atomic<Int>(0)
     let reused = Atomic<Int>(0)
+    /// Bytes fed to zlib since start (`sedna_exporter_gzip_deflated_bytes_total`).
+    let deflatedBytes = Atomic<Int>(0)
 
-    init(target: Int = 64 * 1024) {
+    /// With `memberHeader`, what `compress` returns starts with the gzip member header (the
+    /// object part, first in the body); without, it is raw deflate blocks only (a later part).
+    let memberHeader: Bool
+
+    init(target: Int = 64 * 1024, memberHeader: Bool = true) {
         self.target = target
+        self.memberHeader = memberHeader
     }
 
-    /// The gzip member header and the part's raw deflate stream (no last-block bit), with its
-    /// CRC-32 and length, as `ScrapeBodyCache` sends before the tail. Nil when zlib fails.
+    /// The gzip member header and the object part's raw deflate stream (no last-block bit),
+    /// with its CRC-32 and length, as `ScrapeBodyCache` sends before the tail. Nil when zlib
+    /// fails.
     func compress(_ part: ObjectPart) -> ScrapeBodyCache.Compressed? {
-        let segments = part.segments(target: target)
+        compress(part.segments(target: target), generation: part.generation) { part.forEachChunk(in: $0, $1) }
+    }
+
+    /// The pushed groups' raw deflate blocks (no last-block bit), as `ScrapeBodyCache.finishGzip`
+    /// sends after the sections. Nil when zlib fails.
+    func compress(_ part: PushPart) -> ScrapeBodyCache.Compressed? {
+        compress(part.segments(target: target), generation: part.generation) { part.forEachChunk(in: $0, $1) }
+    }
+
+    /// `segments` of a part of `generation` compressed, the kept ones reused; `chunks` hands the
+    /// bytes of a range of the part's pieces to its second argument.
+    private func compress(_ segments: [BodySegment], generation: UInt64,
+                          chunks: (Range<Int>, (UnsafeRawBufferPointer) -> Void) -> Void) -> ScrapeBodyCache.Compressed? {
         let known = state.withLock { $0 }
         var missing: [Int] = []
         for (i, s) in segments.enumerated() where known.segments[s.key] == nil { missing.append(i) }
@@ -57,20 +79,21 @@ final class CompressedSegments: Sendable {
             let deflater = Gzip.RawDeflater(chunk: 16 * 1024)
             for i in missing {
                 deflater.reset(expectedOutput: segments[i].byteCount / 16 + 64)
-                part.forEachChunk(in: segments[i].pieces) { deflater.feed($0) }
+                chunks(segments[i].pieces) { deflater.feed($0) }
                 guard let raw = deflater.finish(final: false) else { return nil }
                 fresh[i] = (raw, deflater.crc, deflater.length)
             }
         }
         deflated.add(missing.count, ordering: .relaxed)
+        deflatedBytes.add(missing.reduce(0) { $0 + segments[$1].byteCount }, ordering: .relaxed)
         reused.add(segments.count - missing.count, ordering: .relaxed)
 
-        var size = Gzip.memberHeader.count
+        var size = memberHeader ? Gzip.memberHeader.count : 0
         for (i, s) in segments.enumerated() { size += fresh[i]?.raw.count ?? known.segments[s.key]!.count }
         var buffer = ByteBufferAllocator().buffer(capacity: size)
-        buffer.writeBytes(Gzip.memberHeader)
+        if memberHeader { buffer.writeBytes(Gzip.memberHeader) }
         var crc: UInt32 = 0, length = 0
-        var kept: [ObjectPart.Segment.Key: Placed] = [:]
+        var kept: [BodySegment.Key: Placed] = [:]
         kept.reserveCapacity(segments.count)
         for (i, s) in segments.enumerated() {
             let offset = buffer.writerIndex
@@ -91,8 +114,8 @@ final class CompressedSegments: Sendable {
         let built = buffer
         state.withLock { s in
             // An older store's build finishing late does not replace a newer one's segments.
-            if part.generation >= s.generation {
-                s = State(buffer: built, segments: kept, generation: part.generation)
+            if generation >= s.generation {
+                s = State(buffer: built, segments: kept, generation: generation)
             }
         }
         return ScrapeBodyCache.Compressed(buffer: buffer, crc: crc, length: length)
@@ -100,4 +123,24 @@ final class CompressedSegments: Sendable {
 
     /// Segments kept (tests).
     var count: Int { state.withLock { $0.segments.count } }
+}
+
+/// What the gzip'd bodies' segments cost since start, summed over the formats, for
+/// `sedna_exporter_gzip_segments_total` and `sedna_exporter_gzip_deflated_bytes_total`.
+struct GzipSegmentCounts: Sendable {
+    var objects = (deflated: 0, reused: 0, bytes: 0)
+    var pushes = (deflated: 0, reused: 0, bytes: 0)
+
+    init() {}
+
+    init(objects: [CompressedSegments], pushes: [CompressedSegments]) {
+        func sum(_ all: [CompressedSegments]) -> (deflated: Int, reused: Int, bytes: Int) {
+            all.reduce((0, 0, 0)) {
+                ($0.0 + $1.deflated.load(ordering: .relaxed), $0.1 + $1.reused.load(ordering: .relaxed),
+                 $0.2 + $1.deflatedBytes.load(ordering: .relaxed))
+            }
+        }
+        self.objects = sum(objects)
+        self.pushes = sum(pushes)
+    }
 }

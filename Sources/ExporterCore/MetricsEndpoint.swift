@@ -93,7 +93,9 @@ public final class MetricsEndpoint: Sendable {
         }
         var sections: [any ExpositionSection] = [
             SelfMetricsWriter(stats: stats, inventory: inventory, resources: resources, scrapes: count,
-                              lastScrapeSeconds: last, coalescedBodies: coalescedBodiesServed, ready: readiness.ready,
+                              lastScrapeSeconds: last, coalescedBodies: coalescedBodiesServed,
+                              gzipSegments: GzipSegmentCounts(objects: Array(cache.segments.values), pushes: Array(pushBuffers.segments.values)),
+                              ready: readiness.ready,
                               shard: shardAssignment?.current ?? ShardAssignment(shard: 0, total: 1),
                               perResource: perResourceFamilies),
         ]
@@ -161,7 +163,6 @@ final class PushSectionBuffers: Sendable {
         let generation: UInt64
         let taken: ContinuousClock.Instant
         let buffer: ByteBuffer
-        var compressed: ScrapeBodyCache.Compressed?
     }
 
     private let kept = Mutex<[ExpositionFormat: Kept]>([:])
@@ -192,15 +193,30 @@ final class PushSectionBuffers: Sendable {
         current(store, format: format).buffer
     }
 
-    /// The section as a sync-flushed raw deflate part (`ScrapeBodyCache.finishGzip`), compressed
-    /// once per kept section. Nil when zlib fails.
+    /// The section as a sync-flushed raw deflate part (`ScrapeBodyCache.finishGzip`), kept until
+    /// the intake's generation moves (or, with a max age, that long), and made of segments
+    /// compressed once (`CompressedSegments`): after a push only the segments holding the
+    /// group's lines are deflated again, not the whole section, and the section is never
+    /// assembled for a gzip'd scrape. Nil when zlib fails.
     func compressed(_ store: IntakeStore, format: ExpositionFormat) -> ScrapeBodyCache.Compressed? {
-        let section = current(store, format: format)
-        if let done = section.compressed { return done }
-        guard let part = section.buffer.withUnsafeReadableBytes({ ScrapeBodyCache.compressedPart($0) }) else { return nil }
-        kept.withLock { k in
-            if k[format]?.generation == section.generation, k[format]?.taken == section.taken { k[format]?.compressed = part }
+        let held = compressedKept.withLock { $0[format] }
+        if let held, maxAge > .zero, now() - held.taken < maxAge { return held.compressed }
+        if let held, held.generation == store.pushGeneration { return held.compressed }
+        let part = store.pushPart(format: format)
+        guard let compressed = segments[format]!.compress(part) else { return nil }
+        return compressedKept.withLock { k in
+            if let existing = k[format], existing.generation >= part.generation { return existing.compressed }
+            k[format] = (part.generation, now(), compressed)
+            return compressed
         }
-        return part
     }
+
+    private let compressedKept = Mutex<[ExpositionFormat: (generation: UInt64, taken: ContinuousClock.Instant,
+                                                              compressed: ScrapeBodyCache.Compressed)]>([:])
+    /// The pushed groups' segments as last compressed, per format: smaller than the object
+    /// part's (the section is a tenth of the body and each push changes one group's lines).
+    let segments: [ExpositionFormat: CompressedSegments] = [
+        .text004: CompressedSegments(target: 16 * 1024, memberHeader: false),
+        .openMetrics: CompressedSegments(target: 16 * 1024, memberHeader: false),
+    ]
 }

@@ -12,6 +12,7 @@ struct SelfMetricsWriter: ExpositionSection {
     let scrapes: Int
     let lastScrapeSeconds: Double
     var coalescedBodies = 0
+    var gzipSegments = GzipSegmentCounts()
     let ready: Bool
     var shard = ShardAssignment(shard: 0, total: 1)
     /// The per-resource families as last written, reused while their inputs are unchanged.
@@ -30,6 +31,12 @@ struct SelfMetricsWriter: ExpositionSection {
         family(SelfMetrics.scrapes, [([], Double(scrapes))])
         family(SelfMetrics.scrapeDuration, [([], lastScrapeSeconds)])
         family(SelfMetrics.scrapeBodiesCoalesced, [([], Double(coalescedBodies))])
+        let g = gzipSegments
+        family(SelfMetrics.gzipSegments, [(["objects", "deflated"], Double(g.objects.deflated)),
+                                          (["objects", "reused"], Double(g.objects.reused)),
+                                          (["pushes", "deflated"], Double(g.pushes.deflated)),
+                                          (["pushes", "reused"], Double(g.pushes.reused))])
+        family(SelfMetrics.gzipDeflatedBytes, [(["objects"], Double(g.objects.bytes)), (["pushes"], Double(g.pushes.bytes))])
         family(SelfMetrics.ready, [([], ready ? 1 : 0)])
         family(SelfMetrics.shardOrdinal, [([], Double(shard.shard))])
         family(SelfMetrics.totalShards, [([], Double(shard.total))])

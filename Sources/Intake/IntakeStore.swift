@@ -431,13 +431,32 @@ public final class IntakeStore: Sendable {
     }
 
     private static func assemblePushes(_ groups: [Group], format: ExpositionFormat) -> [UInt8] {
+        let part = pushPieces(groups, format: format, generation: 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(part.byteCount)
+        part.forEachChunk(in: 0..<part.pieces.count) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// The push section as the pieces `writePushes` concatenates, with the generation they are
+    /// of: what a gzip'd scrape compresses segment by segment (`PushPart.segments`) without the
+    /// section being assembled first.
+    public func pushPart(format: ExpositionFormat) -> PushPart {
+        let current = generation.load(ordering: .acquiring)
+        return Self.pushPieces(groups.values().sorted { $0.sortKey < $1.sortKey }, format: format, generation: current)
+    }
+
+    /// The generation of the pushed groups: it moves with every push, deletion and expiry.
+    public var pushGeneration: UInt64 { generation.load(ordering: .acquiring) }
+
+    private static func pushPieces(_ groups: [Group], format: ExpositionFormat, generation: UInt64) -> PushPart {
         // Each family's groups in group order, gathered in one pass over the groups.
         var byName: [String: [Int]] = [:]
         for (i, g) in groups.enumerated() {
             for name in g.families.keys { byName[name, default: []].append(i) }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(groups.reduce(0) { $0 + $1.rendered.values.reduce(0) { $0 + $1.count } + 256 })
+        var pieces: [PushPart.Piece] = []
+        pieces.reserveCapacity(byName.values.reduce(0) { $0 + $1.count + 1 } + groups.count + 1)
         for name in byName.keys.sorted() {
             let holders = byName[name] ?? []
             guard let first = holders.first, let f = groups[first].families[name] else { continue }
@@ -448,17 +467,21 @@ public final class IntakeStore: Sendable {
                 if type == "counter", name.hasSuffix("_total") { headerName = String(name.dropLast(6)) }
                 if type == "untyped" { type = "unknown" }
             }
-            out.append(contentsOf: "# HELP \(headerName) \(TextFormat.escapeHelp(help))\n# TYPE \(headerName) \(type)\n".utf8)
+            pieces.append(.init(bytes: Array("# HELP \(headerName) \(TextFormat.escapeHelp(help))\n# TYPE \(headerName) \(type)\n".utf8),
+                                header: true))
             for i in holders {
-                if let lines = groups[i].rendered[name] { out.append(contentsOf: lines) }
+                if let lines = groups[i].rendered[name] { pieces.append(.init(bytes: lines, header: false)) }
             }
         }
         if !groups.isEmpty {
-            out.append(contentsOf: "# HELP push_time_seconds Last Unix time a group was pushed (PUT or POST).\n# TYPE push_time_seconds gauge\n".utf8)
-            for g in groups { out.append(contentsOf: g.pushTimeLine) }
+            pieces.append(.init(bytes: pushTimeHeader, header: true))
+            for g in groups { pieces.append(.init(bytes: g.pushTimeLine, header: false)) }
         }
-        return out
+        return PushPart(generation: generation, pieces: pieces)
     }
+
+    private static let pushTimeHeader = Array(
+        "# HELP push_time_seconds Last Unix time a group was pushed (PUT or POST).\n# TYPE push_time_seconds gauge\n".utf8)
 
     /// The intake's own families (`SelfMetrics.intakeFamilies`); the relay ledger's included.
     public func writeSelfMetrics(format: ExpositionFormat = .text004, into out: inout [UInt8]) {
@@ -475,5 +498,34 @@ public final class IntakeStore: Sendable {
         TextFormat.appendFamily(SelfMetrics.intakeGroups, format: format, samples: [([], Double(groups))], to: &out)
         TextFormat.appendFamily(SelfMetrics.intakeWorkers, format: format, samples: [([], Double(workers))], to: &out)
         TextFormat.appendFamily(SelfMetrics.intakeHeldReports, format: format, samples: [([], Double(heldNow))], to: &out)
+    }
+}
+
+/// The push section as pieces, not yet concatenated (`IntakeStore.pushPart`): family headers
+/// made for this body, and the groups' lines rendered at push time (shared, not copied).
+public struct PushPart: Sendable {
+    struct Piece: Sendable {
+        let bytes: [UInt8]
+        let header: Bool
+    }
+
+    public let generation: UInt64
+    let pieces: [Piece]
+
+    public var byteCount: Int { pieces.reduce(0) { $0 + $1.bytes.count } }
+
+    /// Segments of about `target` bytes (`SegmentCutter`), each piece known by its bytes: the
+    /// section is small (1.8 MiB at 100 simulated tasks) and its pieces are not kept between
+    /// bodies, so hashing them is what tells a segment that did not change; never cut after a
+    /// family's header.
+    public func segments(target: Int = 16 * 1024) -> [BodySegment] {
+        var cutter = SegmentCutter(target: target, expectedBytes: byteCount)
+        for p in pieces { p.bytes.withUnsafeBytes { cutter.add(content: $0, cuttable: !p.header) } }
+        return cutter.finish()
+    }
+
+    /// Hands the pieces of `range` to `body` in order, as memory valid only for that call.
+    public func forEachChunk(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) -> Void) {
+        for p in pieces[range] { p.bytes.withUnsafeBytes(body) }
     }
 }

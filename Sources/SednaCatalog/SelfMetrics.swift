@@ -57,6 +57,17 @@ public enum SelfMetrics {
         "sedna_exporter_scrape_bodies_coalesced_total", .counter,
         help: "Scrapes answered with a body that was no longer current but younger than --scrape-body-max-age (a newer one built behind them); 0 without the flag.",
         labels: [], source: .exporter, emittedBy: e)
+    /// How much of a gzip'd body was compressed anew: the object part and the pushed groups are
+    /// kept as segments deflated once, and a changed body deflates only the segments whose
+    /// objects or groups changed (docs/benchmarks.md, session 18).
+    public static let gzipSegments = MetricFamily(
+        "sedna_exporter_gzip_segments_total", .counter,
+        help: "Segments of gzip'd /metrics bodies by part (objects, pushes) and result: deflated (new or changed since the last body) or reused (sent as compressed before).",
+        labels: ["part", "result"], source: .exporter, emittedBy: e)
+    public static let gzipDeflatedBytes = MetricFamily(
+        "sedna_exporter_gzip_deflated_bytes_total", .counter,
+        help: "Bytes of /metrics bodies deflated by part (objects, pushes); segments reused are not counted.",
+        unit: "bytes", labels: ["part"], source: .exporter, emittedBy: e)
     public static let ready = MetricFamily(
         "sedna_exporter_ready", .gauge, help: "1 when every watched resource has synced and no watch keeps failing (/readyz).",
         labels: [], source: .exporter, emittedBy: e)
@@ -154,8 +165,8 @@ public enum SelfMetrics {
 
     public static let exporterFamilies = [
         buildInfo, listRequests, listItems, watchRequests, watchEvents, lastSync, objects, resourceAvailable, resourceSynced,
-        translateErrors, renderDuration, scrapes, scrapeDuration, scrapeBodiesCoalesced, ready, shardOrdinal, totalShards,
-        httpRejected,
+        translateErrors, renderDuration, scrapes, scrapeDuration, scrapeBodiesCoalesced, gzipSegments, gzipDeflatedBytes, ready,
+        shardOrdinal, totalShards, httpRejected,
     ]
     public static let intakeFamilies = [
         intakeReports, intakePushes, intakeRelayReports, intakeResponses, intakeForwarded, intakeGroups, intakeWorkers,

@@ -428,6 +428,43 @@ import TestSupport
     /// The pushed groups go out as the buffer kept for their generation: after the sections and
     /// before `# EOF`, byte for byte the intake's push section, in the plain body and in the
     /// inflated gzip one; the same storage until the next push, which brings the new group.
+    /// The pushed groups' compressed part is made of segments: it inflates to the section after
+    /// every push, and a push deflates again only the segments holding what it changed.
+    @Test func aPushDeflatesOnlyTheSegmentsItChanged() throws {
+        let s = setup()
+        let service = s.endpoint.intake!
+        func push(_ instance: Int, _ value: Double, now: Double) throws {
+            let body = Array((0..<20).map { "bench_loss{phase=\"p\($0)\"} \(value)\n" }.joined().utf8)
+            try service.push(.put, path: ["job", "trainer", "instance", "i\(instance)"], contentType: nil, body: body, now: now)
+        }
+        for i in 0..<300 { try push(i, 0.5, now: 1) }
+        for (n, format) in [ExpositionFormat.text004, .openMetrics].enumerated() {
+            let segments = try #require(s.endpoint.pushBuffers.segments[format])
+            func check() throws {
+                let part = try #require(s.endpoint.pushBuffers.compressed(s.intake, format: format))
+                var raw = Array(part.buffer.readableBytesView)
+                // A raw part: finished with an empty final block and wrapped in a member it inflates.
+                var member = Gzip.memberHeader + raw
+                Gzip.appendStoredBlocks(UnsafeRawBufferPointer(start: nil, count: 0), final: true, to: &member)
+                member += Gzip.memberTrailer(crc: part.crc, length: part.length)
+                raw = try Gzip.decompress(member, limit: 1 << 26)
+                #expect(raw == s.intake.pushSection(format: format).bytes)
+                #expect(part.length == raw.count)
+            }
+            try check()
+            let all = segments.deflated.load(ordering: .relaxed)
+            #expect(all > 10 && all == segments.count)
+            // One group pushed again: its lines and its push_time_seconds line changed.
+            try push(150, 0.25 + Double(n), now: 2 + Double(n))
+            try check()
+            let redone = segments.deflated.load(ordering: .relaxed) - all
+            #expect(redone >= 1 && redone <= 4, "\(redone) of \(segments.count)")
+            // Unchanged since: nothing deflated, the part kept.
+            try check()
+            #expect(segments.deflated.load(ordering: .relaxed) - all == redone)
+        }
+    }
+
     @Test func pushedGroupsAreSentFromTheBufferKeptUntilTheNextPush() throws {
         let s = setup()
         let service = s.endpoint.intake!

@@ -86,6 +86,29 @@ import Testing
         #expect(moved.count <= 2 * 3 * 2)
     }
 
+    /// Pieces known by their bytes (the pushed groups): a changed piece, an inserted one and a
+    /// removed one each change the segments around them only; the cut after a piece depends on
+    /// that piece alone.
+    @Test func piecesKnownByTheirBytesResynchronizeAfterAChange() {
+        func cut(_ pieces: [[UInt8]]) -> [BodySegment] {
+            var cutter = SegmentCutter(target: 2 * 1024)
+            for (i, p) in pieces.enumerated() { p.withUnsafeBytes { cutter.add(content: $0, cuttable: i % 10 != 0) } }
+            return cutter.finish()
+        }
+        let pieces = (0..<2_000).map { Array("group_\($0) lines {a=\"\($0 * 7)\"} \($0 % 13)\n".utf8) }
+        let before = cut(pieces)
+        #expect(before.count > 20)
+        #expect(before.reduce(0) { $0 + $1.byteCount } == pieces.reduce(0) { $0 + $1.count })
+        let known = Set(before.map(\.key))
+        var changed = pieces
+        changed[700] = Array("group_700 lines {a=\"changed\"} 1\n".utf8)
+        changed.insert(Array("an inserted line\n".utf8), at: 1_200)
+        changed.remove(at: 1_600)
+        let after = cut(changed)
+        #expect(after.filter { !known.contains($0.key) }.count <= 3 * 2)
+        #expect(cut(pieces) == before)
+    }
+
     @Test func anEmptyPartHasNoSegments() {
         #expect(MetricsStore().objectPart(format: .text004).segments().isEmpty)
     }
