@@ -228,17 +228,7 @@ public struct ObjectPart: Sendable {
 
     /// Hands every piece to `body` in order, as memory valid only for that call.
     public func forEachChunk(_ body: (UnsafeRawBufferPointer) -> Void) {
-        objects.withUnsafeBufferPointer { objects in
-            for p in pieces {
-                if p.object < 0 {
-                    headers[Int(p.start)].withUnsafeBytes(body)
-                } else {
-                    objects[Int(p.object)].bytes.withUnsafeBytes { all in
-                        body(UnsafeRawBufferPointer(rebasing: all[Int(p.start)..<Int(p.end)]))
-                    }
-                }
-            }
-        }
+        forEachChunk(in: pieces.indices, body)
     }
 
     /// The bytes in one array of exactly `byteCount` capacity.
