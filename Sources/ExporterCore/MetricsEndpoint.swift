@@ -156,8 +156,11 @@ public final class MetricsEndpoint: Sendable {
 /// buffer on every scrape, two copies and their page faults (6.5 % of the exporter's CPU when
 /// scraped back to back, docs/benchmarks.md, session 14), and deflated anew by every gzip'd
 /// scrape. With a max age (`--scrape-body-max-age`) a section is also kept that long after it
-/// was taken when pushes came since, as the object part is (`ScrapeBodyCache.recent`): under
-/// churn the generation moves between any two scrapes.
+/// was taken when pushes came since, and a newer one is built behind the scrapes from half the
+/// max age on, as the object part is (`ScrapeBodyCache.recent`): under churn the generation moves
+/// between any two scrapes, and the scrape that found the section older than the max age built
+/// it itself (sorting 2,000 groups and deflating the changed segments: 14-64 ms under churn,
+/// nearly every scrape slower than 3 ms in a 60 s run, docs/benchmarks.md, session 19).
 final class PushSectionBuffers: Sendable {
     struct Kept: Sendable {
         let generation: UInt64
@@ -168,20 +171,57 @@ final class PushSectionBuffers: Sendable {
     private let kept = Mutex<[ExpositionFormat: Kept]>([:])
     let maxAge: Duration
     let now: @Sendable () -> ContinuousClock.Instant
+    /// Runs a section's build behind the scrapes (`ScrapeBodyCache.behind`), or when a test says.
+    let behind: @Sendable (@escaping @Sendable () -> Void) -> Void
+    /// The builds behind the scrapes under way: one per representation (`gzip`) and format.
+    private let refreshing = Mutex<Set<Refresh>>([])
+    private struct Refresh: Hashable {
+        let format: ExpositionFormat
+        let gzip: Bool
+    }
+    /// Sections built behind the scrapes (tests).
+    let refreshed = Atomic<Int>(0)
 
-    init(maxAge: Duration = .zero, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    init(maxAge: Duration = .zero, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
+         behind: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { BackgroundThreads.shared.run($0) }) {
         self.maxAge = maxAge
         self.now = now
+        self.behind = behind
     }
 
-    /// The section to send: the kept one while it is younger than the max age or current,
-    /// else the intake's current one (kept from now on).
+    /// With a max age, whether a kept section taken at `taken` that is no longer current is
+    /// still served: while it is younger than the max age, or a newer one is being built behind
+    /// (which is started here from half the max age on), as `ScrapeBodyCache.recent` does.
+    private func stillServed(taken: ContinuousClock.Instant, _ refresh: Refresh, build: @escaping @Sendable () -> Void) -> Bool {
+        guard maxAge > .zero else { return false }
+        let age = now() - taken
+        guard age < maxAge || refreshing.withLock({ $0.contains(refresh) }) else { return false }
+        if age * 2 >= maxAge, refreshing.withLock({ $0.insert(refresh).inserted }) {
+            behind {
+                defer { self.refreshing.withLock { _ = $0.remove(refresh) } }
+                build()
+                self.refreshed.add(1, ordering: .relaxed)
+            }
+        }
+        return true
+    }
+
+    /// The section to send: the kept one while it is current, or with a max age still served
+    /// (`stillServed`), else the intake's current one (kept from now on).
     private func current(_ store: IntakeStore, format: ExpositionFormat) -> Kept {
         let held = kept.withLock { $0[format] }
-        if maxAge > .zero, let held, now() - held.taken < maxAge { return held }
+        if let held, held.generation == store.pushGeneration
+            || stillServed(taken: held.taken, Refresh(format: format, gzip: false), build: { _ = self.buildSection(store, format: format) }) {
+            return held
+        }
+        return buildSection(store, format: format)
+    }
+
+    /// The intake's current section as a buffer, kept unless a newer one was kept meanwhile.
+    private func buildSection(_ store: IntakeStore, format: ExpositionFormat) -> Kept {
+        let taken = now()
         let section = store.pushSection(format: format)
-        if let held, held.generation == section.generation { return held }
-        let fresh = Kept(generation: section.generation, taken: now(), buffer: ByteBuffer(bytes: section.bytes))
+        let fresh = Kept(generation: section.generation, taken: taken, buffer: ByteBuffer(bytes: section.bytes))
         return kept.withLock { k in
             if let existing = k[format], existing.generation >= section.generation { return existing }
             k[format] = fresh
@@ -200,13 +240,21 @@ final class PushSectionBuffers: Sendable {
     /// assembled for a gzip'd scrape. Nil when zlib fails.
     func compressed(_ store: IntakeStore, format: ExpositionFormat) -> ScrapeBodyCache.Compressed? {
         let held = compressedKept.withLock { $0[format] }
-        if let held, maxAge > .zero, now() - held.taken < maxAge { return held.compressed }
-        if let held, held.generation == store.pushGeneration { return held.compressed }
+        if let held, held.generation == store.pushGeneration
+            || stillServed(taken: held.taken, Refresh(format: format, gzip: true), build: { _ = self.buildCompressed(store, format: format) }) {
+            return held.compressed
+        }
+        return buildCompressed(store, format: format)
+    }
+
+    /// The intake's current section compressed, kept unless a newer one was kept meanwhile.
+    private func buildCompressed(_ store: IntakeStore, format: ExpositionFormat) -> ScrapeBodyCache.Compressed? {
+        let taken = now()
         let part = store.pushPart(format: format)
         guard let compressed = segments[format]!.compress(part) else { return nil }
         return compressedKept.withLock { k in
             if let existing = k[format], existing.generation >= part.generation { return existing.compressed }
-            k[format] = (part.generation, now(), compressed)
+            k[format] = (part.generation, taken, compressed)
             return compressed
         }
     }

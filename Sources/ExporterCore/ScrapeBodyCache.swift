@@ -1,5 +1,6 @@
 import Dispatch
 import Exposition
+import SednaCatalog
 import NIOCore
 import Synchronization
 
@@ -53,14 +54,17 @@ final class ScrapeBodyCache: Sendable {
     /// The time bodies are aged by: `ContinuousClock.now`, or a test's clock it moves itself.
     let now: @Sendable () -> ContinuousClock.Instant
 
-    /// Runs a build behind the scrapes: on a thread of Dispatch's at the requests' priority (not
-    /// `BackgroundThreads`: this is the next scrapes' body, not a relist's work to keep out of
-    /// their way), or when a test says.
+    /// Runs a build behind the scrapes: on `BackgroundThreads`, below the requests' priority, or
+    /// when a test says. No scrape waits for it (they get the kept body meanwhile, `recent`),
+    /// while on Dispatch's pool, which runs the requests' work, it held one of a 2-core node's
+    /// two threads for the length of a build: under churn with a max age of 1 s the slowest
+    /// scrapes were 3.5x nginx's under the same load, 2.6-2.7x with the build on these threads
+    /// (docs/benchmarks.md, session 19).
     let behind: @Sendable (@escaping @Sendable () -> Void) -> Void
 
     init(maxStale: Duration = .seconds(5), maxAge: Duration = .zero,
          now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-         behind: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { DispatchQueue.global().async(execute: $0) }) {
+         behind: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { BackgroundThreads.shared.run($0) }) {
         self.maxStale = maxStale
         self.maxAge = maxAge
         self.now = now

@@ -538,34 +538,57 @@ import TestSupport
     }
 
     /// With a max age the push section, plain and compressed, is kept that long after it was
-    /// taken even when pushes came since, then the current one is taken; without one, every
-    /// push shows at the next scrape (the test above).
-    @Test func withAMaxAgeThePushSectionIsKeptThatLong() throws {
+    /// taken even when pushes came since; from half the max age on a newer one is built behind
+    /// the scrapes (one per representation at a time), and while that build is under way the
+    /// kept one is served past the max age. Once the build is done, the current one. Without a
+    /// max age every push shows at the next scrape (the test above).
+    @Test func withAMaxAgeThePushSectionIsKeptThatLongAndRebuiltBehind() throws {
         let intake = IntakeStore()
         let clock = TestClock()
-        let buffers = PushSectionBuffers(maxAge: .seconds(1), now: clock.now)
+        let queued = Mutex<[@Sendable () -> Void]>([])
+        let buffers = PushSectionBuffers(maxAge: .seconds(1), now: clock.now, behind: { work in queued.withLock { $0.append(work) } })
         let body = { (v: String) in Array("# TYPE bench_loss gauge\nbench_loss \(v)\n".utf8) }
         let push = { (v: String) in
             try intake.push(.put, key: GroupingKey.parse(["job", "j"], limits: intake.limits), families: TextParser.parse(body(v)),
                             binding: .init(), taskLabels: [], now: 1)
         }
         let text = { (b: ByteBuffer) in String(decoding: Array(b.readableBytesView), as: UTF8.self) }
+        let address = { (c: ScrapeBodyCache.Compressed) in c.buffer.withUnsafeReadableBytes { $0.baseAddress } }
         try push("1")
         let first = buffers.buffer(intake, format: .text004)
         let firstPart = try #require(buffers.compressed(intake, format: .text004))
         #expect(text(first).contains("bench_loss{job=\"j\"} 1\n"))
         try push("2")
-        clock.advance(.milliseconds(900))
+        clock.advance(.milliseconds(400))   // younger than half the max age: kept, nothing built
         #expect(text(buffers.buffer(intake, format: .text004)) == text(first))
-        let kept = try #require(buffers.compressed(intake, format: .text004))
-        #expect(kept.buffer.withUnsafeReadableBytes { $0.baseAddress } == firstPart.buffer.withUnsafeReadableBytes { $0.baseAddress })
-        clock.advance(.milliseconds(100))
+        #expect(address(try #require(buffers.compressed(intake, format: .text004))) == address(firstPart))
+        #expect(queued.withLock { $0.count } == 0)
+        clock.advance(.milliseconds(500))   // past half: kept, a build of each started behind
+        #expect(text(buffers.buffer(intake, format: .text004)) == text(first))
+        #expect(address(try #require(buffers.compressed(intake, format: .text004))) == address(firstPart))
+        #expect(queued.withLock { $0.count } == 2)
+        clock.advance(.seconds(2))   // past the max age, the builds still queued: still kept
+        #expect(text(buffers.buffer(intake, format: .text004)) == text(first))
+        #expect(address(try #require(buffers.compressed(intake, format: .text004))) == address(firstPart))
+        #expect(queued.withLock { $0.count } == 2, "one build per representation at a time")
+        for work in queued.withLock({ $0 }) { work() }
+        queued.withLock { $0.removeAll() }
+        #expect(buffers.refreshed.load(ordering: .relaxed) == 2)
         #expect(text(buffers.buffer(intake, format: .text004)).contains("bench_loss{job=\"j\"} 2\n"))
         let current = try #require(buffers.compressed(intake, format: .text004))
         var member = Gzip.memberHeader + Array(current.buffer.readableBytesView)
         [UInt8]().withUnsafeBytes { Gzip.appendStoredBlocks($0, final: true, to: &member) }
         member += Gzip.memberTrailer(crc: current.crc, length: current.length)
         #expect(try Gzip.decompress(member, limit: 1 << 20) == intake.pushSection(format: .text004).bytes)
+        // A section the max age old when a scrape finds pushes came since (a Prometheus scraping
+        // every 15 s) is taken by that scrape, current, as without a max age.
+        try push("3")
+        clock.advance(.seconds(15))
+        #expect(text(buffers.buffer(intake, format: .text004)).contains("bench_loss{job=\"j\"} 3\n"))
+        let third = try #require(buffers.compressed(intake, format: .text004))
+        #expect(address(third) != address(current))
+        #expect(queued.withLock { $0.count } == 0)
+        #expect(buffers.refreshed.load(ordering: .relaxed) == 2)
     }
 }
 
