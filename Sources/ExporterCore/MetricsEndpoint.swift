@@ -158,9 +158,10 @@ public final class MetricsEndpoint: Sendable {
 /// scrape. With a max age (`--scrape-body-max-age`) a section is also kept that long after it
 /// was taken when pushes came since, and a newer one is built behind the scrapes from half the
 /// max age on, as the object part is (`ScrapeBodyCache.recent`): under churn the generation moves
-/// between any two scrapes, and the scrape that found the section older than the max age built
-/// it itself (sorting 2,000 groups and deflating the changed segments: 14-64 ms under churn,
-/// nearly every scrape slower than 3 ms in a 60 s run, docs/benchmarks.md, session 19).
+/// between any two scrapes. Before, the scrape that found the section older than the max age
+/// built it itself (sorting 2,000 groups and deflating the changed segments: 14-64 ms under
+/// churn, most of the scrapes over 3 ms inside the exporter in a 60 s run, docs/benchmarks.md,
+/// session 19).
 final class PushSectionBuffers: Sendable {
     struct Kept: Sendable {
         let generation: UInt64

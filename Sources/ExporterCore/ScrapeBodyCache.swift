@@ -1,4 +1,3 @@
-import Dispatch
 import Exposition
 import SednaCatalog
 import NIOCore
@@ -57,9 +56,10 @@ final class ScrapeBodyCache: Sendable {
     /// Runs a build behind the scrapes: on `BackgroundThreads`, below the requests' priority, or
     /// when a test says. No scrape waits for it (they get the kept body meanwhile, `recent`),
     /// while on Dispatch's pool, which runs the requests' work, it held one of a 2-core node's
-    /// two threads for the length of a build: under churn with a max age of 1 s the slowest
-    /// scrapes were 3.5x nginx's under the same load, 2.6-2.7x with the build on these threads
-    /// (docs/benchmarks.md, session 19).
+    /// two threads for the length of a build. Under churn with a max age of 1 s the churn p99
+    /// was 2.35-3.64x nginx's under the same load (median 2.91 of six runs); with builds on
+    /// these threads and the pushed groups built behind too (`PushSectionBuffers`), 2.18-2.57x
+    /// (median 2.19 of three; docs/benchmarks.md, session 19).
     let behind: @Sendable (@escaping @Sendable () -> Void) -> Void
 
     init(maxStale: Duration = .seconds(5), maxAge: Duration = .zero,
