@@ -170,49 +170,29 @@ final class PushSectionBuffers: Sendable {
     }
 
     private let kept = Mutex<[ExpositionFormat: Kept]>([:])
-    let maxAge: Duration
     let now: @Sendable () -> ContinuousClock.Instant
-    /// Runs a section's build behind the scrapes (`ScrapeBodyCache.behind`), or when a test says.
-    let behind: @Sendable (@escaping @Sendable () -> Void) -> Void
-    /// The builds behind the scrapes under way: one per representation (`gzip`) and format.
-    private let refreshing = Mutex<Set<Refresh>>([])
-    private struct Refresh: Hashable {
+    /// The max age and the builds behind the scrapes: one per representation (`gzip`) and format.
+    let builder: BuildsBehind<Refresh>
+    struct Refresh: Hashable, Sendable {
         let format: ExpositionFormat
         let gzip: Bool
     }
-    /// Sections built behind the scrapes (tests).
-    let refreshed = Atomic<Int>(0)
 
     init(maxAge: Duration = .zero, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
          behind: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { BackgroundThreads.shared.run($0) }) {
-        self.maxAge = maxAge
+        self.builder = BuildsBehind(maxAge: maxAge, behind: behind)
         self.now = now
-        self.behind = behind
-    }
-
-    /// With a max age, whether a kept section taken at `taken` that is no longer current is
-    /// still served: while it is younger than the max age, or a newer one is being built behind
-    /// (which is started here from half the max age on), as `ScrapeBodyCache.recent` does.
-    private func stillServed(taken: ContinuousClock.Instant, _ refresh: Refresh, build: @escaping @Sendable () -> Void) -> Bool {
-        guard maxAge > .zero else { return false }
-        let age = now() - taken
-        guard age < maxAge || refreshing.withLock({ $0.contains(refresh) }) else { return false }
-        if age * 2 >= maxAge, refreshing.withLock({ $0.insert(refresh).inserted }) {
-            behind {
-                defer { self.refreshing.withLock { _ = $0.remove(refresh) } }
-                build()
-                self.refreshed.add(1, ordering: .relaxed)
-            }
-        }
-        return true
     }
 
     /// The section to send: the kept one while it is current, or with a max age still served
-    /// (`stillServed`), else the intake's current one (kept from now on).
+    /// (`BuildsBehind.keepsServing`), else the intake's current one (kept from now on).
     private func current(_ store: IntakeStore, format: ExpositionFormat) -> Kept {
         let held = kept.withLock { $0[format] }
         if let held, held.generation == store.pushGeneration
-            || stillServed(taken: held.taken, Refresh(format: format, gzip: false), build: { _ = self.buildSection(store, format: format) }) {
+            || builder.keepsServing(age: now() - held.taken, Refresh(format: format, gzip: false), build: {
+                _ = self.buildSection(store, format: format)
+                return true
+            }) {
             return held
         }
         return buildSection(store, format: format)
@@ -242,7 +222,9 @@ final class PushSectionBuffers: Sendable {
     func compressed(_ store: IntakeStore, format: ExpositionFormat) -> ScrapeBodyCache.Compressed? {
         let held = compressedKept.withLock { $0[format] }
         if let held, held.generation == store.pushGeneration
-            || stillServed(taken: held.taken, Refresh(format: format, gzip: true), build: { _ = self.buildCompressed(store, format: format) }) {
+            || builder.keepsServing(age: now() - held.taken, Refresh(format: format, gzip: true), build: {
+                self.buildCompressed(store, format: format) != nil
+            }) {
             return held.compressed
         }
         return buildCompressed(store, format: format)

@@ -40,35 +40,24 @@ final class ScrapeBodyCache: Sendable {
     let staleServed = Atomic<Int>(0)
 
     /// `--scrape-body-max-age`: how long after it was built a body may still be served once
-    /// the store or the reports have moved on; zero (the default) assembles a changed body on
-    /// the scrape that finds it. See `recent`.
-    let maxAge: Duration
-    /// Scrapes answered with a body younger than `maxAge` that was no longer current.
+    /// the store or the reports have moved on, and its builds behind the scrapes; a max age of
+    /// zero (the default) assembles a changed body on the scrape that finds it. See `recent`.
+    let builder: BuildsBehind<HeldBodies>
+    /// One build behind the scrapes at a time, of every representation held (`buildHeld`).
+    enum HeldBodies: Hashable, Sendable { case all }
+    /// Scrapes answered with a body younger than the max age that was no longer current.
     let coalesced = Atomic<Int>(0)
-    /// Whether a body is being built behind the scrapes (`refreshBehind`).
-    private let refreshing = Atomic<Bool>(false)
-    /// Bodies built behind the scrapes (tests).
-    let refreshed = Atomic<Int>(0)
 
     /// The time bodies are aged by: `ContinuousClock.now`, or a test's clock it moves itself.
     let now: @Sendable () -> ContinuousClock.Instant
 
-    /// Runs a build behind the scrapes: on `BackgroundThreads`, below the requests' priority, or
-    /// when a test says. No scrape waits for it (they get the kept body meanwhile, `recent`),
-    /// while on Dispatch's pool, which runs the requests' work, it held one of a 2-core node's
-    /// two threads for the length of a build. Under churn with a max age of 1 s the churn p99
-    /// was 2.35-3.64x nginx's under the same load (median 2.91 of six runs); with builds on
-    /// these threads and the pushed groups built behind too (`PushSectionBuffers`), 2.18-2.57x
-    /// (median 2.19 of three; docs/benchmarks.md, session 19).
-    let behind: @Sendable (@escaping @Sendable () -> Void) -> Void
 
     init(maxStale: Duration = .seconds(5), maxAge: Duration = .zero,
          now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
          behind: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { BackgroundThreads.shared.run($0) }) {
         self.maxStale = maxStale
-        self.maxAge = maxAge
+        self.builder = BuildsBehind(maxAge: maxAge, behind: behind)
         self.now = now
-        self.behind = behind
     }
 
     /// With `maxAge` set, a scrape that finds the cluster changed since the body was built, less
@@ -85,25 +74,14 @@ final class ScrapeBodyCache: Sendable {
     /// way, the body keeps being served past `maxAge` rather than assembled by the scrape too
     /// (a gzip'd body of 100 simulated tasks takes 300 ms and more to build under churn).
     private func recent<Part: Sendable>(_ scrape: Scrape, format: ExpositionFormat, _ part: KeyPath<Entry, Part?> & Sendable) -> Part? {
-        guard maxAge > .zero else { return nil }
+        guard builder.maxAge > .zero else { return nil }
         let found: (body: Part, age: Duration)? = entries.withLock { e in
             guard let entry = e[format], let body = entry[keyPath: part] else { return nil }
             return (body, now() - entry.built)
         }
-        guard let found, found.age < maxAge || refreshing.load(ordering: .acquiring) else { return nil }
+        guard let found, builder.keepsServing(age: found.age, .all, build: { self.buildHeld(scrape: { scrape }) }) else { return nil }
         coalesced.add(1, ordering: .relaxed)
-        if found.age * 2 >= maxAge { refreshBehind(scrape) }
         return found.body
-    }
-
-    /// Builds every representation the cache holds from `scrape`'s store as it is now, behind
-    /// the scrapes (`behind`); one at a time.
-    private func refreshBehind(_ scrape: Scrape) {
-        guard refreshing.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        behind {
-            defer { self.refreshing.store(false, ordering: .releasing) }
-            if self.buildHeld(scrape: { scrape }) { self.refreshed.add(1, ordering: .relaxed) }
-        }
     }
 
     /// During a relist (`MetricsStore.bulkInProgress`: from a resource's first LIST page until

@@ -225,8 +225,8 @@ import TestSupport
     /// Waits until the cache has built `n` bodies behind the scrapes.
     func refreshed(_ cache: ScrapeBodyCache, _ n: Int, sourceLocation: SourceLocation = #_sourceLocation) {
         let deadline = ContinuousClock.now + .seconds(30)
-        while cache.refreshed.load(ordering: .relaxed) < n && ContinuousClock.now < deadline { usleep(1_000) }
-        #expect(cache.refreshed.load(ordering: .relaxed) == n, sourceLocation: sourceLocation)
+        while cache.builder.refreshed.load(ordering: .relaxed) < n && ContinuousClock.now < deadline { usleep(1_000) }
+        #expect(cache.builder.refreshed.load(ordering: .relaxed) == n, sourceLocation: sourceLocation)
     }
 
     func text(_ b: ByteBuffer) -> String { String(decoding: Array(b.readableBytesView), as: UTF8.self) }
@@ -268,7 +268,7 @@ import TestSupport
         #expect(!(try inflated(cache.gzip(Scrape(objects: store), format: .text004))).contains("changed-0-0"))
         #expect(cache.coalesced.load(ordering: .relaxed) == 2)
         #expect(cache.builds.load(ordering: .relaxed) == 2)   // the first plain and gzip only
-        #expect(cache.refreshed.load(ordering: .relaxed) == 0)
+        #expect(cache.builder.refreshed.load(ordering: .relaxed) == 0)
 
         clock.advance(.seconds(6))   // past half the max age, before it
         #expect(!text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
@@ -318,7 +318,7 @@ import TestSupport
         #expect(!text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
         #expect(queued.withLock { $0.count } == 1, "one build at a time")
         for work in queued.withLock({ $0 }) { work() }
-        #expect(cache.refreshed.load(ordering: .relaxed) == 1)
+        #expect(cache.builder.refreshed.load(ordering: .relaxed) == 1)
         let builds = cache.builds.load(ordering: .relaxed)
         #expect(text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
         #expect(cache.builds.load(ordering: .relaxed) == builds)
@@ -335,7 +335,7 @@ import TestSupport
         store.put(.pods, key: "zz/new", sortKey: "zz/new", rendering("changed"))
         #expect(text(cache.plain(Scrape(objects: store), format: .text004)).contains("changed-0-0"))
         #expect(cache.coalesced.load(ordering: .relaxed) == 0)
-        #expect(cache.refreshed.load(ordering: .relaxed) == 0)
+        #expect(cache.builder.refreshed.load(ordering: .relaxed) == 0)
     }
 
     @Test(arguments: [ExpositionFormat.text004, .openMetrics])
@@ -573,7 +573,7 @@ import TestSupport
         #expect(queued.withLock { $0.count } == 2, "one build per representation at a time")
         for work in queued.withLock({ $0 }) { work() }
         queued.withLock { $0.removeAll() }
-        #expect(buffers.refreshed.load(ordering: .relaxed) == 2)
+        #expect(buffers.builder.refreshed.load(ordering: .relaxed) == 2)
         #expect(text(buffers.buffer(intake, format: .text004)).contains("bench_loss{job=\"j\"} 2\n"))
         let current = try #require(buffers.compressed(intake, format: .text004))
         var member = Gzip.memberHeader + Array(current.buffer.readableBytesView)
@@ -588,7 +588,7 @@ import TestSupport
         let third = try #require(buffers.compressed(intake, format: .text004))
         #expect(address(third) != address(current))
         #expect(queued.withLock { $0.count } == 0)
-        #expect(buffers.refreshed.load(ordering: .relaxed) == 2)
+        #expect(buffers.builder.refreshed.load(ordering: .relaxed) == 2)
     }
 }
 
