@@ -69,6 +69,13 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        # The process was started in a session of its own: whatever it started and left behind
+        # (a wrapper's child, such as the exporter under heaptrack in bench/rss_probe.py) is in
+        # its process group and is ended with it. The group is empty in the usual case.
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
         self.log.close()
         return self.proc.returncode
 

@@ -73,12 +73,21 @@ class Cluster:
             f.write(TOKEN + "\n")
         self.ports = [free_port() for _ in range(TOTAL)]
         self.peers = ",".join(f"http://127.0.0.1:{p}" for p in self.ports)
-        self.unsharded = Exporter(workdir, self.sim.kubeconfig(), extra=["--intake-token-file", self.token_file])
-        self.shards = [self.start(i) for i in range(TOTAL)]
-        for e in [self.unsharded, *self.shards]:
-            e.wait_ready()
-        # The joint inference edge pods are created a few simulated seconds in.
-        wait_for(lambda: len(ji_edge_pods(self)) >= 10, timeout=60, interval=1, what="joint inference edge pods")
+        self.unsharded = None
+        self.shards = []
+        try:
+            self.unsharded = Exporter(workdir, self.sim.kubeconfig(), extra=["--intake-token-file", self.token_file])
+            for i in range(TOTAL):
+                self.shards.append(self.start(i))
+            for e in [self.unsharded, *self.shards]:
+                e.wait_ready()
+            # The joint inference edge pods are created a few simulated seconds in.
+            wait_for(lambda: len(ji_edge_pods(self)) >= 10, timeout=60, interval=1, what="joint inference edge pods")
+        except BaseException:
+            # A set-up that fails part way (a shard not ready in time) must not leave the
+            # processes it started running past the test session.
+            self.stop()
+            raise
 
     def start(self, i):
         return Exporter(self.workdir, self.sim.kubeconfig(), port=self.ports[i],
@@ -91,7 +100,8 @@ class Cluster:
 
     def stop(self):
         for p in [*self.shards, self.unsharded, self.sim]:
-            p.stop()
+            if p is not None:
+                p.stop()
 
     def tasks(self, plural):
         """name -> (namespace, uid) of the simulated tasks of a kind."""
