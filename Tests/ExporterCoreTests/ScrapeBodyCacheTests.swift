@@ -173,7 +173,7 @@ import TestSupport
         // `second` is still held (a response being sent): the next body goes elsewhere.
         let held = Array(second.readableBytesView)
         store.put(.pods, key: "zz/a", sortKey: "zz/a", rendering("b"))
-        let thirdAddress = try { () throws -> UnsafeRawPointer? in
+        let thirdAddress = try { () throws -> UnsafeRawPointer in
             let third = cache.plain(Scrape(objects: store), format: .text004)
             #expect(address(third) != secondAddress)
             #expect(Array(second.readableBytesView) == held)
