@@ -38,7 +38,11 @@ class FaultProxy:
         self.faults = Counter()      # faults applied, by kind
         self.requests = Counter()    # requests seen: "watch" / "other"
         self._rule = None
-        self._watches = set()        # transports of the watch streams being passed through
+        self._watches = {}           # watch streams being passed through: client transport -> upstream transport
+        # The handlers in progress. asyncio keeps only a weak reference to a connection's task once
+        # the client's side is gone: a handler still waiting on its upstream would be collected
+        # pending ("Task was destroyed but it is pending!") and its upstream socket left to the GC.
+        self._tasks = set()
         self.hidden = set()          # plurals left out of the sedna.io discovery document
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -65,8 +69,10 @@ class FaultProxy:
         self._loop.call_soon_threadsafe(self._cut_watches)
 
     def _cut_watches(self):
-        for t in list(self._watches):
-            t.abort()
+        # Both sides: the handler's upstream read ends at once instead of with the next event.
+        for client, upstream in list(self._watches.items()):
+            client.abort()
+            upstream.abort()
         self._watches.clear()
 
     def hide(self, plurals):
@@ -165,6 +171,8 @@ current-context: proxied
             self.trickled += 1
 
     async def _handle(self, reader, writer):
+        task = asyncio.current_task()
+        self._tasks.add(task)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
@@ -228,7 +236,7 @@ current-context: proxied
                 up_writer.close()
                 return
             if is_watch:
-                self._watches.add(writer.transport)
+                self._watches[writer.transport] = up_writer.transport
             try:
                 while True:
                     chunk = await up_reader.read(65536)
@@ -237,11 +245,12 @@ current-context: proxied
                     writer.write(chunk)
                     await writer.drain()
             finally:
-                self._watches.discard(writer.transport)
+                self._watches.pop(writer.transport, None)
                 up_writer.close()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError, ValueError):
             pass
         finally:
+            self._tasks.discard(task)
             try:
                 writer.close()
             except Exception:  # noqa: BLE001 - already gone
